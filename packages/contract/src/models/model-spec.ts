@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+export const zGenerationType = z.enum(['image', 'video']);
+export type GenerationType = z.infer<typeof zGenerationType>;
+
+export const zModelId = z.enum(['anisora', 'phr00t', 'pony', 'flux']);
+export type ModelId = z.infer<typeof zModelId>;
+
+export const zVideoMode = z.enum(['t2v', 'i2v', 'first_last_frame', 'arbitrary_frame']);
+export const zImageMode = z.enum(['txt2img', 'img2img']);
+export const zMode = z.enum([...zVideoMode.options, ...zImageMode.options]);
+export type Mode = z.infer<typeof zMode>;
+
+export const zSampler = z.enum(['Euler', 'Euler a', 'DPM++ 2M', 'DPM++ 2M Karras', 'DPM++ SDE Karras']);
+export type Sampler = z.infer<typeof zSampler>;
+
+export const zLightingVariant = z.enum(['high_noise', 'low_noise']);
+export type LightingVariant = z.infer<typeof zLightingVariant>;
+
+export const zVideoFormat = z.enum(['mp4', 'webm', 'gif']);
+export const zImageFormat = z.enum(['png', 'jpg']);
+export const zOutputFormat = z.enum([...zVideoFormat.options, ...zImageFormat.options]);
+export type OutputFormat = z.infer<typeof zOutputFormat>;
+
+/** Optional, model-specific numeric parameters of the payload. */
+export type NumericParam =
+  | 'steps'
+  | 'cfg_scale'
+  | 'guidance_scale'
+  | 'clip_skip'
+  | 'num_frames'
+  | 'fps'
+  | 'motion_score'
+  | 'reference_strength'
+  | 'denoising_strength'
+  | 'reference_frame_index';
+
+/** Every optional parameter a model may accept (beyond the common ones). */
+export type ModelParam =
+  | NumericParam
+  | 'sampler'
+  | 'lighting_variant'
+  | 'vae'
+  | 'reference_image'
+  | 'first_frame_image'
+  | 'last_frame_image';
+
+export interface NumericLimit {
+  min: number;
+  max: number;
+  integer?: boolean;
+  /** a closed set of allowed values (fps) */
+  oneOf?: readonly number[];
+}
+
+export interface ModelSpec {
+  id: ModelId;
+  label: string;
+  type: GenerationType;
+  modes: readonly Mode[];
+  /** parameters this model accepts; anything else model-specific is refused with 422 */
+  params: readonly ModelParam[];
+  defaults: Partial<Record<NumericParam, number>> & { sampler?: Sampler; lighting_variant?: LightingVariant };
+  /** values that must not change (the VRAM stability contract); violations → 422 fixed_parameter_violation */
+  fixed: Partial<Record<NumericParam, number>>;
+  fixedReason?: string;
+  limits: Partial<Record<NumericParam, NumericLimit>>;
+  /** video frame rule: frames = multiple·k + 1, rounded up */
+  frameMultiple?: number;
+  /** the model's own VAE name: `vae` naming it is honoured, anything else is ignored and reported */
+  vae?: string;
+  outputFormats: readonly OutputFormat[];
+  defaultOutputFormat: OutputFormat;
+}

@@ -1,0 +1,20 @@
+import type { ModelSpec } from './model-spec.ts';
+
+export const pony: ModelSpec = {
+  id: 'pony',
+  label: 'Pony Diffusion V6 XL',
+  type: 'image',
+  modes: ['txt2img', 'img2img'],
+  params: ['steps', 'cfg_scale', 'clip_skip', 'sampler', 'denoising_strength', 'vae', 'reference_image'],
+  defaults: { steps: 30, cfg_scale: 6, clip_skip: 2, sampler: 'Euler a', denoising_strength: 0.7 },
+  fixed: {},
+  limits: {
+    steps: { min: 1, max: 150, integer: true },
+    cfg_scale: { min: 1, max: 20 },
+    clip_skip: { min: 1, max: 4, integer: true },
+    denoising_strength: { min: 0, max: 1 },
+  },
+  vae: 'Pony XL VAE',
+  outputFormats: ['png', 'jpg'],
+  defaultOutputFormat: 'png',
+};
