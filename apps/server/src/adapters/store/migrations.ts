@@ -1,0 +1,67 @@
+import type Database from 'better-sqlite3';
+
+/** Versioned, append-only schema migrations. Never edit a shipped one: add the next. */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT UNIQUE, credits INTEGER,
+        created_at INTEGER NOT NULL, deleted_at INTEGER
+      );
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('user','admin')),
+        user_id TEXT REFERENCES users(id), expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions(user_id);
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, status TEXT NOT NULL, stage TEXT NOT NULL,
+        progress REAL NOT NULL DEFAULT 0, type TEXT NOT NULL, model TEXT NOT NULL, mode TEXT NOT NULL,
+        params TEXT NOT NULL, estimated_seconds REAL NOT NULL, account_id TEXT, prompt_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0, error TEXT, error_code TEXT, retriable INTEGER,
+        result TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        started_at INTEGER, finished_at INTEGER, gpu_ms INTEGER
+      );
+      CREATE INDEX tasks_owner_created ON tasks(owner_id, created_at DESC, id DESC);
+      CREATE INDEX tasks_status_created ON tasks(status, created_at, id);
+      CREATE TABLE idempotency (
+        owner_id TEXT NOT NULL, key TEXT NOT NULL, task_id TEXT NOT NULL, request_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL, PRIMARY KEY (owner_id, key)
+      );
+      CREATE TABLE assets (
+        id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, task_id TEXT, kind TEXT NOT NULL, idx INTEGER NOT NULL DEFAULT 0,
+        path TEXT NOT NULL, mime TEXT NOT NULL, width INTEGER, height INTEGER, bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX assets_task ON assets(task_id, kind, idx);
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, base_url TEXT NOT NULL, lane TEXT NOT NULL,
+        models TEXT NOT NULL, auth_token TEXT, status TEXT NOT NULL, status_reason TEXT,
+        vram_total INTEGER, vram_free INTEGER, last_checked_at INTEGER, created_at INTEGER NOT NULL
+      );
+      CREATE TABLE durations (
+        model TEXT PRIMARY KEY, units REAL NOT NULL, seconds REAL NOT NULL, jobs INTEGER NOT NULL
+      );
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];
+
+export function migrate(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+  );
+  const insert = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  let latest = 0;
+  for (const m of MIGRATIONS) {
+    latest = Math.max(latest, m.version);
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      insert.run(m.version, m.name, Date.now());
+    })();
+  }
+  return latest;
+}

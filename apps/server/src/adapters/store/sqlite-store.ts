@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { zModelId } from '@mediagen/contract';
+import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
+import { migrate } from './migrations.ts';
+import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
+
+interface UserRow { id: string; name: string; key_hash: string | null; credits: number | null; created_at: number; deleted_at: number | null }
+interface SessionRow { token_hash: string; kind: 'user' | 'admin'; user_id: string | null; expires_at: number; created_at: number }
+interface AssetRow { id: string; owner_id: string; task_id: string | null; kind: AssetRecord['kind']; idx: number; path: string; mime: string; width: number | null; height: number | null; bytes: number; created_at: number }
+interface AccountRow {
+  id: string; name: string; base_url: string; lane: AccountRecord['lane']; models: string; auth_token: string | null;
+  status: AccountRecord['status']; status_reason: string | null; vram_total: number | null; vram_free: number | null;
+  last_checked_at: number | null; created_at: number;
+}
+
+const user = (r: UserRow): UserRecord => ({ id: r.id, name: r.name, keyHash: r.key_hash, credits: r.credits, createdAt: r.created_at, deletedAt: r.deleted_at });
+const session = (r: SessionRow): SessionRecord => ({ tokenHash: r.token_hash, kind: r.kind, userId: r.user_id, expiresAt: r.expires_at, createdAt: r.created_at });
+const asset = (r: AssetRow): AssetRecord => ({
+  id: r.id, ownerId: r.owner_id, taskId: r.task_id, kind: r.kind, idx: r.idx, path: r.path, mime: r.mime,
+  width: r.width, height: r.height, bytes: r.bytes, createdAt: r.created_at,
+});
+const account = (r: AccountRow): AccountRecord => ({
+  id: r.id, name: r.name, baseUrl: r.base_url, lane: r.lane, models: zModelId.array().parse(JSON.parse(r.models)),
+  authToken: r.auth_token, status: r.status, statusReason: r.status_reason, vramTotal: r.vram_total,
+  vramFree: r.vram_free, lastCheckedAt: r.last_checked_at, createdAt: r.created_at,
+});
+
+const ACCOUNT_COLUMNS: Record<string, string> = {
+  name: 'name', baseUrl: 'base_url', lane: 'lane', models: 'models', authToken: 'auth_token', status: 'status',
+  statusReason: 'status_reason', vramTotal: 'vram_total', vramFree: 'vram_free', lastCheckedAt: 'last_checked_at',
+};
+
+/** SQLite (WAL, synchronous=FULL so an accepted task survives a crash) behind the Store port. */
+export function openSqliteStore(file: string, now: () => number = Date.now): Store {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  return {
+    tasks: createSqliteTaskRepo(db, now),
+    assets: {
+      insert(a) {
+        db.prepare(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.ownerId, a.taskId, a.kind, a.idx, a.path, a.mime, a.width, a.height, a.bytes, a.createdAt);
+      },
+      get(id) {
+        const r = db.prepare('SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
+        return r ? asset(r) : undefined;
+      },
+      ofTask(taskId) {
+        return (db.prepare('SELECT * FROM assets WHERE task_id = ? ORDER BY kind, idx').all(taskId) as AssetRow[]).map(asset);
+      },
+      deleteOfTask(taskId) {
+        db.prepare('DELETE FROM assets WHERE task_id = ?').run(taskId);
+      },
+    },
+    users: {
+      insert(u) {
+        db.prepare('INSERT INTO users (id, name, key_hash, credits, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(u.id, u.name, u.keyHash, u.credits, u.createdAt, u.deletedAt);
+      },
+      get(id) {
+        const r = db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+        return r ? user(r) : undefined;
+      },
+      byKeyHash(hash) {
+        const r = db.prepare('SELECT * FROM users WHERE key_hash = ? AND deleted_at IS NULL').get(hash) as UserRow | undefined;
+        return r ? user(r) : undefined;
+      },
+      list() {
+        return (db.prepare('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY created_at').all() as UserRow[]).map(user);
+      },
+      markDeleted(id, at) {
+        db.prepare('UPDATE users SET deleted_at = ?, key_hash = NULL WHERE id = ?').run(at, id);
+      },
+      addCredits(id, delta) {
+        db.prepare('UPDATE users SET credits = COALESCE(credits, 0) + ? WHERE id = ?').run(delta, id);
+        const r = db.prepare('SELECT credits FROM users WHERE id = ?').get(id) as { credits: number | null } | undefined;
+        return r?.credits ?? null;
+      },
+    },
+    sessions: {
+      insert(s) {
+        db.prepare('INSERT INTO sessions (token_hash, kind, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(s.tokenHash, s.kind, s.userId, s.expiresAt, s.createdAt);
+      },
+      get(hash) {
+        const r = db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(hash) as SessionRow | undefined;
+        return r ? session(r) : undefined;
+      },
+      delete(hash) {
+        db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
+      },
+      deleteOfUser(userId) {
+        db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+      },
+      purgeExpired(t) {
+        db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(t);
+      },
+    },
+    accounts: {
+      insert(a) {
+        db.prepare(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free, last_checked_at, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.name, a.baseUrl, a.lane, JSON.stringify(a.models), a.authToken, a.status,
+          a.statusReason, a.vramTotal, a.vramFree, a.lastCheckedAt, a.createdAt);
+      },
+      get(id) {
+        const r = db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+        return r ? account(r) : undefined;
+      },
+      list() {
+        return (db.prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[]).map(account);
+      },
+      update(id, patch) {
+        const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
+        if (entries.length === 0) return;
+        const sets = entries.map(([k]) => `${ACCOUNT_COLUMNS[k] ?? 'invalid_column'} = ?`);
+        const values = entries.map(([k, v]) => (k === 'models' ? JSON.stringify(v) : v));
+        db.prepare(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+      },
+      delete(id) {
+        db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+      },
+    },
+    settings: {
+      get(key) {
+        const r = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+        return r?.value;
+      },
+      set(key, value) {
+        db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+      },
+    },
+    close() {
+      db.close();
+    },
+  };
+}

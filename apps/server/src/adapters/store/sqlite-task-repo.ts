@@ -1,0 +1,134 @@
+import type Database from 'better-sqlite3';
+import { zGenerationResult, zResolvedGeneration, type ModelId, type TaskStatus } from '@mediagen/contract';
+import type { Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
+
+interface TaskRow {
+  id: string; owner_id: string; status: string; stage: string; progress: number; params: string;
+  estimated_seconds: number; account_id: string | null; prompt_id: string | null; attempts: number;
+  error: string | null; error_code: string | null; retriable: number | null; result: string | null;
+  created_at: number; updated_at: number; started_at: number | null; finished_at: number | null; gpu_ms: number | null;
+}
+
+function fromRow(r: TaskRow): TaskRecord {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    status: r.status as TaskRecord['status'],
+    stage: r.stage as TaskRecord['stage'],
+    progress: r.progress,
+    params: zResolvedGeneration.parse(JSON.parse(r.params)),
+    estimatedSeconds: r.estimated_seconds,
+    accountId: r.account_id,
+    promptId: r.prompt_id,
+    attempts: r.attempts,
+    error: r.error,
+    errorCode: r.error_code,
+    retriable: r.retriable === null ? null : r.retriable === 1,
+    result: r.result ? zGenerationResult.parse(JSON.parse(r.result)) : null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    gpuMs: r.gpu_ms,
+  };
+}
+
+const COLUMN: Record<keyof TaskUpdate, string> = {
+  status: 'status', stage: 'stage', progress: 'progress', accountId: 'account_id', promptId: 'prompt_id',
+  attempts: 'attempts', error: 'error', errorCode: 'error_code', retriable: 'retriable', result: 'result',
+  startedAt: 'started_at', finishedAt: 'finished_at', gpuMs: 'gpu_ms', params: 'params',
+};
+
+function toColumnValue(key: keyof TaskUpdate, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (key === 'result' || key === 'params') return JSON.stringify(value);
+  if (key === 'retriable') return value ? 1 : 0;
+  return value;
+}
+
+export function createSqliteTaskRepo(db: Database.Database, now: () => number): Store['tasks'] {
+  const insertTask = db.prepare(`INSERT INTO tasks (id, owner_id, status, stage, progress, type, model, mode, params,
+    estimated_seconds, account_id, prompt_id, attempts, created_at, updated_at)
+    VALUES (@id, @owner_id, @status, @stage, @progress, @type, @model, @mode, @params, @estimated_seconds, NULL, NULL, 0, @created_at, @updated_at)`);
+  const insertIdem = db.prepare('INSERT INTO idempotency (owner_id, key, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)');
+  const getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
+  const queuePos = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at < @c OR (created_at = @c AND id < @id))`);
+  const countQueued = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`);
+  const findIdem = db.prepare('SELECT task_id, request_hash FROM idempotency WHERE owner_id = ? AND key = ?');
+  const getDur = db.prepare('SELECT units, seconds FROM durations WHERE model = ?');
+  const upsertDur = db.prepare(`INSERT INTO durations (model, units, seconds, jobs) VALUES (?, ?, ?, 1)
+    ON CONFLICT(model) DO UPDATE SET units = units + excluded.units, seconds = seconds + excluded.seconds, jobs = jobs + 1`);
+
+  return {
+    insert(task, idempotency) {
+      db.transaction(() => {
+        insertTask.run({
+          id: task.id, owner_id: task.ownerId, status: task.status, stage: task.stage, progress: task.progress,
+          type: task.params.type, model: task.params.model, mode: task.params.mode, params: JSON.stringify(task.params),
+          estimated_seconds: task.estimatedSeconds, created_at: task.createdAt, updated_at: task.updatedAt,
+        });
+        if (idempotency) insertIdem.run(task.ownerId, idempotency.key, task.id, idempotency.requestHash, task.createdAt);
+      })();
+    },
+    get(id) {
+      const row = getTask.get(id) as TaskRow | undefined;
+      return row ? fromRow(row) : undefined;
+    },
+    update(id, patch, expectStatus) {
+      const keys = (Object.keys(patch) as Array<keyof TaskUpdate>).filter((k) => patch[k] !== undefined);
+      const sets = keys.map((k) => `${COLUMN[k]} = @${k}`);
+      sets.push('updated_at = @updated_at');
+      const values: Record<string, unknown> = { id, updated_at: now() };
+      for (const k of keys) values[k] = toColumnValue(k, patch[k]);
+      let sql = `UPDATE tasks SET ${sets.join(', ')} WHERE id = @id`;
+      if (expectStatus) {
+        sql += ' AND status = @expect';
+        values.expect = expectStatus;
+      }
+      return db.prepare(sql).run(values).changes === 1;
+    },
+    delete(id) {
+      db.transaction(() => {
+        db.prepare('DELETE FROM idempotency WHERE task_id = ?').run(id);
+        db.prepare('DELETE FROM tasks WHERE id = ?').run(id);
+      })();
+    },
+    list(q: TaskListQuery) {
+      const where = ['owner_id = @owner', `status IN (${q.statuses.map((_, i) => `@s${i}`).join(',')})`];
+      const values: Record<string, unknown> = { owner: q.ownerId, limit: q.limit };
+      q.statuses.forEach((s, i) => (values[`s${i}`] = s));
+      if (q.type) { where.push('type = @type'); values.type = q.type; }
+      if (q.model) { where.push('model = @model'); values.model = q.model; }
+      if (q.before) {
+        where.push('(created_at < @bc OR (created_at = @bc AND id < @bid))');
+        values.bc = q.before.createdAt;
+        values.bid = q.before.id;
+      }
+      const rows = db.prepare(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as TaskRow[];
+      return rows.map(fromRow);
+    },
+    byStatus(statuses: TaskStatus[]) {
+      const rows = db.prepare(`SELECT * FROM tasks WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at, id`).all(...statuses) as TaskRow[];
+      return rows.map(fromRow);
+    },
+    queuePosition(id) {
+      const t = getTask.get(id) as TaskRow | undefined;
+      if (!t || t.status !== 'queued') return 0;
+      return (queuePos.get({ c: t.created_at, id }) as { n: number }).n + 1;
+    },
+    countQueued() {
+      return (countQueued.get() as { n: number }).n;
+    },
+    findIdempotent(ownerId, key) {
+      const r = findIdem.get(ownerId, key) as { task_id: string; request_hash: string } | undefined;
+      return r ? { taskId: r.task_id, requestHash: r.request_hash } : undefined;
+    },
+    measuredSecondsPerUnit(model: ModelId) {
+      const r = getDur.get(model) as { units: number; seconds: number } | undefined;
+      return r && r.units > 0 ? r.seconds / r.units : undefined;
+    },
+    recordDuration(model, units, seconds) {
+      upsertDur.run(model, units, seconds);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const zBool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const zList = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** SPEC §10: every variable validated at start; a bad value stops the process with its name. */
+const zEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().optional(),
+  AUTH_MODE: z.enum(['open', 'key']).default('open'),
+  ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  COMFYUI_URLS: zList.pipe(z.array(z.url({ protocol: /^https?$/ }))).default([]),
+  CORS_ORIGINS: zList.pipe(z.array(z.url())).default([]),
+  PUBLIC_BASE_URL: z.url().optional(),
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(200).default(20),
+  MAX_UPLOAD_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  CREDITS_ENABLED: zBool.default(false),
+  SENTRY_DSN: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIM_TIME_SCALE: z.coerce.number().positive().max(100).default(1),
+  WORKFLOWS_DIR: z.string().optional(),
+  WEB_DIST_DIR: z.string().optional(),
+  ALLOWED_SIZES: zList.pipe(z.array(z.string().regex(/^\d+$/, 'must be whole numbers').transform(Number))).default([512, 768, 1024]),
+  MAX_QUEUE: z.coerce.number().int().positive().default(1000),
+  RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(2),
+});
+
+export type Env = z.infer<typeof zEnv>;
+
+export interface Config extends Env {
+  dataDir: string;
+  databaseFile: string;
+  simulated: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' && k in zEnv.shape));
+  const parsed = zEnv.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  let databaseFile = path.join(dataDir, 'mediagen.db');
+  if (e.DATABASE_URL) {
+    if (e.DATABASE_URL.startsWith('postgres')) {
+      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: PostgreSQL is not supported by this build yet; use a sqlite file path or leave it unset');
+    }
+    databaseFile = path.resolve(e.DATABASE_URL.replace(/^sqlite:(\/\/)?/, ''));
+  }
+  return { ...e, dataDir, databaseFile, simulated: e.COMFYUI_URLS.length === 0 };
+}

@@ -1,0 +1,71 @@
+import type { Lane, ModelId, GenerationType } from '@mediagen/contract';
+
+export interface QueuedJob {
+  id: string;
+  ownerId: string;
+  model: ModelId;
+  type: GenerationType;
+  createdAt: number;
+}
+
+export interface IdleBackend {
+  id: string;
+  lane: Lane;
+  models: readonly ModelId[];
+  loadedModel?: ModelId;
+}
+
+export interface Assignment {
+  jobId: string;
+  backendId: string;
+}
+
+/** Which lanes may run a job of this type (SPEC §6): video on video lanes (shared only when no video lane is ready). */
+export function lanesFor(type: GenerationType, videoLaneReady: boolean): readonly Lane[] {
+  if (type === 'image') return ['image', 'shared'];
+  return videoLaneReady ? ['video'] : ['shared'];
+}
+
+export interface ScheduleOptions {
+  now: number;
+  /** a job older than this jumps ahead of affinity and fairness (no starvation) */
+  agingMs: number;
+  videoLaneReady: boolean;
+  /** jobs currently running per owner, for fairness */
+  runningByOwner: ReadonlyMap<string, number>;
+}
+
+/**
+ * Pure scheduling core: pair idle backends with queued jobs.
+ * Order of preference per backend: aged jobs first (oldest), then jobs whose model the backend has loaded
+ * (avoids a reload), then the owner with the fewest running jobs (round-robin fairness), then oldest.
+ */
+export function schedule(queue: readonly QueuedJob[], idle: readonly IdleBackend[], opts: ScheduleOptions): Assignment[] {
+  const taken = new Set<string>();
+  const running = new Map(opts.runningByOwner);
+  const out: Assignment[] = [];
+  for (const backend of idle) {
+    const eligible = queue.filter(
+      (j) => !taken.has(j.id) && backend.models.includes(j.model) && lanesFor(j.type, opts.videoLaneReady).includes(backend.lane),
+    );
+    if (eligible.length === 0) continue;
+    const score = (j: QueuedJob): [number, number, number, number] => [
+      opts.now - j.createdAt >= opts.agingMs ? 0 : 1,
+      j.model === backend.loadedModel ? 0 : 1,
+      running.get(j.ownerId) ?? 0,
+      j.createdAt,
+    ];
+    eligible.sort((a, b) => {
+      const sa = score(a);
+      const sb = score(b);
+      for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return (sa[i] ?? 0) - (sb[i] ?? 0);
+      return a.id < b.id ? -1 : 1;
+    });
+    const pick = eligible[0];
+    if (!pick) continue;
+    taken.add(pick.id);
+    running.set(pick.ownerId, (running.get(pick.ownerId) ?? 0) + 1);
+    out.push({ jobId: pick.id, backendId: backend.id });
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import { zAccountCreate, zAccountPatch, zCreditGrant, zUserCreate } from '@mediagen/contract';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requireAdmin } from '#http/request-auth.ts';
+import type { AppServices } from '#services/app-services.ts';
+
+const zId = z.object({ id: z.string().min(1).max(100) });
+
+export function adminRoutes(app: FastifyInstance, s: AppServices): void {
+  const policy = { allowedOrigins: s.config.CORS_ORIGINS };
+  app.register(async (admin) => {
+    admin.addHook('preHandler', async (req) => requireAdmin(req, s.auth, policy));
+    const tags = ['admin'];
+
+    admin.get('/api/admin/accounts', { schema: { tags } }, async () => ({ items: s.accounts.list().map((a) => s.accounts.view(a)) }));
+    admin.post('/api/admin/accounts', { schema: { tags, body: zAccountCreate } }, async (req, reply) => {
+      const a = s.accounts.create(req.body as z.infer<typeof zAccountCreate>);
+      return reply.status(201).send(s.accounts.view(a));
+    });
+    admin.get('/api/admin/accounts/:id', { schema: { tags, params: zId } }, async (req) => s.accounts.view(s.accounts.get((req.params as { id: string }).id)));
+    admin.patch('/api/admin/accounts/:id', { schema: { tags, params: zId, body: zAccountPatch } }, async (req) =>
+      s.accounts.view(s.accounts.patch((req.params as { id: string }).id, req.body as z.infer<typeof zAccountPatch>)),
+    );
+    admin.delete('/api/admin/accounts/:id', { schema: { tags, params: zId } }, async (req, reply) => {
+      s.accounts.remove((req.params as { id: string }).id);
+      return reply.status(204).send();
+    });
+    admin.post('/api/admin/accounts/:id/check', { schema: { tags, params: zId } }, async (req) =>
+      s.accounts.view(await s.accounts.check((req.params as { id: string }).id)),
+    );
+    admin.get('/api/admin/queue', { schema: { tags } }, async () => s.queue.snapshot());
+
+    admin.get('/api/admin/users', { schema: { tags } }, async () => ({
+      items: s.users.list().map((u) => ({ id: u.id, name: u.name, credits: u.credits, created_at: new Date(u.createdAt).toISOString() })),
+    }));
+    admin.post('/api/admin/users', { schema: { tags, body: zUserCreate } }, async (req, reply) => {
+      const body = req.body as z.infer<typeof zUserCreate>;
+      const { user, accessKey } = s.users.create(body.name, body.credits);
+      return reply.status(201).send({ id: user.id, name: user.name, access_key: accessKey, credits: user.credits });
+    });
+    admin.post('/api/admin/users/:id/credits', { schema: { tags, params: zId, body: zCreditGrant } }, async (req) => {
+      const u = s.users.grant((req.params as { id: string }).id, (req.body as z.infer<typeof zCreditGrant>).amount);
+      return { id: u.id, name: u.name, credits: u.credits };
+    });
+    admin.delete('/api/admin/users/:id', { schema: { tags, params: zId } }, async (req, reply) => {
+      s.users.remove((req.params as { id: string }).id);
+      return reply.status(204).send();
+    });
+  });
+}

@@ -1,0 +1,132 @@
+import crypto from 'node:crypto';
+import {
+  canTransition, type AccountCreate, type AccountPatch, type AccountStatus, type AccountView, type ModelId,
+} from '@mediagen/contract';
+import { AppError, notFound } from '#domain/app-error.ts';
+import type { Engine } from '#ports/engine.ts';
+import type { AccountRecord, Store } from '#ports/store.ts';
+
+export interface AccountsDeps {
+  store: Store;
+  engine: Pick<Engine, 'checkHealth' | 'loadedModel'>;
+  now: () => number;
+  onReady: () => void;
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+/** GPU accounts: admin CRUD and the server-authoritative status machine (SPEC §6). */
+export class AccountsService {
+  private readonly checking = new Map<string, Promise<AccountRecord>>();
+  private runningTask = new Map<string, string>();
+
+  constructor(private readonly d: AccountsDeps) {}
+
+  setRunning(accountId: string, taskId: string | null): void {
+    if (taskId) this.runningTask.set(accountId, taskId);
+    else this.runningTask.delete(accountId);
+  }
+
+  view(a: AccountRecord): AccountView {
+    return {
+      id: a.id, name: a.name, base_url: a.baseUrl, lane: a.lane, models: a.models, status: a.status,
+      status_reason: a.statusReason, has_auth_token: a.authToken !== null, vram_total: a.vramTotal, vram_free: a.vramFree,
+      last_checked_at: a.lastCheckedAt ? new Date(a.lastCheckedAt).toISOString() : null,
+      loaded_model: this.d.engine.loadedModel(a.id) ?? null, running_task_id: this.runningTask.get(a.id) ?? null,
+      created_at: new Date(a.createdAt).toISOString(),
+    };
+  }
+
+  list(): AccountRecord[] {
+    return this.d.store.accounts.list();
+  }
+
+  get(id: string): AccountRecord {
+    const a = this.d.store.accounts.get(id);
+    if (!a) throw notFound('Account');
+    return a;
+  }
+
+  /** The only way a status changes; refuses any move the table does not allow (409). */
+  transition(id: string, to: AccountStatus, reason: string | null): AccountRecord {
+    const a = this.get(id);
+    if (a.status === to && to !== 'checking') return a;
+    if (!canTransition(a.status, to)) {
+      throw new AppError('invalid_transition', `An account cannot go from ${a.status} to ${to}`);
+    }
+    this.d.store.accounts.update(id, { status: to, statusReason: reason });
+    this.d.log.info({ accountId: id, from: a.status, to, reason }, 'account status changed');
+    return this.get(id);
+  }
+
+  create(input: AccountCreate): AccountRecord {
+    const a: AccountRecord = {
+      id: crypto.randomUUID(), name: input.name, baseUrl: input.base_url.replace(/\/$/, ''), lane: input.lane,
+      models: input.models, authToken: input.auth_token ?? null, status: 'pending', statusReason: 'waiting for the first health check',
+      vramTotal: null, vramFree: null, lastCheckedAt: null, createdAt: this.d.now(),
+    };
+    this.d.store.accounts.insert(a);
+    void this.check(a.id).catch(() => undefined);
+    return a;
+  }
+
+  patch(id: string, p: AccountPatch): AccountRecord {
+    const a = this.get(id);
+    if (p.status !== undefined && p.status !== 'disabled' && p.status !== 'pending') {
+      throw new AppError('invalid_transition', `Clients may set status only to disabled or pending, not ${p.status}`);
+    }
+    this.d.store.accounts.update(id, {
+      ...(p.name !== undefined ? { name: p.name } : {}),
+      ...(p.lane !== undefined ? { lane: p.lane } : {}),
+      ...(p.models !== undefined ? { models: p.models } : {}),
+      ...(p.auth_token !== undefined ? { authToken: p.auth_token } : {}),
+    });
+    if (p.status === 'disabled') this.transition(id, 'disabled', 'disabled by an administrator');
+    if (p.status === 'pending') {
+      if (a.status !== 'disabled') throw new AppError('invalid_transition', `An account cannot go from ${a.status} to pending`);
+      this.transition(id, 'pending', 're-enabled; waiting for a health check');
+      void this.check(id).catch(() => undefined);
+    }
+    return this.get(id);
+  }
+
+  remove(id: string): void {
+    this.get(id);
+    this.d.store.accounts.delete(id);
+  }
+
+  /** Health check: pending|ready|failed → checking → ready|failed. Concurrent calls share one check. */
+  check(id: string): Promise<AccountRecord> {
+    const running = this.checking.get(id);
+    if (running) return running;
+    const job = this.runCheck(id).finally(() => this.checking.delete(id));
+    this.checking.set(id, job);
+    return job;
+  }
+
+  private async runCheck(id: string): Promise<AccountRecord> {
+    const a = this.get(id);
+    if (a.status === 'disabled') throw new AppError('invalid_transition', 'A disabled account is not checked; enable it first');
+    this.transition(id, 'checking', 'health check running');
+    const health = await this.d.engine
+      .checkHealth({ id: a.id, name: a.name, baseUrl: a.baseUrl, ...(a.authToken ? { authToken: a.authToken } : {}) }, a.models)
+      .catch((err: unknown) => ({ ok: false, reason: `health check crashed: ${String(err)}`, missingNodes: [], missingModels: [] }));
+    const current = this.d.store.accounts.get(id);
+    if (!current || current.status !== 'checking') return current ?? a; // disabled or deleted meanwhile
+    this.d.store.accounts.update(id, {
+      lastCheckedAt: this.d.now(),
+      ...('vramTotal' in health && health.vramTotal !== undefined ? { vramTotal: health.vramTotal } : {}),
+      ...('vramFree' in health && health.vramFree !== undefined ? { vramFree: health.vramFree } : {}),
+    });
+    if (health.ok) {
+      const ready = this.transition(id, 'ready', null);
+      this.d.onReady();
+      return ready;
+    }
+    this.d.log.warn({ accountId: id, reason: health.reason }, 'account health check failed');
+    return this.transition(id, 'failed', health.reason ?? 'health check failed');
+  }
+
+  servesModel(model: ModelId): boolean {
+    return this.list().some((a) => a.status !== 'disabled' && a.models.includes(model));
+  }
+}

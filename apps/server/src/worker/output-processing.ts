@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { API, MODELS, type GenerationResult } from '@mediagen/contract';
+import { buildInfotext } from '#domain/infotext.ts';
+import type { EngineOutputFile } from '#ports/engine.ts';
+import type { FileStore } from '#ports/file-store.ts';
+import type { MediaTools } from '#ports/media-tools.ts';
+import type { AssetRecord, Store, TaskRecord } from '#ports/store.ts';
+
+const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', mp4: 'video/mp4', webm: 'video/webm', gif: 'image/gif' };
+
+export interface OutputDeps {
+  store: Store;
+  files: FileStore;
+  media: MediaTools;
+  now: () => number;
+  publicBaseUrl?: string;
+}
+
+/** Engine files → requested format (sharp/ffmpeg) → stored assets + thumbnail → the GenerationResult. */
+export async function processOutputs(
+  d: OutputDeps,
+  task: TaskRecord,
+  files: EngineOutputFile[],
+  timing: { inferenceSeconds: number; gpuSeconds: number; queueSeconds: number; backend: string },
+): Promise<GenerationResult> {
+  const p = task.params;
+  const ext = p.output_format;
+  const assets: AssetRecord[] = [];
+  const base = d.publicBaseUrl?.replace(/\/$/, '') ?? '';
+  let thumbSource: { path: string; kind: 'image' | 'video' } | undefined;
+  for (const [i, file] of files.entries()) {
+    const key = `media/${task.id}/${i}.${ext}`;
+    const seed = p.seeds[i] ?? p.seed + i;
+    let width = p.width;
+    let height = p.height;
+    if (file.kind === 'image') {
+      const encoded = await d.media.encodeImage(file.data, ext === 'jpg' ? 'jpg' : 'png', buildInfotext(p, seed));
+      await d.files.write(key, encoded);
+    } else {
+      const tmp = path.join(os.tmpdir(), `mediagen-${crypto.randomUUID()}-${path.basename(file.filename).replace(/[^\w.-]/g, '_')}`);
+      await fsp.writeFile(tmp, file.data);
+      try {
+        await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
+        await d.media.convertVideo(tmp, ext === 'webm' || ext === 'gif' ? ext : 'mp4', d.files.localPath(key), p.fps ? { fps: p.fps } : {});
+        const probe = await d.media.probeVideo(d.files.localPath(key));
+        width = probe.width;
+        height = probe.height;
+      } finally {
+        await fsp.rm(tmp, { force: true });
+      }
+    }
+    const asset: AssetRecord = {
+      id: crypto.randomUUID(), ownerId: task.ownerId, taskId: task.id, kind: 'output', idx: i, path: key,
+      mime: MIME[ext] ?? 'application/octet-stream', width, height, bytes: await d.files.size(key), createdAt: d.now(),
+    };
+    d.store.assets.insert(asset);
+    assets.push(asset);
+    thumbSource ??= { path: d.files.localPath(key), kind: file.kind === 'video' && ext !== 'gif' ? 'video' : 'image' };
+  }
+  if (thumbSource) {
+    const key = `media/${task.id}/thumb.jpg`;
+    await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
+    await d.media.thumbnail(thumbSource, d.files.localPath(key), 384);
+    d.store.assets.insert({
+      id: crypto.randomUUID(), ownerId: task.ownerId, taskId: task.id, kind: 'thumbnail', idx: 0, path: key,
+      mime: 'image/jpeg', width: null, height: null, bytes: await d.files.size(key), createdAt: d.now(),
+    });
+  }
+  const urls = assets.map((a) => base + API.results(task.id, a.idx));
+  const first = assets[0];
+  return {
+    status: 'success',
+    task_id: task.id,
+    url: urls[0] ?? '',
+    urls,
+    thumbnail_url: base + API.preview(task.id),
+    seed: p.seed,
+    seeds: p.seeds.slice(0, Math.max(1, assets.length)),
+    width: first?.width ?? p.width,
+    height: first?.height ?? p.height,
+    model: p.model,
+    type: MODELS[p.model].type,
+    mode: p.mode,
+    output_format: p.output_format,
+    metadata: {
+      inference_time: timing.inferenceSeconds,
+      gpu_time: timing.gpuSeconds,
+      queue_time: timing.queueSeconds,
+      ...(p.num_frames !== undefined ? { num_frames: p.num_frames, requested_num_frames: p.requested_num_frames ?? p.num_frames } : {}),
+      ...(p.fps !== undefined ? { fps: p.fps } : {}),
+      backend: timing.backend,
+      ignored_params: p.ignored_params,
+    },
+  };
+}
