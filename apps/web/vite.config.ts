@@ -18,7 +18,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    sourcemap: 'hidden', // kept for error tracking uploads, not referenced by the served files
   },
   test: {
     name: 'web',

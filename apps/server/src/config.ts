@@ -22,9 +22,12 @@ const zEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIM_TIME_SCALE: z.coerce.number().positive().max(100).default(1),
   WORKFLOWS_DIR: z.string().optional(),
+  POLICY_TERMS_FILE: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
   ALLOWED_SIZES: zList.pipe(z.array(z.string().regex(/^\d+$/, 'must be whole numbers').transform(Number))).default([512, 768, 1024]),
   MAX_QUEUE: z.coerce.number().int().positive().default(1000),
+  DEGRADED_MAX_WAITING: z.coerce.number().int().min(0).default(25),
+  DEGRADED_MAX_WAIT_SECONDS: z.coerce.number().positive().default(30),
   RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(2),
 });
 

@@ -8,7 +8,9 @@ import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
+import { admit, laneAccounts } from '#domain/admission.ts';
 import { AppError } from '#domain/app-error.ts';
+import { PromptPolicy, mergeTerms, type PolicyTerms } from '#domain/prompt-policy.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
@@ -46,6 +48,14 @@ export interface ContainerOverrides {
   healthReadyMs?: number;
 }
 
+const DEFAULT_TERMS = fileURLToPath(new URL('../policy/terms.json', import.meta.url));
+
+function loadPolicyTerms(extraFile: string | undefined): PolicyTerms {
+  const base = JSON.parse(fs.readFileSync(DEFAULT_TERMS, 'utf8')) as PolicyTerms;
+  if (!extraFile) return base;
+  return mergeTerms(base, JSON.parse(fs.readFileSync(extraFile, 'utf8')) as Partial<PolicyTerms>);
+}
+
 function loadAdminKey(config: Config): { value: string; generated: boolean } {
   if (config.ADMIN_KEY) return { value: config.ADMIN_KEY, generated: false };
   const file = path.join(config.dataDir, 'admin.key');
@@ -65,24 +75,36 @@ export async function createContainer(config: Config, log: Logger, overrides: Co
   const media = overrides.media ?? createMediaTools({});
   const engine = overrides.engine ?? createComfyUiEngine({ ...(config.WORKFLOWS_DIR ? { workflowsDir: config.WORKFLOWS_DIR } : {}), logger: log.child({ component: 'comfyui' }) });
   const events = new TaskEvents();
+  const policy = new PromptPolicy(loadPolicyTerms(config.POLICY_TERMS_FILE));
+  const admissionLimits = { maxQueue: config.MAX_QUEUE, degradedMaxWaiting: config.DEGRADED_MAX_WAITING, degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000 };
   const adminKey = loadAdminKey(config);
   const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now });
   let runner: JobRunner | undefined;
   const accounts = new AccountsService({ store, engine, now, onReady: () => runner?.wake(), log: log.child({ component: 'accounts' }) });
   const images = new ReferenceImages({ store, files, media, maxUploadBytes: config.MAX_UPLOAD_MB * 1048576, maxPixels: config.MAX_UPLOAD_PIXELS, now });
   runner = new JobRunner({
-    store, files, media, engine, accounts, images, events, now, log: log.child({ component: 'worker' }), retryLimit: config.RETRY_LIMIT,
+    store, files, media, engine, accounts, images, events, now, log: log.child({ component: 'worker' }), retryLimit: config.RETRY_LIMIT, degradedMaxWaitMs: admissionLimits.degradedMaxWaitMs,
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   const jobRunner = runner;
   const tasks = new TasksService({ store, files, events, runner: jobRunner, now });
   const generation = new GenerationService({
-    store, engine, images, sizes: config.ALLOWED_SIZES, maxQueue: config.MAX_QUEUE, now,
+    store, engine, images, sizes: config.ALLOWED_SIZES, now,
     onAccepted: () => jobRunner.wake(),
+    screen: (ownerId, params) => {
+      const verdict = policy.check(params.prompt, params.negative_prompt);
+      if (verdict.allowed) return;
+      // the rule and the user, never the prompt
+      log.warn({ userId: ownerId, rule: verdict.rule }, 'prompt refused by policy');
+      throw new AppError('prompt_policy_violation', 'This prompt is refused: content that sexualises minors is not allowed', [{ path: 'prompt', message: 'violates the content policy' }]);
+    },
     admit: (params) => {
-      if (!accounts.servesModel(params.model)) {
-        throw new AppError('no_backend_available', `No GPU backend serves ${params.model}`, undefined, { retryAfterSeconds: 60 });
-      }
+      const q = store.tasks.queueStats();
+      const decision = admit({
+        type: params.type, model: params.model, accounts: laneAccounts(accounts.list()), queued: q.queued, waitingVideo: q.waitingVideo,
+        oldestVideoWaitMs: q.oldestVideoCreatedAt === null ? 0 : now() - q.oldestVideoCreatedAt, limits: admissionLimits,
+      });
+      if (!decision.ok) throw new AppError(decision.code, decision.reason, undefined, { retryAfterSeconds: decision.retryAfterSeconds, userAction: 'Retry later.' });
     },
   });
   const metrics = createMetrics(() => store.tasks.countQueued(), () => jobRunner.runningCount());

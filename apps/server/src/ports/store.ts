@@ -107,6 +107,8 @@ export interface Store {
     byStatus(statuses: TaskStatus[]): TaskRecord[];
     queuePosition(id: string): number;
     countQueued(): number;
+    /** cheap counters for admission: all queued, queued video, the oldest queued video's creation time */
+    queueStats(): { queued: number; waitingVideo: number; oldestVideoCreatedAt: number | null };
     findIdempotent(ownerId: string, key: string): { taskId: string; requestHash: string } | undefined;
     /** seconds per work unit measured on finished jobs of a model (for estimates) */
     measuredSecondsPerUnit(model: ModelId): number | undefined;

@@ -14,7 +14,6 @@ export interface GenerationDeps {
   engine: Pick<Engine, 'ignoredParams'>;
   images: ReferenceImages;
   sizes: readonly number[];
-  maxQueue: number;
   now: () => number;
   /** a hook the worker uses to wake up */
   onAccepted: (taskId: string) => void;
@@ -90,9 +89,6 @@ export class GenerationService {
     params.ignored_params = [...params.ignored_params, ...this.d.engine.ignoredParams(params)];
     this.d.screen?.(ownerId, params);
     this.d.admit(params);
-    if (this.d.store.tasks.countQueued() >= this.d.maxQueue) {
-      throw new AppError('queue_overloaded', 'Generation queue is full', undefined, { retryAfterSeconds: 30 });
-    }
     const measured = this.d.store.tasks.measuredSecondsPerUnit(params.model);
     const now = this.d.now();
     const task: TaskRecord = {

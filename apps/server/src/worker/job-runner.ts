@@ -1,4 +1,5 @@
 import { workUnits, type TaskStage } from '@mediagen/contract';
+import { expiredDegradedJobs, laneAccounts } from '#domain/admission.ts';
 import { schedule, type IdleBackend, type QueuedJob } from '#domain/scheduler.ts';
 import { nextProgress } from '#domain/task-lifecycle.ts';
 import { EngineError, type Engine, type EngineInputs } from '#ports/engine.ts';
@@ -23,6 +24,7 @@ export interface JobRunnerDeps extends OutputDeps {
   log: Logger;
   retryLimit: number;
   agingMs?: number;
+  degradedMaxWaitMs: number;
 }
 
 interface Running {
@@ -90,9 +92,22 @@ export class JobRunner implements TaskRunnerControl {
     return new Set([...this.running.values()].map((r) => r.accountId));
   }
 
+  /** Degraded mode: video jobs that waited past the limit fail with queue_overloaded (SPEC §6). */
+  private expireDegraded(all: AccountRecord[]): void {
+    const queued = this.d.store.tasks.byStatus(['queued']).map((t) => ({ id: t.id, type: t.params.type, model: t.params.model, createdAt: t.createdAt }));
+    for (const t of expiredDegradedJobs(queued, laneAccounts(all), this.d.now(), this.d.degradedMaxWaitMs)) {
+      const message = 'Generation queue is overloaded: no video GPU became free in time';
+      if (!this.d.store.tasks.update(t.id, { status: 'failed', stage: 'done', error: message, errorCode: 'queue_overloaded', retriable: true, finishedAt: this.d.now() }, 'queued')) continue;
+      this.d.events.publish({ event: 'failed', data: { task_id: t.id, error: message, code: 'queue_overloaded', retriable: true } });
+      this.d.log.warn({ taskId: t.id }, 'video job expired in degraded mode');
+    }
+  }
+
   private dispatch(): void {
     if (this.stopped) return;
-    const accounts = this.d.accounts.list().filter((a) => a.status === 'ready');
+    const all = this.d.accounts.list();
+    this.expireDegraded(all);
+    const accounts = all.filter((a) => a.status === 'ready');
     const busy = this.busyAccounts();
     for (const [taskId, accountId] of this.reattach) {
       const acc = accounts.find((a) => a.id === accountId);

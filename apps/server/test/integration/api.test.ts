@@ -91,6 +91,16 @@ describe('the seed guide curl cases', () => {
     expect((await json(phr)).code).toBe('fixed_parameter_violation');
   });
 
+  it('a prompt sexualising minors → 422 prompt_policy_violation, nothing queued', async () => {
+    const before = (await json<{ queued: number }>(await alice.get('/api/health'))).queued;
+    const res = await alice.post('/api/generate', { ...PONY, prompt: 'ch1ld, nude' });
+    expect(res.status).toBe(422);
+    expect((await json(res)).code).toBe('prompt_policy_violation');
+    const neg = await alice.post('/api/generate', { ...PONY, negative_prompt: 'school girl lewd' });
+    expect(neg.status).toBe(422);
+    expect((await json<{ queued: number }>(await alice.get('/api/health'))).queued).toBe(before);
+  });
+
   it('a non-object body and broken JSON → 400', async () => {
     expect((await alice.post('/api/generate', '[1,2]')).status).toBe(400);
     expect((await alice.post('/api/generate', '{"type":')).status).toBe(400);

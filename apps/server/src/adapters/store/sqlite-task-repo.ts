@@ -54,6 +54,7 @@ export function createSqliteTaskRepo(db: Database.Database, now: () => number): 
   const getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
   const queuePos = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at < @c OR (created_at = @c AND id < @id))`);
   const countQueued = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`);
+  const stats = db.prepare(`SELECT COUNT(*) AS queued, SUM(type = 'video') AS video, MIN(CASE WHEN type = 'video' THEN created_at END) AS oldest FROM tasks WHERE status = 'queued'`);
   const findIdem = db.prepare('SELECT task_id, request_hash FROM idempotency WHERE owner_id = ? AND key = ?');
   const getDur = db.prepare('SELECT units, seconds FROM durations WHERE model = ?');
   const upsertDur = db.prepare(`INSERT INTO durations (model, units, seconds, jobs) VALUES (?, ?, ?, 1)
@@ -118,6 +119,10 @@ export function createSqliteTaskRepo(db: Database.Database, now: () => number): 
     },
     countQueued() {
       return (countQueued.get() as { n: number }).n;
+    },
+    queueStats() {
+      const r = stats.get() as { queued: number; video: number | null; oldest: number | null };
+      return { queued: r.queued, waitingVideo: r.video ?? 0, oldestVideoCreatedAt: r.oldest };
     },
     findIdempotent(ownerId, key) {
       const r = findIdem.get(ownerId, key) as { task_id: string; request_hash: string } | undefined;

@@ -1,0 +1,73 @@
+import type { GenerationType, Lane, ModelId } from '@mediagen/contract';
+
+export interface LaneAccount {
+  lane: Lane;
+  models: readonly ModelId[];
+  ready: boolean;
+  disabled: boolean;
+}
+
+export interface AdmissionInput {
+  type: GenerationType;
+  model: ModelId;
+  accounts: readonly LaneAccount[];
+  /** queued video jobs right now */
+  waitingVideo: number;
+  /** how long the oldest queued video job has waited (ms), 0 if none */
+  oldestVideoWaitMs: number;
+  /** all queued jobs right now */
+  queued: number;
+  limits: { maxQueue: number; degradedMaxWaiting: number; degradedMaxWaitMs: number };
+}
+
+export type AdmissionDecision =
+  | { ok: true; degraded: boolean }
+  | { ok: false; code: 'queue_overloaded' | 'no_backend_available'; reason: string; retryAfterSeconds: number };
+
+/** Video is degraded when no dedicated video lane serving the model is ready (SPEC §6). */
+export function isDegraded(model: ModelId, accounts: readonly LaneAccount[]): boolean {
+  return !accounts.some((a) => a.lane === 'video' && a.ready && a.models.includes(model));
+}
+
+/**
+ * Bounded admission (SPEC §6): images go to image/shared lanes; video to ready video lanes, or in
+ * degraded mode to shared lanes with at most N waiting video jobs and at most T of waiting.
+ */
+export function admit(i: AdmissionInput): AdmissionDecision {
+  const lanes: readonly Lane[] = i.type === 'image' ? ['image', 'shared'] : ['video', 'shared'];
+  const serving = i.accounts.filter((a) => !a.disabled && lanes.includes(a.lane) && a.models.includes(i.model));
+  if (serving.length === 0) {
+    return { ok: false, code: 'no_backend_available', reason: `No GPU backend serves ${i.model}`, retryAfterSeconds: 60 };
+  }
+  if (i.queued >= i.limits.maxQueue) {
+    return { ok: false, code: 'queue_overloaded', reason: 'Generation queue is full', retryAfterSeconds: 30 };
+  }
+  if (i.type === 'image') return { ok: true, degraded: false };
+  const degraded = isDegraded(i.model, i.accounts);
+  if (!degraded) return { ok: true, degraded: false };
+  if (i.waitingVideo >= i.limits.degradedMaxWaiting) {
+    return {
+      ok: false, code: 'queue_overloaded', retryAfterSeconds: Math.ceil(i.limits.degradedMaxWaitMs / 1000),
+      reason: `Generation queue is overloaded: no dedicated video GPU is ready and ${i.waitingVideo} video jobs are already waiting on shared GPUs`,
+    };
+  }
+  if (i.oldestVideoWaitMs >= i.limits.degradedMaxWaitMs) {
+    return {
+      ok: false, code: 'queue_overloaded', retryAfterSeconds: Math.ceil(i.limits.degradedMaxWaitMs / 1000),
+      reason: 'Generation queue is overloaded: video jobs on shared GPUs are waiting longer than allowed',
+    };
+  }
+  return { ok: true, degraded: true };
+}
+
+/** Degraded mode: a video job unstarted after the wait limit fails with queue_overloaded. */
+export function expiredDegradedJobs<T extends { id: string; type: GenerationType; model: ModelId; createdAt: number }>(
+  queued: readonly T[], accounts: readonly LaneAccount[], now: number, maxWaitMs: number,
+): T[] {
+  return queued.filter((t) => t.type === 'video' && isDegraded(t.model, accounts) && now - t.createdAt >= maxWaitMs);
+}
+
+/** Accounts as admission sees them. */
+export function laneAccounts(list: ReadonlyArray<{ lane: Lane; models: readonly ModelId[]; status: string }>): LaneAccount[] {
+  return list.map((a) => ({ lane: a.lane, models: a.models, ready: a.status === 'ready', disabled: a.status === 'disabled' }));
+}

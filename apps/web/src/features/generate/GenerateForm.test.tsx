@@ -1,0 +1,138 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { mockFetch } from '../../test/mockFetch.ts';
+import { renderStudio } from '../../test/renderStudio.tsx';
+
+const input = (testId: string): HTMLInputElement => screen.getByTestId(testId);
+const select = (testId: string): HTMLSelectElement => screen.getByTestId(testId);
+
+describe('studio form: registry-driven fields', () => {
+  it('applies the model defaults on every model switch', async () => {
+    const user = userEvent.setup();
+    renderStudio('en');
+    await user.click(screen.getByTestId('type-image'));
+    expect(select('model-picker').value).toBe('pony');
+    expect(input('field-steps').value).toBe('30');
+    expect(input('field-cfg_scale').value).toBe('6');
+    expect(input('field-clip_skip').value).toBe('2');
+    expect(select('field-sampler').value).toBe('Euler a');
+
+    await user.clear(input('field-steps'));
+    await user.type(input('field-steps'), '50');
+    await user.selectOptions(select('model-picker'), 'flux');
+    expect(input('field-steps').value).toBe('25');
+    expect(input('field-guidance_scale').value).toBe('3.5');
+    expect(select('field-sampler').value).toBe('Euler');
+    expect(screen.queryByTestId('field-clip_skip')).toBeNull();
+
+    // back to pony: its defaults again, not the 50 typed before
+    await user.selectOptions(select('model-picker'), 'pony');
+    expect(input('field-steps').value).toBe('30');
+    expect(select('field-output_format').value).toBe('png');
+  });
+
+  it('shows fixed values locked with the reason (anisora steps 8; phr00t steps 4, cfg 1.0)', async () => {
+    const user = userEvent.setup();
+    renderStudio('en');
+    expect(select('model-picker').value).toBe('anisora');
+    const steps = input('field-steps');
+    expect(steps.value).toBe('8');
+    expect(steps.disabled).toBe(true);
+    expect(document.getElementById('f-steps-hint')?.textContent).toMatch(/distilled to 8 steps/);
+    expect(input('field-guidance_scale').disabled).toBe(false);
+
+    await user.selectOptions(select('model-picker'), 'phr00t');
+    expect(input('field-steps').value).toBe('4');
+    expect(input('field-steps').disabled).toBe(true);
+    expect(input('field-cfg_scale').value).toBe('1');
+    expect(input('field-cfg_scale').disabled).toBe(true);
+    expect(document.getElementById('f-cfg_scale-hint')?.textContent).toMatch(/CFG 1\.0/);
+    expect(select('field-lighting_variant').value).toBe('low_noise');
+    // arbitrary_frame is an anisora-only mode
+    expect(within(select('mode-picker')).queryByRole('option', { name: /keyframe/i })).toBeNull();
+  });
+
+  it('notes the frame rule and the frames that will actually be produced', async () => {
+    const user = userEvent.setup();
+    renderStudio('en');
+    await user.clear(input('field-num_frames'));
+    await user.type(input('field-num_frames'), '80');
+    const hint = document.getElementById('f-num_frames-hint')?.textContent ?? '';
+    expect(hint).toMatch(/8k\+1/);
+    expect(hint).toMatch(/80 is rounded up to 81/);
+  });
+});
+
+describe('studio form: reference requirements per mode', () => {
+  it('blocks Generate for i2v without a reference image and says so at that field', async () => {
+    const calls = mockFetch(() => undefined);
+    const user = userEvent.setup();
+    renderStudio('en');
+    await user.selectOptions(select('mode-picker'), 'i2v');
+    await user.type(screen.getByTestId('prompt'), 'a cat walking');
+    await user.click(screen.getByTestId('generate-button'));
+    expect(screen.getByTestId('error-reference_image').textContent).toMatch(/needs a reference image/i);
+    expect(calls.filter((c) => c.path === '/api/generate')).toHaveLength(0);
+  });
+
+  it('asks for both frames in first_last_frame and for the image in img2img', async () => {
+    mockFetch(() => undefined);
+    const user = userEvent.setup();
+    renderStudio('en');
+    await user.selectOptions(select('mode-picker'), 'first_last_frame');
+    await user.type(screen.getByTestId('prompt'), 'morph');
+    await user.click(screen.getByTestId('generate-button'));
+    expect(screen.getByTestId('error-first_frame_image').textContent).toMatch(/first frame/i);
+    expect(screen.getByTestId('error-last_frame_image').textContent).toMatch(/last frame/i);
+
+    await user.click(screen.getByTestId('type-image'));
+    await user.selectOptions(select('mode-picker'), 'img2img');
+    await user.click(screen.getByTestId('generate-button'));
+    expect(screen.getByTestId('error-reference_image')).toBeTruthy();
+  });
+
+  it('names an empty prompt and an out-of-range value next to their fields', async () => {
+    mockFetch(() => undefined);
+    const user = userEvent.setup();
+    renderStudio('en');
+    await user.click(screen.getByTestId('type-image'));
+    await user.clear(input('field-steps'));
+    await user.type(input('field-steps'), '500');
+    await user.click(screen.getByTestId('generate-button'));
+    expect(screen.getByTestId('error-prompt').textContent).toMatch(/required/i);
+    expect(screen.getByTestId('error-steps').textContent).toMatch(/between 1 and 150/);
+    expect(input('field-steps').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('accepts a picked file and shows its preview', async () => {
+    const user = userEvent.setup();
+    renderStudio('en');
+    await user.click(screen.getByTestId('type-image'));
+    await user.selectOptions(select('mode-picker'), 'img2img');
+    const file = new File([new Uint8Array([137, 80, 78, 71])], 'ref.png', { type: 'image/png' });
+    await user.upload(screen.getByTestId('file-reference_image'), file);
+    const preview = await screen.findByTestId('image-preview-reference_image');
+    expect(preview.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+  });
+});
+
+describe('estimated time', () => {
+  it('shows the estimate and updates it with the settings', async () => {
+    const user = userEvent.setup();
+    renderStudio('en');
+    const estimate = screen.getByTestId('estimate');
+    expect(estimate.textContent).toMatch(/18 s/); // anisora, 81 frames: round(81/16·3.5)
+    await user.clear(input('field-num_frames'));
+    await user.type(input('field-num_frames'), '161');
+    expect(estimate.textContent).toMatch(/35 s/);
+
+    await user.click(screen.getByTestId('type-image'));
+    expect(estimate.textContent).toMatch(/12 s/); // pony, 30 steps: round(30·0.4)
+    await user.clear(input('field-steps'));
+    await user.type(input('field-steps'), '50');
+    expect(estimate.textContent).toMatch(/20 s/);
+    await user.selectOptions(select('field-batch_size'), '2');
+    expect(estimate.textContent).toMatch(/40 s/);
+  });
+});

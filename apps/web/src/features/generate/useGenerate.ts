@@ -1,0 +1,189 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ErrorDetail, GenerateRequest } from '@mediagen/contract';
+import { ApiError, isApiError, type ApiErrorCode } from '../../api/ApiError.ts';
+import { postGenerate, type Accepted } from '../../api/endpoints.ts';
+import { newIdempotencyKey } from '../../api/http.ts';
+import { buildPayload, fieldForPath, placedPaths } from './formState.ts';
+import type { FieldErrors, StudioForm } from './useStudioForm.ts';
+import { validateRequest } from './validateRequest.ts';
+
+/** Per tab: a fourth job waits until one of three finishes (keeps one user from flooding a lane). */
+export const MAX_IN_FLIGHT = 3;
+/** Automatic retries after 503/429 before the user is asked. */
+export const MAX_AUTO_RETRIES = 3;
+const FALLBACK_RETRY_SECONDS = 10;
+
+export type SubmitProblem =
+  | { kind: 'invalid'; unplaced: ErrorDetail[] }
+  | { kind: 'too_many' }
+  | { kind: 'api'; error: ApiError }
+  | { kind: 'gave_up'; error: ApiError };
+
+export interface RetryCountdown {
+  secondsLeft: number;
+  /** 1-based number of the retry that will run */
+  attempt: number;
+  code: ApiErrorCode;
+  userAction: string | undefined;
+}
+
+export interface GenerateControl {
+  submit: () => void;
+  sending: boolean;
+  countdown: RetryCountdown | null;
+  problem: SubmitProblem | null;
+  retryNow: () => void;
+  stopRetry: () => void;
+  dismiss: () => void;
+}
+
+/** First wait is Retry-After itself (10 s without it), then doubles, capped at 2 min. */
+export function retryDelaySeconds(retryAfter: number | undefined, retryIndex: number): number {
+  const base = Math.max(1, retryAfter ?? FALLBACK_RETRY_SECONDS);
+  return Math.min(120, base * 2 ** retryIndex);
+}
+
+function focusField(path: string): void {
+  setTimeout(() => document.getElementById(`f-${path}`)?.focus(), 0);
+}
+
+export function useGenerate(
+  form: StudioForm,
+  inFlight: number,
+  onAccepted: (accepted: Accepted, request: GenerateRequest) => void,
+): GenerateControl {
+  const [sending, setSending] = useState(false);
+  const [countdown, setCountdown] = useState<RetryCountdown | null>(null);
+  const [problem, setProblem] = useState<SubmitProblem | null>(null);
+  // A ref, not state: two clicks in one frame must not both pass the guard.
+  const busy = useRef(false);
+  const mounted = useRef(true);
+  const timer = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
+  const pending = useRef<{ request: GenerateRequest; retryIndex: number } | null>(null);
+  const latest = useRef({ form, onAccepted });
+  useEffect(() => {
+    latest.current = { form, onAccepted };
+  });
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      if (timer.current) clearInterval(timer.current);
+    };
+  }, []);
+
+  const clearTimer = (): void => {
+    if (timer.current) clearInterval(timer.current);
+    timer.current = undefined;
+  };
+
+  const finish = useCallback((): void => {
+    busy.current = false;
+    pending.current = null;
+    clearTimer();
+    setSending(false);
+    setCountdown(null);
+  }, []);
+
+  /** 422/400 details go next to the fields they name; the rest are listed in the banner. */
+  const showDetails = useCallback((details: readonly ErrorDetail[]): void => {
+    const s = latest.current.form.state;
+    const placed = placedPaths(s);
+    const errors: FieldErrors = {};
+    const unplaced: ErrorDetail[] = [];
+    for (const d of details) {
+      const field = fieldForPath(s, d.path);
+      if (!placed.has(field)) unplaced.push(d);
+      else if (errors[field] === undefined) errors[field] = d.message;
+    }
+    latest.current.form.setErrors(errors);
+    setProblem({ kind: 'invalid', unplaced });
+    const first = Object.keys(errors)[0];
+    if (first) focusField(first);
+  }, []);
+
+  const attempt = useCallback(async (request: GenerateRequest, retryIndex: number): Promise<void> => {
+    setSending(true);
+    setCountdown(null);
+    // A fresh key per attempt after a definite refusal (the server may remember a refused key);
+    // network retries inside postGenerate reuse this one, so a lost answer never doubles a job.
+    const key = newIdempotencyKey();
+    try {
+      const accepted = await postGenerate(request, key);
+      if (!mounted.current) return;
+      finish();
+      setProblem(null);
+      latest.current.onAccepted(accepted, request);
+    } catch (err) {
+      if (!mounted.current) return;
+      const error = isApiError(err) ? err : new ApiError({ status: 0, code: 'unknown_error', message: String(err) });
+      if (error.status === 503 || error.status === 429) {
+        if (retryIndex >= MAX_AUTO_RETRIES) {
+          finish();
+          setProblem({ kind: 'gave_up', error });
+          return;
+        }
+        const seconds = retryDelaySeconds(error.retryAfterSeconds, retryIndex);
+        const deadline = Date.now() + seconds * 1000;
+        pending.current = { request, retryIndex: retryIndex + 1 };
+        setSending(false);
+        setProblem(null);
+        setCountdown({ secondsLeft: seconds, attempt: retryIndex + 1, code: error.code, userAction: error.userAction });
+        clearTimer();
+        timer.current = setInterval(() => {
+          const left = Math.ceil((deadline - Date.now()) / 1000);
+          if (left > 0) {
+            setCountdown((c) => (c && c.secondsLeft !== left ? { ...c, secondsLeft: left } : c));
+            return;
+          }
+          clearTimer();
+          void attempt(request, retryIndex + 1);
+        }, 250);
+        return;
+      }
+      finish();
+      if ((error.status === 422 || error.status === 400) && error.details.length > 0) {
+        showDetails(error.details);
+        return;
+      }
+      if (error.code === 'prompt_policy_violation') {
+        showDetails([{ path: 'prompt', message: error.message }]);
+        return;
+      }
+      setProblem({ kind: 'api', error });
+    }
+  }, [finish, showDetails]);
+
+  const submit = useCallback((): void => {
+    if (busy.current) return;
+    const { form: f } = latest.current;
+    const v = validateRequest(buildPayload(f.state));
+    if (!v.request) {
+      showDetails(v.details);
+      return;
+    }
+    if (inFlight >= MAX_IN_FLIGHT) {
+      setProblem({ kind: 'too_many' });
+      return;
+    }
+    busy.current = true;
+    setProblem(null);
+    f.setErrors({});
+    void attempt(v.request, 0);
+  }, [attempt, inFlight, showDetails]);
+
+  const retryNow = useCallback((): void => {
+    const p = pending.current;
+    if (!p) return;
+    clearTimer();
+    void attempt(p.request, p.retryIndex);
+  }, [attempt]);
+
+  const stopRetry = useCallback((): void => {
+    finish();
+  }, [finish]);
+
+  const dismiss = useCallback((): void => setProblem(null), []);
+
+  return { submit, sending, countdown, problem, retryNow, stopRetry, dismiss };
+}
