@@ -6,10 +6,11 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { installErrorHandler, type ErrorReporter } from '#http/error-handler.ts';
+import { contentSecurityPolicy, installRateLimits, installSecurityHeaders } from '#http/security.ts';
 import { adminRoutes } from '#routes/admin.routes.ts';
 import { authRoutes } from '#routes/auth.routes.ts';
 import { galleryRoutes } from '#routes/gallery.routes.ts';
@@ -36,12 +37,20 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
     },
-    disableRequestLogging: true,
+    // per-request lines come from our onResponse hook at debug level (no bodies, no prompts)
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandler(app, opts.reporter);
 
   await app.register(cookie);
+  installSecurityHeaders(app);
+  const limiters = await installRateLimits(app, {
+    generatePerUserPerMinute: s.config.RATE_LIMIT_GENERATE_PER_MINUTE,
+    generatePerIpPerMinute: s.config.RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE,
+    adminLoginPerIpPerMinute: s.config.RATE_LIMIT_LOGIN_PER_MINUTE,
+    sessionLoginPerIpPerMinute: s.config.RATE_LIMIT_LOGIN_PER_MINUTE * 3,
+  });
   await app.register(cors, { origin: s.config.CORS_ORIGINS.length > 0 ? [...s.config.CORS_ORIGINS] : false, credentials: true });
   await app.register(multipart, {
     limits: { fileSize: s.config.MAX_UPLOAD_MB * 1048576, files: 3, fields: 40, fieldSize: 64 * 1024, parts: 50 },
@@ -59,10 +68,10 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
     req.log.debug({ reqId: req.id, method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
-  generateRoutes(app, s);
+  generateRoutes(app, s, limiters.generate);
   taskRoutes(app, s);
   galleryRoutes(app, s);
-  authRoutes(app, s);
+  authRoutes(app, s, limiters);
   adminRoutes(app, s);
   systemRoutes(app, s);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -71,13 +80,17 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
   if (dist && fs.existsSync(path.join(dist, 'index.html'))) {
     await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: ['index.html'] });
     const indexHtml = fs.readFileSync(path.join(dist, 'index.html'));
+    const csp = contentSecurityPolicy(s.config.CORS_ORIGINS);
+    app.addHook('onSend', async (req, reply) => {
+      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html') && !req.url.startsWith('/api/docs')) reply.header('content-security-policy', csp);
+    });
     // SPA routes (/admin, /gallery) get the shell; unknown /api paths stay JSON 404s
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
       const urlPath = req.url.split('?')[0] ?? '/';
       if (urlPath.startsWith('/api/') || path.extname(urlPath)) {
         return reply.callNotFound();
       }
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', csp).send(indexHtml);
     });
   }
   return app;

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { createComfyUiEngine } from '#adapters/engines/comfyui/comfyui-engine.ts';
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
@@ -73,7 +72,7 @@ export async function createContainer(config: Config, log: Logger, overrides: Co
   const store = openSqliteStore(config.databaseFile, now);
   const files = createDiskFileStore(config.dataDir);
   const media = overrides.media ?? createMediaTools({});
-  const engine = overrides.engine ?? createComfyUiEngine({ ...(config.WORKFLOWS_DIR ? { workflowsDir: config.WORKFLOWS_DIR } : {}), logger: log.child({ component: 'comfyui' }) });
+  const engine = overrides.engine ?? (await import('#adapters/engines/comfyui/comfyui-engine.ts')).createComfyUiEngine({ ...(config.WORKFLOWS_DIR ? { workflowsDir: config.WORKFLOWS_DIR } : {}), logger: log.child({ component: 'comfyui' }) });
   const events = new TaskEvents();
   const policy = new PromptPolicy(loadPolicyTerms(config.POLICY_TERMS_FILE));
   const admissionLimits = { maxQueue: config.MAX_QUEUE, degradedMaxWaiting: config.DEGRADED_MAX_WAITING, degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000 };

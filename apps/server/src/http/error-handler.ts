@@ -38,7 +38,8 @@ export function installErrorHandler(app: FastifyInstance, reporter: ErrorReporte
     const known = fe.code ? FASTIFY_CODES[fe.code] : undefined;
     if (known) return send(reply, known.status, known.code, known.message);
     if (fe.statusCode === 429) {
-      return send(reply, 429, 'rate_limited', 'Too many requests', new AppError('rate_limited', 'x', undefined, { retryAfterSeconds: 60 }));
+      const retry = Number(reply.getHeader('retry-after') ?? 60);
+      return send(reply, 429, 'rate_limited', 'Too many requests; slow down', new AppError('rate_limited', 'x', undefined, { retryAfterSeconds: Number.isFinite(retry) ? retry : 60 }));
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       // JSON syntax errors and other client mistakes Fastify detects

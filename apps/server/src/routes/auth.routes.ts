@@ -1,17 +1,17 @@
 import {
   ADMIN_COOKIE, ADMIN_TTL_SECONDS, SESSION_COOKIE, SESSION_TTL_SECONDS, zSessionRequest,
 } from '@mediagen/contract';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 import { authenticate, checkOrigin, cookieOptions } from '#http/request-auth.ts';
 import type { AppServices } from '#services/app-services.ts';
 import { userView } from '#services/auth.service.ts';
 
-export function authRoutes(app: FastifyInstance, s: AppServices): void {
+export function authRoutes(app: FastifyInstance, s: AppServices, limits: { adminLogin: preHandlerHookHandler[]; sessionLogin: preHandlerHookHandler[] } = { adminLogin: [], sessionLogin: [] }): void {
   const policy = { allowedOrigins: s.config.CORS_ORIGINS };
   const tags = ['auth'];
 
-  app.post('/api/auth/session', { schema: { tags, body: zSessionRequest.optional() }, bodyLimit: 4096 }, async (req, reply) => {
+  app.post('/api/auth/session', { schema: { tags, body: zSessionRequest.optional() }, bodyLimit: 4096, preHandler: limits.sessionLogin }, async (req, reply) => {
     checkOrigin(req, policy);
     const body = (req.body ?? {}) as { access_key?: string };
     const header = req.headers['x-api-key'];
@@ -42,7 +42,7 @@ export function authRoutes(app: FastifyInstance, s: AppServices): void {
     return reply.status(204).send();
   });
 
-  app.post('/api/admin/session', { schema: { tags: ['admin'] }, bodyLimit: 4096 }, async (req, reply) => {
+  app.post('/api/admin/session', { schema: { tags: ['admin'] }, bodyLimit: 4096, preHandler: limits.adminLogin }, async (req, reply) => {
     checkOrigin(req, policy);
     const key = req.headers['x-admin-key'];
     if (typeof key !== 'string' || key === '') throw new AppError('unauthorized', 'x-admin-key header required');

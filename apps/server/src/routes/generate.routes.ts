@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { MAX_PREFER_WAIT_SECONDS, NUMERIC_FIELDS, zGenerateRequest, type TaskEvent } from '@mediagen/contract';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 import { authenticate } from '#http/request-auth.ts';
 import type { AppServices } from '#services/app-services.ts';
@@ -48,18 +48,18 @@ function waitForEnd(s: AppServices, taskId: string, seconds: number): Promise<vo
   });
 }
 
-export function generateRoutes(app: FastifyInstance, s: AppServices): void {
+export function generateRoutes(app: FastifyInstance, s: AppServices, limits: preHandlerHookHandler[] = []): void {
   const maxImages = 3;
   const jsonLimit = Math.ceil(s.config.MAX_UPLOAD_MB * 1048576 * maxImages * 1.4) + 1048576;
   app.post(
     '/api/generate',
     {
       bodyLimit: jsonLimit,
+      preHandler: limits,
       schema: {
         tags: ['generate'],
         summary: 'Queue a generation job (JSON or multipart/form-data)',
         body: zGenerateRequest,
-        headers: undefined,
       },
       // stage-1/2 validation happens in the service to keep the exact 400/422 split of SPEC §3
       validatorCompiler: () => (data: unknown) => ({ value: data }),

@@ -310,7 +310,7 @@ describe('jobs', () => {
     const res = await alice.post('/api/generate', huge);
     expect(res.status).toBe(413);
     expect((await json(res)).code).toBe('payload_too_large');
-    const big = { ...PONY, mode: 'img2img', reference_image: 'A'.repeat(25 * 1024 * 1024 + 4) };
+    const big = { ...PONY, mode: 'img2img', reference_image: 'A'.repeat(28 * 1024 * 1024) };
     expect((await alice.post('/api/generate', big)).status).toBe(413);
   });
 });

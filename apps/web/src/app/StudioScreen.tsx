@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { GenerateForm } from '../features/generate/GenerateForm.tsx';
 import { TaskList } from '../features/tasks/TaskList.tsx';
 import { useI18n } from '../i18n/useI18n.ts';
@@ -7,6 +8,16 @@ import type { Studio } from './useStudio.ts';
 export function StudioScreen({ studio }: { studio: Studio }) {
   const { t } = useI18n();
   const { form, tasks, control } = studio;
+  // Stacked layout (phones, narrow windows): bring a new job into view so its progress is seen.
+  const newest = tasks.tasks[0]?.id;
+  const seen = useRef(newest);
+  useEffect(() => {
+    if (!newest || newest === seen.current) return;
+    seen.current = newest;
+    if (typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 959px)').matches) {
+      document.querySelector(`[data-task-id="${CSS.escape(newest)}"]`)?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+    }
+  }, [newest]);
   return (
     <div className="studio">
       <h1 className="visually-hidden">{t('nav.studio')}</h1>
@@ -18,7 +29,7 @@ export function StudioScreen({ studio }: { studio: Studio }) {
           document.getElementById('f-prompt')?.focus();
         }}
         onUseAsReference={(value, preview) => {
-          form.applyReference({ value, preview, name: value.startsWith('asset:') ? t('image.fromResult') : 'result' });
+          form.applyReference({ value, preview, name: t('image.fromResult') });
         }}
       />
     </div>

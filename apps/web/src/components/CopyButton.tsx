@@ -38,7 +38,7 @@ export function CopyButton({ text, label, copiedLabel, testId, className }: {
   return (
     <button
       type="button"
-      className={className ?? 'btn btn--ghost btn--small'}
+      className={className ?? 'btn btn--small'}
       data-testid={testId}
       onClick={() => void copyText(text).then(setCopied)}
     >

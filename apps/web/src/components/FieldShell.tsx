@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { Icon } from './Icon.tsx';
 
 export interface FieldShellProps {
   id: string;
@@ -23,7 +24,7 @@ export function FieldShell({ id, label, hint, error, locked, className, children
     <div className={['field', error ? 'field--error' : '', locked ? 'field--locked' : '', className ?? ''].join(' ').trim()}>
       <label htmlFor={id} className="field__label">
         {label}
-        {locked ? <span className="field__lock" aria-hidden="true" title={hint}>🔒</span> : null}
+        {locked ? <span className="field__lock" title={hint} data-testid={`lock-${id.replace(/^f-/, '')}`}><Icon name="lock" size={13} /></span> : null}
       </label>
       {children}
       {hint ? <p id={`${id}-hint`} className="field__hint">{hint}</p> : null}

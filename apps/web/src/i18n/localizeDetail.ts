@@ -1,4 +1,5 @@
-import type { Translate } from './catalog.ts';
+import { DEFAULT_USER_ACTION, type ErrorCode } from '@mediagen/contract';
+import type { MessageKey, Translate } from './catalog.ts';
 
 /**
  * The contract and the server word validation details in English; the common rule messages
@@ -22,4 +23,21 @@ export function localizeDetail(t: Translate, message: string): string {
   if (/^first_last_frame needs first_frame_image/.test(message)) return t('rule.needsFirstFrame');
   if (/^first_last_frame needs last_frame_image/.test(message)) return t('rule.needsLastFrame');
   return message;
+}
+
+const USER_ACTION_KEYS: Partial<Record<ErrorCode, MessageKey>> = {
+  queue_overloaded: 'userAction.queue_overloaded',
+  no_backend_available: 'userAction.no_backend_available',
+  rate_limited: 'userAction.rate_limited',
+  validation_error: 'userAction.validation_error',
+  fixed_parameter_violation: 'userAction.fixed_parameter_violation',
+  unauthorized: 'userAction.unauthorized',
+  insufficient_credits: 'userAction.insufficient_credits',
+};
+
+/** The contract's default user_action texts are re-worded in the UI language; custom ones stay. */
+export function localizeUserAction(t: Translate, code: string, text: string): string {
+  const known = code in DEFAULT_USER_ACTION ? DEFAULT_USER_ACTION[code as ErrorCode] : undefined;
+  const key = USER_ACTION_KEYS[code as ErrorCode];
+  return known === text && key ? t(key) : text;
 }

@@ -110,7 +110,7 @@ function UserRow({ user, lang, onChanged, onError }: {
   return (
     <tr data-testid="user-row" data-user-id={user.id}>
       <td data-label={t('admin.name')}><strong>{user.name}</strong></td>
-      <td data-label={t('admin.credits')} data-testid="user-credits">{user.credits === null ? t('admin.unlimited') : user.credits}</td>
+      <td data-label={t('admin.credits')} data-testid="user-row-credits">{user.credits === null ? t('admin.unlimited') : user.credits}</td>
       <td data-label={t('admin.created')}>{user.createdAt ? new Date(user.createdAt).toLocaleDateString(lang) : '—'}</td>
       <td data-label={t('admin.actions')} className="row-actions">
         <input type="number" step={1} className="input--small" aria-label={t('admin.grantAmount', { name: user.name })}

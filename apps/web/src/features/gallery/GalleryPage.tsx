@@ -6,6 +6,7 @@ import {
 import { apiUrl } from '../../api/config.ts';
 import { Banner } from '../../components/Banner.tsx';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { Icon } from '../../components/Icon.tsx';
 import { SelectField } from '../../components/SelectField.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
 import { GalleryViewer } from './GalleryViewer.tsx';
@@ -86,9 +87,9 @@ export function GalleryPage({ onReuse, onUseAsReference }: GalleryPageProps) {
               {item.thumbnail_url ? (
                 <img src={apiUrl(item.thumbnail_url)} alt="" loading="lazy" decoding="async" />
               ) : (
-                <span className="tile__placeholder" aria-hidden="true">{item.type === 'video' ? '🎬' : '🖼'}</span>
+                <span className="tile__placeholder"><Icon name={item.type === 'video' ? 'film' : 'image'} size={32} /></span>
               )}
-              {item.type === 'video' ? <span className="tile__badge" aria-hidden="true">▶</span> : null}
+              {item.type === 'video' ? <span className="tile__badge"><Icon name="play" size={12} /></span> : null}
             </button>
             <div className="tile__meta">
               <span className="tile__model">{MODELS[item.model].label}</span>

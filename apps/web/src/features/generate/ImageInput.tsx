@@ -1,5 +1,6 @@
 import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { describedBy } from '../../components/FieldShell.tsx';
+import { Icon } from '../../components/Icon.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
 import type { ImageRef } from './formState.ts';
 import { ACCEPT_ATTR, firstImageFile } from './readImageFile.ts';
@@ -59,7 +60,7 @@ export function ImageInput({ field, label, value, onFile, onClear, error }: Imag
         {value ? (
           <img className="dropzone__preview" src={value.preview} alt={t('image.previewAlt', { label })} data-testid={`image-preview-${field}`} />
         ) : (
-          <span className="dropzone__empty" aria-hidden="true">🖼</span>
+          <span className="dropzone__empty"><Icon name="image" size={32} /></span>
         )}
         <div className="dropzone__actions">
           <button type="button" className="btn btn--small" onClick={() => fileInput.current?.click()} data-testid={`image-pick-${field}`}>

@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_BATCH, DEFAULT_SIZES, MODELS, zOutputFormat } from '@mediagen/contract';
 import { describedBy, FieldShell } from '../../components/FieldShell.tsx';
+import { Icon } from '../../components/Icon.tsx';
 import { SelectField } from '../../components/SelectField.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
 import { randomSeed } from './formState.ts';
@@ -39,7 +40,7 @@ export function OutputSettings({ form, err, lastSeed }: {
           />
           <button type="button" className="btn btn--small" aria-label={t('seed.dice')} title={t('seed.dice')} data-testid="seed-dice"
             onClick={() => patch({ seed: String(randomSeed()) })}>
-            🎲
+            <Icon name="dice" />
           </button>
           <button type="button" className="btn btn--small" data-testid="seed-random" onClick={() => patch({ seed: '-1' })}>
             {t('seed.random')}

@@ -72,8 +72,9 @@ describe('503 queue_overloaded', () => {
     fireEvent.change(screen.getByTestId('prompt'), { target: { value: 'a storm at sea' } });
     await act(async () => {
       fireEvent.click(screen.getByTestId('generate-button'));
+      await vi.advanceTimersByTimeAsync(0); // let the mocked fetch answer (findBy* would poll on faked timers)
     });
-    const countdown = await screen.findByTestId('retry-countdown');
+    const countdown = screen.getByTestId('retry-countdown');
     expect(countdown.textContent).toMatch(/queue is full/i);
     expect(countdown.textContent).toMatch(/in 5 s/);
     expect(screen.getByTestId('user-action').textContent).toBe('Retry later.');
@@ -92,7 +93,7 @@ describe('503 queue_overloaded', () => {
     const posts = calls.filter((c) => c.path === '/api/generate');
     expect(posts[0]?.headers.get('idempotency-key')).toBeTruthy();
     expect(posts[1]?.headers.get('idempotency-key')).not.toBe(posts[0]?.headers.get('idempotency-key'));
-    expect(await screen.findByTestId('job-card')).toBeTruthy();
+    expect(screen.getByTestId('job-card')).toBeTruthy();
   });
 
   it('falls back to 10 s without Retry-After, for 429 too', async () => {
@@ -102,8 +103,9 @@ describe('503 queue_overloaded', () => {
     fireEvent.change(screen.getByTestId('prompt'), { target: { value: 'x' } });
     await act(async () => {
       fireEvent.click(screen.getByTestId('generate-button'));
+      await vi.advanceTimersByTimeAsync(0);
     });
-    expect((await screen.findByTestId('retry-countdown')).textContent).toMatch(/in 10 s/);
+    expect(screen.getByTestId('retry-countdown').textContent).toMatch(/in 10 s/);
     await act(async () => {
       fireEvent.click(screen.getByTestId('retry-stop'));
     });

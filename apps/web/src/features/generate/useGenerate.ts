@@ -12,6 +12,8 @@ export const MAX_IN_FLIGHT = 3;
 /** Automatic retries after 503/429 before the user is asked. */
 export const MAX_AUTO_RETRIES = 3;
 const FALLBACK_RETRY_SECONDS = 10;
+/** A double click on a fast server must not start the job twice: ignore submits this soon after one. */
+const RESUBMIT_GUARD_MS = 600;
 
 export type SubmitProblem =
   | { kind: 'invalid'; unplaced: ErrorDetail[] }
@@ -57,6 +59,7 @@ export function useGenerate(
   const [problem, setProblem] = useState<SubmitProblem | null>(null);
   // A ref, not state: two clicks in one frame must not both pass the guard.
   const busy = useRef(false);
+  const lastAcceptedAt = useRef(0);
   const mounted = useRef(true);
   const timer = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
   const pending = useRef<{ request: GenerateRequest; retryIndex: number } | null>(null);
@@ -111,6 +114,7 @@ export function useGenerate(
     try {
       const accepted = await postGenerate(request, key);
       if (!mounted.current) return;
+      lastAcceptedAt.current = Date.now();
       finish();
       setProblem(null);
       latest.current.onAccepted(accepted, request);
@@ -155,7 +159,7 @@ export function useGenerate(
   }, [finish, showDetails]);
 
   const submit = useCallback((): void => {
-    if (busy.current) return;
+    if (busy.current || Date.now() - lastAcceptedAt.current < RESUBMIT_GUARD_MS) return;
     const { form: f } = latest.current;
     const v = validateRequest(buildPayload(f.state));
     if (!v.request) {
