@@ -42,6 +42,8 @@ export const zGenerationResult = z.object({
   task_id: z.string(),
   url: z.string(),
   urls: z.array(z.string()),
+  /** `asset:<id>` handles of the outputs, usable as reference images */
+  asset_ids: z.array(z.string()),
   thumbnail_url: z.string(),
   seed: z.number().int(),
   seeds: z.array(z.number().int()),

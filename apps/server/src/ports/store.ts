@@ -107,6 +107,8 @@ export interface Store {
     byStatus(statuses: TaskStatus[]): TaskRecord[];
     queuePosition(id: string): number;
     countQueued(): number;
+    /** compact rows of tasks that ended since a time (for usage stats) */
+    finishedSince(since: number): Array<{ model: string; status: 'completed' | 'failed' | 'cancelled'; createdAt: number; startedAt: number | null; finishedAt: number; gpuMs: number | null }>;
     /** cheap counters for admission: all queued, queued video, the oldest queued video's creation time */
     queueStats(): { queued: number; waitingVideo: number; oldestVideoCreatedAt: number | null };
     findIdempotent(ownerId: string, key: string): { taskId: string; requestHash: string } | undefined;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin } from '#http/request-auth.ts';
 import type { AppServices } from '#services/app-services.ts';
+import { usageStats } from '#services/usage-stats.ts';
 
 const zId = z.object({ id: z.string().min(1).max(100) });
 
@@ -29,6 +30,9 @@ export function adminRoutes(app: FastifyInstance, s: AppServices): void {
       s.accounts.view(await s.accounts.check((req.params as { id: string }).id)),
     );
     admin.get('/api/admin/queue', { schema: { tags } }, async () => s.queue.snapshot());
+    admin.get('/api/admin/stats', { schema: { tags, querystring: z.object({ days: z.coerce.number().int().min(1).max(365).default(14) }) } }, async (req) =>
+      usageStats(s.store, Date.now(), (req.query as { days: number }).days),
+    );
 
     admin.get('/api/admin/users', { schema: { tags } }, async () => ({
       items: s.users.list().map((u) => ({ id: u.id, name: u.name, credits: u.credits, created_at: new Date(u.createdAt).toISOString() })),

@@ -116,6 +116,14 @@ export function taskRoutes(app: FastifyInstance, s: AppServices): void {
     return reply.send(s.files.stream(asset.path));
   });
 
+  app.get('/api/assets/:id', { schema: { tags: ['assets'], params: zIdParams } }, async (req, reply) => {
+    const { id } = req.params as z.infer<typeof zIdParams>;
+    const asset = s.store.assets.get(id);
+    if (!asset || asset.ownerId !== owner(req) || asset.kind === 'thumbnail') throw notFound('Asset');
+    reply.header('cache-control', 'private, max-age=31536000, immutable');
+    return reply.type(asset.mime).send(s.files.stream(asset.path));
+  });
+
   app.get('/api/preview/:id', { schema: { tags, params: zIdParams } }, async (req, reply) => {
     const { id } = req.params as z.infer<typeof zIdParams>;
     const task = s.tasks.owned(owner(req), id);

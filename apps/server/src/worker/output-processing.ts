@@ -76,6 +76,7 @@ export async function processOutputs(
     task_id: task.id,
     url: urls[0] ?? '',
     urls,
+    asset_ids: assets.map((a) => a.id),
     thumbnail_url: base + API.preview(task.id),
     seed: p.seed,
     seeds: p.seeds.slice(0, Math.max(1, assets.length)),

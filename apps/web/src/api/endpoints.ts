@@ -115,17 +115,6 @@ export async function deleteGalleryItem(taskId: string): Promise<void> {
   await send(API.galleryItem(taskId), { method: 'DELETE', retries: 2 });
 }
 
-/**
- * The result body carries URLs, not asset ids; the gallery item of the same task carries them.
- * A finished task is among the newest of its model, so the first page is searched.
- */
-export async function findOutputAsset(taskId: string, model: ModelId, index: number): Promise<string | null> {
-  const page = await getGallery({ model }, null, 50);
-  const item = page.items.find((i) => i.task_id === taskId);
-  const id = item?.asset_ids[index];
-  return id ? `asset:${id}` : null;
-}
-
 /** Fallback for "use as reference" when no asset id is found: send the pixels as a data: URL. */
 export async function fetchAsDataUrl(path: string): Promise<string> {
   const res = await send(path, { headers: { accept: 'image/*' } });

@@ -4,7 +4,7 @@ import { json, mockFetch } from '../test/mockFetch.ts';
 import { subscribeTask, type TaskUpdate } from './taskEvents.ts';
 
 const result: GenerationResult = {
-  status: 'success', task_id: 't9', url: '/api/results/t9', urls: ['/api/results/t9'], thumbnail_url: '/api/preview/t9',
+  status: 'success', task_id: 't9', url: '/api/results/t9', urls: ['/api/results/t9'], asset_ids: ['asset-t9'], thumbnail_url: '/api/preview/t9',
   seed: 5, seeds: [5], width: 512, height: 512, model: 'pony', type: 'image', mode: 'txt2img', output_format: 'png',
   metadata: { inference_time: 1, gpu_time: 1, queue_time: 0, backend: 'sim', ignored_params: [] },
 };

@@ -120,6 +120,13 @@ export function createSqliteTaskRepo(db: Database.Database, now: () => number): 
     countQueued() {
       return (countQueued.get() as { n: number }).n;
     },
+    finishedSince(since) {
+      const rows = db.prepare(`SELECT model, status, created_at, started_at, finished_at, gpu_ms FROM tasks
+        WHERE status IN ('completed','failed','cancelled') AND finished_at >= ? ORDER BY finished_at`).all(since) as Array<{
+        model: string; status: 'completed' | 'failed' | 'cancelled'; created_at: number; started_at: number | null; finished_at: number; gpu_ms: number | null;
+      }>;
+      return rows.map((r) => ({ model: r.model, status: r.status, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, gpuMs: r.gpu_ms }));
+    },
     queueStats() {
       const r = stats.get() as { queued: number; video: number | null; oldest: number | null };
       return { queued: r.queued, waitingVideo: r.video ?? 0, oldestVideoCreatedAt: r.oldest };

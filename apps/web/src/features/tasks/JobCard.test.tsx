@@ -10,7 +10,7 @@ const accepted: AcceptedResponse = {
   status_url: '/api/status/j1', events_url: '/api/events/j1', seed: 77,
 };
 const result: GenerationResult = {
-  status: 'success', task_id: 'j1', url: '/api/results/j1', urls: ['/api/results/j1'], thumbnail_url: '/api/preview/j1',
+  status: 'success', task_id: 'j1', url: '/api/results/j1', urls: ['/api/results/j1'], asset_ids: ['out-1'], thumbnail_url: '/api/preview/j1',
   seed: 77, seeds: [77], width: 512, height: 512, model: 'pony', type: 'image', mode: 'txt2img', output_format: 'png',
   metadata: { inference_time: 3, gpu_time: 3, queue_time: 0, backend: 'sim-1', ignored_params: [{ param: 'vae', reason: 'pony always uses its own VAE' }] },
 };

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { GenerationResult } from '@mediagen/contract';
 import { apiUrl } from '../../api/config.ts';
-import { fetchAsDataUrl, findOutputAsset } from '../../api/endpoints.ts';
+import { fetchAsDataUrl } from '../../api/endpoints.ts';
 import { CopyButton } from '../../components/CopyButton.tsx';
 import { MediaView } from '../../components/MediaView.tsx';
 import { formatDuration } from '../../i18n/formatDuration.ts';
@@ -26,8 +26,9 @@ export function ResultView({ result, onUseAsReference }: ResultViewProps) {
     setBusy(index);
     setFailed(false);
     try {
-      // asset:<id> reuses the stored output; when the id cannot be found the pixels travel instead.
-      const asset = await findOutputAsset(result.task_id, result.model, index).catch(() => null);
+      // asset:<id> reuses the stored output; when the id is unknown the pixels travel instead.
+      const id = result.asset_ids[index];
+      const asset = id ? `asset:${id}` : null;
       const source = result.urls[index] ?? result.url;
       const value = asset ?? await fetchAsDataUrl(source);
       onUseAsReference(value, apiUrl(source));
