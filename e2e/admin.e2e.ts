@@ -1,0 +1,84 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser, newPage, screenshot, PHONE } from './fixtures/browser.ts';
+import { adminFetch, baseUrl, createUser, newestJob, signIn } from './fixtures/stack.ts';
+
+let browser: Browser;
+
+interface AccountView { id: string; name: string; lane: string; status: string; base_url: string }
+
+async function accounts(): Promise<AccountView[]> {
+  return ((await (await adminFetch('/api/admin/accounts')).json()) as { items: AccountView[] }).items;
+}
+
+async function adminLogin(page: Page): Promise<void> {
+  await page.goto(`${baseUrl()}/admin`);
+  await page.getByTestId('admin-key').fill(inject('adminKey'));
+  await page.getByTestId('admin-login').click();
+  await page.getByTestId('admin-accounts').waitFor();
+}
+
+const rowOf = (page: Page, id: string) => page.locator(`[data-testid="account-row"][data-account-id="${id}"]`);
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('admin console and degraded mode', () => {
+  it('logs in, disables and re-enables an account (through checking back to ready)', async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${baseUrl()}/admin`);
+    await page.getByTestId('admin-key').fill('wrong-key-wrong-key');
+    await page.getByTestId('admin-login').click();
+    await page.getByRole('alert').first().waitFor();
+    await adminLogin(page);
+    await screenshot(page, 'admin-desktop-en');
+    const image = (await accounts()).find((a) => a.lane === 'image');
+    expect(image?.status).toBe('ready');
+    const row = rowOf(page, image!.id);
+    await row.getByTestId('account-disable').click();
+    await page.waitForFunction((id) => document.querySelector(`[data-account-id="${id}"]`)?.getAttribute('data-status') === 'disabled', image!.id);
+    await row.getByTestId('account-enable').click();
+    await page.waitForFunction((id) => document.querySelector(`[data-account-id="${id}"]`)?.getAttribute('data-status') === 'ready', image!.id, { timeout: 30_000 });
+    expect((await accounts()).find((a) => a.id === image!.id)?.status).toBe('ready');
+    await context.close();
+  });
+
+  it('503 queue_overloaded in degraded mode: countdown, then automatic retry once a video lane is back', async () => {
+    const all = await accounts();
+    const video = all.find((a) => a.lane === 'video')!;
+    const image = all.find((a) => a.lane === 'image')!;
+    // a shared lane that can serve video: with the video lane off, video runs "degraded" there (bounded to 0 waiting in this stack)
+    const shared = await adminFetch('/api/admin/accounts', { method: 'POST', body: { name: 'shared e2e', base_url: image.base_url, lane: 'shared', models: ['anisora'] } });
+    expect(shared.status).toBe(201);
+    const sharedId = ((await shared.json()) as { id: string }).id;
+    await adminFetch(`/api/admin/accounts/${video.id}`, { method: 'PATCH', body: { status: 'disabled' } });
+
+    const key = await createUser('e2e-degraded');
+    const { page, context } = await newPage(browser);
+    await signIn(page, key);
+    await page.getByTestId('type-video').check();
+    await page.getByTestId('model-picker').selectOption('anisora');
+    await page.getByTestId('mode-picker').selectOption('t2v');
+    await page.getByTestId('prompt').fill('fireflies over a pond at dusk');
+    await page.getByTestId('generate-button').click();
+    await page.getByTestId('retry-countdown').waitFor({ timeout: 15_000 });
+    await screenshot(page, 'overloaded-desktop-en');
+    // bring the dedicated video lane back: the page's automatic retry then gets through
+    await adminFetch(`/api/admin/accounts/${video.id}`, { method: 'PATCH', body: { status: 'pending' } });
+    await newestJob(page).waitFor({ timeout: 60_000 });
+    await newestJob(page).getByTestId('result-video').waitFor({ timeout: 120_000 });
+    await adminFetch(`/api/admin/accounts/${sharedId}`, { method: 'DELETE' });
+    await context.close();
+  });
+
+  it('admin console at phone width', async () => {
+    const { page, context } = await newPage(browser, { viewport: PHONE });
+    await adminLogin(page);
+    await screenshot(page, 'admin-phone-en');
+    await context.close();
+  });
+});
