@@ -75,7 +75,7 @@ describe('gateway ↔ simulator over real HTTP and WebSocket', () => {
           if (format === 'png') expect(readPngText(file, 'parameters')).toMatch(/Seed: 42, Size: 512x512/);
         } else {
           const probe = ffprobe(out);
-          expect(probe).toEqual({ codec: { mp4: 'h264', webm: 'vp9', gif: 'gif' }[format], width: 512, height: 512, frames: 17 });
+          expect(probe).toEqual({ codec: ({ mp4: 'h264', webm: 'vp9', gif: 'gif' } as Record<string, string>)[format], width: 512, height: 512, frames: 17 });
           expect(result.metadata).toMatchObject({ num_frames: 17, fps: 16 });
         }
         expect(result.metadata.backend).toMatch(/comfyui-/);

@@ -24,7 +24,8 @@ function stageOf(classType: string): TaskStage {
   if (LOADERS.test(classType)) return 'loading_model';
   if (SAMPLERS.has(classType)) return 'sampling';
   if (classType.startsWith('VAEDecode')) return 'decoding';
-  if (/^Save|CreateVideo|Video/.test(classType)) return 'saving';
+  if (/^Save/.test(classType) || classType === 'CreateVideo') return 'saving';
+  if (/ToVideo$|Encode$/.test(classType)) return 'loading_model';
   return 'sampling';
 }
 
