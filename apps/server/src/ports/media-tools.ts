@@ -1,17 +1,45 @@
+/** Why an input image was refused. normalizeImage rejects with an Error named 'BadImageError' whose `reason` is one of these. */
+export type BadImageReason = 'not_an_image' | 'too_many_pixels' | 'unsupported_format';
+
 export interface ImageMeta {
   width: number;
   height: number;
-  format: string;
+  /** the source format as its bytes say (never the file name) */
+  format: 'png' | 'jpeg' | 'webp';
+  /** frames in the source (an animated WebP has several); only the first is kept */
+  frames?: number;
+}
+
+export type VideoFormat = 'mp4' | 'webm' | 'gif';
+
+export interface VideoProbe {
+  width: number;
+  height: number;
+  /** decoded frame count (counted, not estimated from the duration) */
+  frames: number;
+  fps: number;
+  /** ffprobe codec name: h264, vp9, gif, … */
+  codec: string;
+  durationSeconds: number;
 }
 
 /** Image and video tools (sharp, ffmpeg) the services and worker use. */
 export interface MediaTools {
-  /** decode for real (the bytes decide), enforce the pixel limit, re-encode to PNG (drops metadata), optionally cover-resize */
+  /**
+   * Decode for real (the bytes decide; only PNG, JPEG, WebP), refuse more than maxPixels before decoding,
+   * apply EXIF orientation, re-encode to 8-bit sRGB PNG (drops all metadata), optionally cover-resize to w×h.
+   */
   normalizeImage(input: Buffer, opts: { maxPixels: number; resizeTo?: { width: number; height: number } }): Promise<{ png: Buffer; meta: ImageMeta }>;
-  /** PNG with a tEXt "parameters" chunk, or JPEG with EXIF UserComment */
+  /** Re-encode; embed the A1111 infotext as PNG text chunk `parameters`, or as JPEG EXIF UserComment. */
   encodeImage(pngInput: Buffer, format: 'png' | 'jpg', parameters: string): Promise<Buffer>;
+  /** What encodeImage embedded (or A1111 / other tools wrote the same way); undefined if none. */
   readImageParameters(file: Buffer): Promise<string | undefined>;
-  convertVideo(inputPath: string, format: 'mp4' | 'webm' | 'gif', outPath: string, opts?: { fps?: number }): Promise<void>;
-  probeVideo(path: string): Promise<{ width: number; height: number; frames: number; fps: number; codec: string; durationSeconds: number }>;
+  /**
+   * Convert a video file (mp4 = H.264 yuv420p faststart, webm = VP9, gif) keeping size and every frame; video only.
+   * `fps` sets the playback rate by re-timing the frames (none dropped or duplicated).
+   */
+  convertVideo(inputPath: string, format: VideoFormat, outPath: string, opts?: { fps?: number }): Promise<void>;
+  probeVideo(path: string): Promise<VideoProbe>;
+  /** A JPEG fitting in maxSize×maxSize (never enlarged): the image itself, or a video's middle frame. */
   thumbnail(input: { path: string; kind: 'image' | 'video' }, outJpegPath: string, maxSize?: number): Promise<void>;
 }
