@@ -25,7 +25,7 @@ export interface EngineRunInput {
 }
 
 export interface EngineListener {
-  /** the backend accepted the prompt; persist the id so a restart can reconcile */
+  /** the prompt id, given before it is submitted; persist it (synchronously) so a restart can reconcile */
   onSubmitted(promptId: string): void;
   /** percent 0–100, only rising */
   onProgress(progress: { percent: number; stage: TaskStage }): void;

@@ -114,16 +114,15 @@ export class ComfyUiEngine implements Engine {
       graph = bound.graph;
       if (!promptId) {
         promptId = crypto.randomUUID();
+        // persisted before the POST: a crash in between leaves an id the backend never saw (→ re-queued), never a run we lost track of
+        if (i === 0) listener.onSubmitted(promptId);
         try {
           await client.submitPrompt(graph, promptId);
         } catch (err) {
           throw this.submitError(err, input.backend);
         }
       }
-      if (i === 0) {
-        firstPromptId = promptId;
-        listener.onSubmitted(promptId);
-      }
+      if (i === 0) firstPromptId = promptId;
       entry ??= await trackPrompt({
         client, backendName: input.backend.name, promptId, graph, listener, signal, progressBase: span * i, progressSpan: span * 0.97,
         pollIntervalMs: this.o.pollIntervalMs ?? 2000, lostGraceMs: this.o.lostGraceMs ?? 4000,
