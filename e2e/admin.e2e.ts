@@ -60,7 +60,7 @@ describe('admin console and degraded mode', () => {
     const key = await createUser('e2e-degraded');
     const { page, context } = await newPage(browser);
     await signIn(page, key);
-    await page.getByTestId('type-video').check();
+    await page.getByTestId('type-video').check({ force: true });
     await page.getByTestId('model-picker').selectOption('anisora');
     await page.getByTestId('mode-picker').selectOption('t2v');
     await page.getByTestId('prompt').fill('fireflies over a pond at dusk');

@@ -23,7 +23,7 @@ describe('screenshots', () => {
         const { page, context } = await newPage(browser, { locale, viewport });
         await signIn(page, key);
         await screenshot(page, `studio-${tag}`);
-        await page.getByTestId('type-video').check();
+        await page.getByTestId('type-video').check({ force: true });
         await page.getByTestId('model-picker').selectOption('anisora');
         await page.getByTestId('prompt').fill('a hot air balloon rising over green hills, morning light');
         await page.getByTestId('generate-button').click();

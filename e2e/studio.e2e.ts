@@ -22,7 +22,7 @@ describe('studio in Chromium', () => {
     await page.getByTestId('access-key').waitFor();
     await screenshot(page, 'login-desktop-en');
     await signIn(page, key);
-    await expect(page.getByTestId('simulator-banner').isVisible()).resolves.toBe(true);
+    await page.getByTestId('simulator-banner').waitFor();
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'gg_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
@@ -56,7 +56,7 @@ describe('studio in Chromium', () => {
   it('generates a video: progress, preview, looping player', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, key);
-    await page.getByTestId('type-video').check();
+    await page.getByTestId('type-video').check({ force: true });
     await page.getByTestId('model-picker').selectOption('anisora');
     await page.getByTestId('mode-picker').selectOption('t2v');
     await page.getByTestId('prompt').fill('a paper boat drifting on a calm lake, gentle ripples');
@@ -93,7 +93,7 @@ describe('studio in Chromium', () => {
   it('cancels a running job', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, key);
-    await page.getByTestId('type-video').check();
+    await page.getByTestId('type-video').check({ force: true });
     await page.getByTestId('model-picker').selectOption('phr00t');
     await page.getByTestId('prompt').fill('clouds moving over a wheat field');
     await page.getByTestId('generate-button').click();
