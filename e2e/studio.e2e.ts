@@ -35,7 +35,8 @@ describe('studio in Chromium', () => {
     const { page, context, errors } = await newPage(browser);
     await signIn(page, key);
     await fillImageJob(page, 'pony', 'a lighthouse on a cliff at dawn, watercolor');
-    await page.getByTestId('field-steps').locator('input').first().fill('30');
+    await page.getByTestId('advanced').locator('summary').click();
+    await page.getByTestId('field-steps').fill('24');
     await screenshot(page, 'studio-desktop-en');
     await page.getByTestId('generate-button').click();
     const job = newestJob(page);
@@ -75,6 +76,7 @@ describe('studio in Chromium', () => {
     const { page, context } = await newPage(browser);
     await signIn(page, key);
     await page.getByTestId('nav-gallery').click();
+    await page.getByTestId('gallery-filter-type').selectOption('image');
     const item = page.getByTestId('gallery-item').first();
     await item.waitFor();
     await screenshot(page, 'gallery-desktop-en');
