@@ -35,7 +35,7 @@ describe('studio in Chromium', () => {
     const { page, context, errors } = await newPage(browser);
     await signIn(page, key);
     await fillImageJob(page, 'pony', 'a lighthouse on a cliff at dawn, watercolor');
-    await page.getByTestId('advanced').locator('summary').click();
+    await page.getByTestId('advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
     await page.getByTestId('field-steps').fill('24');
     await screenshot(page, 'studio-desktop-en');
     await page.getByTestId('generate-button').click();
