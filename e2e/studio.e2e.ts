@@ -75,6 +75,8 @@ describe('studio in Chromium', () => {
   it('img2img with a gallery item as the reference', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, key);
+    // the studio keeps its type: pick image, then the gallery item becomes the img2img reference
+    await fillImageJob(page, 'flux', 'placeholder');
     await page.getByTestId('nav-gallery').click();
     await page.getByTestId('gallery-filter-type').selectOption('image');
     const item = page.getByTestId('gallery-item').first();
