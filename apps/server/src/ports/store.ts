@@ -110,6 +110,8 @@ export interface Store {
     /** compact rows of tasks that ended since a time (for usage stats) */
     finishedSince(since: number): Array<{ model: string; status: 'completed' | 'failed' | 'cancelled'; createdAt: number; startedAt: number | null; finishedAt: number; gpuMs: number | null }>;
     /** cheap counters for admission: all queued, queued video, the oldest queued video's creation time */
+    /** the scheduler's view of the queue, without the parameters */
+    queuedSummaries(): Array<{ id: string; ownerId: string; model: ModelId; type: 'image' | 'video'; createdAt: number }>;
     queueStats(): { queued: number; waitingVideo: number; oldestVideoCreatedAt: number | null };
     findIdempotent(ownerId: string, key: string): { taskId: string; requestHash: string } | undefined;
     /** seconds per work unit measured on finished jobs of a model (for estimates) */

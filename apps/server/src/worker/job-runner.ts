@@ -54,7 +54,10 @@ export class JobRunner implements TaskRunnerControl {
         this.d.store.tasks.update(t.id, { status: 'queued', stage: 'queued', progress: 0, accountId: null, promptId: null });
       }
     }
-    this.timer = setInterval(() => this.wake(), 1000);
+    this.timer = setInterval(() => {
+      this.expireDegraded(this.d.accounts.list());
+      this.wake();
+    }, 1000);
     this.timer.unref();
     this.wake();
   }
@@ -94,7 +97,8 @@ export class JobRunner implements TaskRunnerControl {
 
   /** Degraded mode: video jobs that waited past the limit fail with queue_overloaded (SPEC §6). */
   private expireDegraded(all: AccountRecord[]): void {
-    const queued = this.d.store.tasks.byStatus(['queued']).map((t) => ({ id: t.id, type: t.params.type, model: t.params.model, createdAt: t.createdAt }));
+    if (this.d.store.tasks.queueStats().waitingVideo === 0) return;
+    const queued = this.d.store.tasks.queuedSummaries();
     for (const t of expiredDegradedJobs(queued, laneAccounts(all), this.d.now(), this.d.degradedMaxWaitMs)) {
       const message = 'Generation queue is overloaded: no video GPU became free in time';
       if (!this.d.store.tasks.update(t.id, { status: 'failed', stage: 'done', error: message, errorCode: 'queue_overloaded', retriable: true, finishedAt: this.d.now() }, 'queued')) continue;
@@ -105,9 +109,7 @@ export class JobRunner implements TaskRunnerControl {
 
   private dispatch(): void {
     if (this.stopped) return;
-    const all = this.d.accounts.list();
-    this.expireDegraded(all);
-    const accounts = all.filter((a) => a.status === 'ready');
+    const accounts = this.d.accounts.list().filter((a) => a.status === 'ready');
     const busy = this.busyAccounts();
     for (const [taskId, accountId] of this.reattach) {
       const acc = accounts.find((a) => a.id === accountId);
@@ -126,9 +128,8 @@ export class JobRunner implements TaskRunnerControl {
         return { id: a.id, lane: a.lane, models: a.models, ...(loaded ? { loadedModel: loaded } : {}) };
       });
     if (idle.length === 0) return;
-    const queued = this.d.store.tasks.byStatus(['queued']);
-    if (queued.length === 0) return;
-    const jobs: QueuedJob[] = queued.map((t) => ({ id: t.id, ownerId: t.ownerId, model: t.params.model, type: t.params.type, createdAt: t.createdAt }));
+    const jobs: QueuedJob[] = this.d.store.tasks.queuedSummaries();
+    if (jobs.length === 0) return;
     const runningByOwner = new Map<string, number>();
     for (const r of this.running.values()) {
       const owner = this.d.store.tasks.get(r.taskId)?.ownerId;
@@ -138,8 +139,8 @@ export class JobRunner implements TaskRunnerControl {
     const plan = schedule(jobs, idle, { now: this.d.now(), agingMs: this.d.agingMs ?? 120_000, videoLaneReady, runningByOwner });
     for (const { jobId, backendId } of plan) {
       const acc = accounts.find((a) => a.id === backendId);
-      const task = queued.find((t) => t.id === jobId);
-      if (!acc || !task) continue;
+      const task = this.d.store.tasks.get(jobId);
+      if (!acc || !task || task.status !== 'queued') continue;
       const claimed = this.d.store.tasks.update(
         task.id,
         { status: 'running', stage: 'submitted', accountId: acc.id, startedAt: this.d.now(), attempts: task.attempts + 1 },
