@@ -1,124 +1,283 @@
+// Reads a validated API graph the way the simulator needs it: which nodes run in which order,
+// what size/frames/batch each output has (a tiny symbolic evaluation of LATENT/IMAGE/VIDEO
+// flows), which samplers run how many steps, and which model files the prompt loads.
 import type { Graph } from './graph-validation.ts';
-import { LOADER_FILE_INPUTS } from './node-catalog.ts';
+import type { Catalog } from './node-catalog.ts';
+
+export interface MediaDesc {
+  width: number;
+  height: number;
+  /** frames per batch item (1 for still images) */
+  frames: number;
+  batch: number;
+  video: boolean;
+  fps?: number;
+  /** uploaded input files that condition the result: img2img source, first/last guide frames */
+  refs: { source?: string; first?: string; last?: string };
+  denoise: number;
+}
+
+export interface SamplerPlan {
+  nodeId: string;
+  /** progress-bar length of this node (end − start for KSamplerAdvanced) */
+  steps: number;
+  /** first step and schedule length: previews sharpen over the whole schedule across passes */
+  start: number;
+  total: number;
+  seed: string;
+  media: MediaDesc;
+  settings: string;
+}
+
+export type OutputKind = 'image' | 'preview' | 'video' | 'webm' | 'webp' | 'apng';
 
 export interface OutputPlan {
   nodeId: string;
-  kind: 'image' | 'video' | 'webm' | 'webp';
+  kind: OutputKind;
   prefix: string;
   fps: number;
+  media: MediaDesc;
+  seed: string;
+  /** hashed with the seed: prompt texts, model files, sampler settings */
+  salt: string;
+  options: Record<string, unknown>;
 }
 
-export interface GraphPlan {
-  width: number;
-  height: number;
-  frames: number;
-  batch: number;
-  seed: number;
-  steps: number;
-  text: string;
-  /** model files the graph loads: its "model identity" for load-time simulation */
+export interface PromptPlan {
+  order: string[];
+  /** a dependency cycle among executed nodes, if any (ComfyUI fails the prompt) */
+  cycle?: string[];
+  samplers: Map<string, SamplerPlan>;
+  outputs: Map<string, OutputPlan>;
+  /** the output each sampler feeds (its preview shows that output's picture) */
+  samplerOutput: Map<string, OutputPlan>;
+  modelFiles: string[];
+  /** identity of the model set: a GPU that last ran the same key needs no load */
   modelKey: string;
   isVideo: boolean;
-  /** file loaded by a LoadImage, if any */
-  loadImage?: string;
-  outputs: OutputPlan[];
-  samplerNodes: string[];
+  texts: string[];
 }
 
-const num = (v: unknown, d: number): number => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
+export type ImageInfo = (file: string) => { width: number; height: number; pages: number } | undefined;
 
-/** Reads what a (validated) graph would produce: size, frames, steps, seed, model, outputs. */
-export function analyzeGraph(graph: Graph, imageSize: (file: string) => { width: number; height: number } | undefined): GraphPlan {
-  let width = 512;
-  let height = 512;
-  let frames = 1;
-  let batch = 1;
-  let isVideo = false;
-  let loadImage: string | undefined;
-  const files: string[] = [];
-  const texts: string[] = [];
-  let seed = 0;
-  let steps = 0;
-  const samplerNodes: string[] = [];
-  const outputs: OutputPlan[] = [];
-  const fpsOf = (id: string): number => {
-    for (const n of Object.values(graph)) if (n.class_type === 'CreateVideo') return num(n.inputs.fps, 30);
-    return num(graph[id]?.inputs.fps, 16);
-  };
-  for (const [id, n] of Object.entries(graph)) {
-    const i = n.inputs;
-    switch (n.class_type) {
-      case 'EmptyLatentImage':
-      case 'EmptySD3LatentImage':
-        width = num(i.width, width); height = num(i.height, height); batch = num(i.batch_size, 1);
-        break;
-      case 'EmptyHunyuanLatentVideo':
-      case 'WanImageToVideo':
-      case 'WanFirstLastFrameToVideo':
-      case 'WanMultiFrameRefToVideo':
-      case 'WanVaceToVideo':
-        width = num(i.width, width); height = num(i.height, height); frames = num(i.length, 81); batch = num(i.batch_size, 1); isVideo = true;
-        break;
-      case 'LoadImage':
-        loadImage = String(i.image);
-        break;
-      case 'RepeatLatentBatch':
-        batch = num(i.amount, 1);
-        break;
-      case 'KSampler':
-        seed = num(i.seed, 0); steps += num(i.steps, 20); samplerNodes.push(id);
-        break;
-      case 'KSamplerAdvanced': {
-        const total = num(i.steps, 20);
-        seed = num(i.noise_seed, seed);
-        steps += Math.max(0, Math.min(num(i.end_at_step, total), total) - num(i.start_at_step, 0));
-        samplerNodes.push(id);
-        break;
-      }
-      case 'CLIPTextEncode':
-        texts.push(String(i.text ?? ''));
-        break;
-      case 'SaveImage':
-        outputs.push({ nodeId: id, kind: 'image', prefix: String(i.filename_prefix ?? 'ComfyUI'), fps: 0 });
-        break;
-      case 'SaveVideo':
-        outputs.push({ nodeId: id, kind: 'video', prefix: String(i.filename_prefix ?? 'video/ComfyUI'), fps: fpsOf(id) });
-        break;
-      case 'SaveWEBM':
-        outputs.push({ nodeId: id, kind: 'webm', prefix: String(i.filename_prefix ?? 'ComfyUI'), fps: num(i.fps, 24) });
-        break;
-      case 'SaveAnimatedWEBP':
-        outputs.push({ nodeId: id, kind: 'webp', prefix: String(i.filename_prefix ?? 'ComfyUI'), fps: num(i.fps, 6) });
-        break;
-      default:
-        break;
-    }
-    for (const f of LOADER_FILE_INPUTS) if (f.node === n.class_type && typeof i[f.input] === 'string') files.push(String(i[f.input]));
-  }
-  // img2img: the latent comes from the loaded picture, so its size decides
-  const encodesImage = Object.values(graph).some((n) => n.class_type === 'VAEEncode');
-  if (encodesImage && loadImage && !isVideo) {
-    const s = imageSize(loadImage);
-    if (s) ({ width, height } = s);
-  }
-  return {
-    width, height, frames, batch, seed, steps: Math.max(1, steps), text: texts.join('|'), modelKey: [...new Set(files)].sort().join('+'),
-    isVideo, outputs, samplerNodes, ...(loadImage ? { loadImage } : {}),
-  };
-}
-
-export interface TimingModel {
-  /** seconds to load a model set the GPU did not have loaded */
-  loadSeconds(plan: GraphPlan): number;
-  /** seconds per sampler step */
-  stepSeconds(plan: GraphPlan): number;
-}
-
-/** Realistic-order defaults (H100-class), scaled by SIM_TIME_SCALE by the caller. */
-export const DEFAULT_TIMING: TimingModel = {
-  loadSeconds: (p) => (p.isVideo ? 8 : 4),
-  stepSeconds: (p) => {
-    const mp = (p.width * p.height) / 1_000_000;
-    return p.isVideo ? 2.5 * (mp / 0.262144) * (p.frames / 81) : 0.15 * mp * Math.max(1, p.batch);
-  },
+const MEDIA_TYPES = new Set(['LATENT', 'IMAGE', 'VIDEO', 'MASK']);
+const TEXT_INPUTS = new Set(['text', 'clip_l', 't5xxl', 'text_g', 'text_l', 'prompt']);
+const MODEL_FILE = /\.(safetensors|gguf|ckpt|pt|pt2|pth|bin|sft)$/i;
+const SAMPLERS: Record<string, { seed: string; latent: string }> = {
+  KSampler: { seed: 'seed', latent: 'latent_image' },
+  KSamplerAdvanced: { seed: 'noise_seed', latent: 'latent_image' },
+  SamplerCustom: { seed: 'noise_seed', latent: 'latent_image' },
+  SamplerCustomAdvanced: { seed: 'noise_seed', latent: 'latent_image' },
 };
+/** Frame granularity of each video latent (decoded frames = ((length-1)//k)*k + 1) and spatial factor. */
+const VIDEO_LATENT: Record<string, { temporal: number; spatial: number }> = {
+  EmptyLTXVLatentVideo: { temporal: 8, spatial: 32 },
+  EmptyMochiLatentVideo: { temporal: 6, spatial: 8 },
+  Wan22ImageToVideoLatent: { temporal: 4, spatial: 16 },
+};
+
+export const num = (v: unknown, d: number): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : d;
+};
+const isLink = (v: unknown): v is [string, number] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string';
+const floorTo = (v: number, k: number): number => Math.max(k, Math.floor(v / k) * k);
+
+/** Executed nodes: outputs and their ancestors, dependencies first (DFS post-order). */
+export function executionOrder(graph: Graph, outputs: string[]): { order: string[]; cycle?: string[] } {
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  let cycle: string[] | undefined;
+  const visit = (id: string, path: string[]): void => {
+    const s = state.get(id);
+    if (s === 'done') return;
+    if (s === 'visiting') {
+      cycle ??= path.slice(path.indexOf(id));
+      return;
+    }
+    state.set(id, 'visiting');
+    for (const v of Object.values(graph[id]?.inputs ?? {})) if (isLink(v) && graph[v[0]]) visit(v[0], [...path, id]);
+    state.set(id, 'done');
+    order.push(id);
+  };
+  for (const o of outputs) visit(o, []);
+  return cycle ? { order, cycle } : { order };
+}
+
+class MediaEvaluator {
+  private readonly memo = new Map<string, MediaDesc | undefined>();
+  readonly samplers = new Map<string, SamplerPlan>();
+
+  constructor(private readonly graph: Graph, private readonly catalog: Catalog, private readonly imageInfo: ImageInfo) {}
+
+  describe(id: string, slot: number, depth = 0): MediaDesc | undefined {
+    const node = this.graph[id];
+    if (!node || depth > 200) return undefined;
+    const outType = this.catalog[node.class_type]?.output[slot];
+    if (outType !== undefined && !MEDIA_TYPES.has(outType)) return undefined;
+    const key = `${id}:${slot}`;
+    if (this.memo.has(key)) return this.memo.get(key);
+    this.memo.set(key, undefined); // cycle guard
+    const d = this.evaluate(id, depth);
+    this.memo.set(key, d);
+    return d;
+  }
+
+  private linked(id: string, input: string, depth: number): MediaDesc | undefined {
+    const v = this.graph[id]?.inputs[input];
+    return isLink(v) ? this.describe(v[0], v[1], depth + 1) : undefined;
+  }
+
+  private evaluate(id: string, depth: number): MediaDesc | undefined {
+    const node = this.graph[id]!;
+    const i = node.inputs;
+    const cls = node.class_type;
+    if (cls === 'LoadImage' || cls === 'LoadImageMask') {
+      const file = String(i.image);
+      const info = this.imageInfo(file);
+      return { width: info?.width ?? 512, height: info?.height ?? 512, frames: 1, batch: info?.pages ?? 1, video: false, refs: { source: file }, denoise: 1 };
+    }
+    const sampler = SAMPLERS[cls];
+    if (sampler) return this.sampler(id, sampler, depth);
+    const hasWH = typeof i.width === 'number' || typeof i.height === 'number';
+    const hasLatentIn = Object.values(i).some((v) => isLink(v) && this.catalog[this.graph[v[0]]?.class_type ?? '']?.output[v[1]] === 'LATENT');
+    if (hasWH && !hasLatentIn && this.catalog[cls]?.output.includes('LATENT') && !cls.includes('Upscale')) {
+      const video = 'length' in i;
+      const k = VIDEO_LATENT[cls] ?? { temporal: 4, spatial: 8 };
+      const length = num(i.length, 1);
+      let first = this.linked(id, 'start_image', depth) ?? this.linked(id, 'reference_image', depth) ?? this.linked(id, 'control_video', depth);
+      let last = this.linked(id, 'end_image', depth);
+      const guide = this.linked(id, 'ref_images', depth);
+      if (guide) {
+        // WanMultiFrameRefToVideo: a guide placed in the second half of the clip shows up there
+        const pos = Number(String(i.ref_positions ?? '0').split(',')[0]);
+        const index = pos >= 0 && pos < 2 ? pos * (length - 1) : pos;
+        if (index > (length - 1) / 2) last ??= guide;
+        else first ??= guide;
+      }
+      return {
+        width: floorTo(num(i.width, 512), k.spatial), height: floorTo(num(i.height, 512), k.spatial),
+        frames: video ? Math.floor((Math.max(1, length) - 1) / k.temporal) * k.temporal + 1 : 1, batch: num(i.batch_size, 1), video,
+        refs: { ...(first?.refs.source ? { first: first.refs.source } : {}), ...(last?.refs.source ? { last: last.refs.source } : {}) }, denoise: 1,
+      };
+    }
+    const up = this.firstLinked(id, depth);
+    if (!up) return undefined;
+    switch (cls) {
+      case 'VAEEncode':
+      case 'VAEEncodeTiled':
+      case 'VAEEncodeForInpaint':
+        return { ...up, width: floorTo(up.width, 8), height: floorTo(up.height, 8) };
+      case 'RepeatLatentBatch':
+      case 'RepeatImageBatch':
+        return { ...up, batch: up.batch * num(i.amount, 1) };
+      case 'CreateVideo':
+        return { ...up, fps: num(i.fps, 30) };
+      case 'ImageScale':
+      case 'LatentUpscale': {
+        let w = num(i.width, 0);
+        let h = num(i.height, 0);
+        if (w === 0 && h === 0) return up;
+        if (w === 0) w = Math.round((up.width * h) / up.height);
+        if (h === 0) h = Math.round((up.height * w) / up.width);
+        return cls === 'LatentUpscale' ? { ...up, width: floorTo(w, 8), height: floorTo(h, 8) } : { ...up, width: w, height: h };
+      }
+      case 'ImageScaleBy':
+      case 'LatentUpscaleBy': {
+        const s = num(i.scale_by, 1);
+        return { ...up, width: Math.max(1, Math.round(up.width * s)), height: Math.max(1, Math.round(up.height * s)) };
+      }
+      default:
+        return up;
+    }
+  }
+
+  private firstLinked(id: string, depth: number): MediaDesc | undefined {
+    for (const v of Object.values(this.graph[id]!.inputs)) {
+      if (!isLink(v)) continue;
+      const d = this.describe(v[0], v[1], depth + 1);
+      if (d) return d;
+    }
+    return undefined;
+  }
+
+  private sampler(id: string, s: { seed: string; latent: string }, depth: number): MediaDesc | undefined {
+    const i = this.graph[id]!.inputs;
+    const media = this.linked(id, s.latent, depth) ?? { width: 512, height: 512, frames: 1, batch: 1, video: false, refs: {}, denoise: 1 };
+    const total = num(i.steps ?? this.upstreamInput(id, 'steps'), 20);
+    let steps = total;
+    let start = 0;
+    let denoise = num(i.denoise, 1);
+    if (this.graph[id]!.class_type === 'KSamplerAdvanced') {
+      start = num(i.start_at_step, 0);
+      steps = Math.max(0, Math.min(num(i.end_at_step, 10000), total) - start);
+      denoise = total > 0 ? Math.max(0, (total - start) / total) : 1;
+    }
+    const seedValue = i[s.seed] ?? this.upstreamInput(id, 'noise_seed') ?? 0;
+    const settings = ['cfg', 'sampler_name', 'scheduler', 'denoise', 'add_noise'].map((k) => `${k}=${String(i[k] ?? '')}`).join(',');
+    const out: MediaDesc = { ...media, denoise: Math.min(media.denoise, denoise) };
+    this.samplers.set(id, { nodeId: id, steps, start, total, seed: String(seedValue), media: out, settings: `steps=${total},${settings}` });
+    return out;
+  }
+
+  /** A widget value on a linked helper node (RandomNoise.noise_seed, BasicScheduler.steps). */
+  private upstreamInput(id: string, name: string): unknown {
+    for (const v of Object.values(this.graph[id]!.inputs)) {
+      if (isLink(v) && this.graph[v[0]] && name in this.graph[v[0]]!.inputs) return this.graph[v[0]]!.inputs[name];
+    }
+    return undefined;
+  }
+}
+
+function ancestors(graph: Graph, id: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(id)) return seen;
+  seen.add(id);
+  for (const v of Object.values(graph[id]?.inputs ?? {})) if (isLink(v) && graph[v[0]]) ancestors(graph, v[0], seen);
+  return seen;
+}
+
+const OUTPUT_NODES: Record<string, { kind: OutputKind; media: string; prefix: string; fps: (i: Record<string, unknown>, m?: MediaDesc) => number }> = {
+  SaveImage: { kind: 'image', media: 'images', prefix: 'ComfyUI', fps: () => 0 },
+  PreviewImage: { kind: 'preview', media: 'images', prefix: 'ComfyUI', fps: () => 0 },
+  SaveVideo: { kind: 'video', media: 'video', prefix: 'video/ComfyUI', fps: (_i, m) => m?.fps ?? 30 },
+  SaveWEBM: { kind: 'webm', media: 'images', prefix: 'ComfyUI', fps: (i) => num(i.fps, 24) },
+  SaveAnimatedWEBP: { kind: 'webp', media: 'images', prefix: 'ComfyUI', fps: (i) => num(i.fps, 6) },
+  SaveAnimatedPNG: { kind: 'apng', media: 'images', prefix: 'ComfyUI', fps: (i) => num(i.fps, 6) },
+};
+
+/** Everything the executor needs to simulate one validated prompt. */
+export function planPrompt(graph: Graph, outputs: string[], catalog: Catalog, imageInfo: ImageInfo): PromptPlan {
+  const { order, cycle } = executionOrder(graph, outputs);
+  const ev = new MediaEvaluator(graph, catalog, imageInfo);
+  const modelFiles = new Set<string>();
+  const texts: string[] = [];
+  for (const id of order) {
+    for (const [k, v] of Object.entries(graph[id]!.inputs)) {
+      if (typeof v !== 'string') continue;
+      if (MODEL_FILE.test(v) && /Loader/i.test(graph[id]!.class_type)) modelFiles.add(v);
+      if (TEXT_INPUTS.has(k)) texts.push(v);
+    }
+  }
+  const files = [...modelFiles].sort();
+  const plans = new Map<string, OutputPlan>();
+  const samplerOutput = new Map<string, OutputPlan>();
+  for (const id of order) {
+    const node = graph[id]!;
+    const def = OUTPUT_NODES[node.class_type];
+    if (SAMPLERS[node.class_type]) ev.describe(id, 0);
+    if (!def) continue;
+    const link = node.inputs[def.media];
+    const media = (isLink(link) ? ev.describe(link[0], link[1]) : undefined) ?? { width: 512, height: 512, frames: 1, batch: 1, video: false, refs: {}, denoise: 1 };
+    const up = ancestors(graph, id);
+    const sampler = [...ev.samplers.values()].filter((s) => up.has(s.nodeId)).at(-1);
+    const ownTexts = order.filter((n) => up.has(n)).flatMap((n) => Object.entries(graph[n]!.inputs).filter(([k, v]) => TEXT_INPUTS.has(k) && typeof v === 'string').map(([, v]) => String(v)));
+    const plan: OutputPlan = {
+      nodeId: id, kind: def.kind, prefix: String(node.inputs.filename_prefix ?? def.prefix), fps: def.fps(node.inputs, media), media,
+      seed: sampler?.seed ?? '0', salt: [ownTexts.join('\u241f'), files.join('+'), sampler?.settings ?? ''].join('|'), options: node.inputs,
+    };
+    plans.set(id, plan);
+    for (const s of ev.samplers.keys()) if (up.has(s) && !samplerOutput.has(s)) samplerOutput.set(s, plan);
+  }
+  const isVideo = [...plans.values()].some((p) => p.media.video) || [...ev.samplers.values()].some((s) => s.media.video);
+  return { order, ...(cycle ? { cycle } : {}), samplers: ev.samplers, outputs: plans, samplerOutput, modelFiles: files, modelKey: files.join('+'), isVideo, texts };
+}

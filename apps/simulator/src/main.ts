@@ -1,25 +1,40 @@
+// Entry point: `node --import tsx apps/simulator/src/main.ts`. Prints one JSON line per GPU
+// once it listens, so a parent process can wait for {"msg":"simulator listening","port":N}.
+import { ConfigError, simulatorConfig, USAGE } from './sim-config.ts';
 import { startSimulator } from './simulator.ts';
 
-const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-const ports = list(process.env.SIM_PORTS ?? '8188,8189').map(Number);
-if (ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) {
-  process.stderr.write('SIM_PORTS must be a comma-separated list of ports\n');
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+let options;
+try {
+  options = simulatorConfig(process.env, argv);
+} catch (err) {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n${USAGE}\n`);
   process.exit(2);
 }
-const timeScale = Number(process.env.SIM_TIME_SCALE ?? '1');
-const sim = await startSimulator({
-  ports,
-  host: process.env.SIM_HOST ?? '127.0.0.1',
-  timeScale: Number.isFinite(timeScale) && timeScale > 0 ? timeScale : 1,
-  ...(process.env.SIM_OUTPUT_DIR ? { outputDir: process.env.SIM_OUTPUT_DIR } : {}),
-  vramGb: Number(process.env.SIM_VRAM_GB ?? '80'),
-  missingNodes: list(process.env.SIM_MISSING_NODES),
-  missingModels: list(process.env.SIM_MISSING_MODELS),
-});
-for (const port of sim.ports) process.stdout.write(`${JSON.stringify({ msg: 'simulator listening', port })}\n`);
-const stop = (): void => {
-  void sim.close().then(() => process.exit(0));
-  setTimeout(() => process.exit(0), 2000).unref();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+
+try {
+  const sim = await startSimulator(options);
+  for (const port of sim.ports) process.stdout.write(`${JSON.stringify({ msg: 'simulator listening', port, host: options.host, output_dir: sim.outputDir })}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(0), 3000).unref();
+    void sim.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // a test double must not outlive the process that spawned it (e.g. a parent killed with SIGKILL)
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 1000).unref();
+} catch (err) {
+  process.stderr.write(`simulator failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

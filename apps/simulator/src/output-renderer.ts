@@ -1,127 +1,88 @@
-import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
+// Turns scenes into the bytes ComfyUI would produce: PNGs with the `prompt`/workflow text
+// chunks SaveImage embeds, and small JPEG latent previews that sharpen as sampling advances.
 import sharp from 'sharp';
+import { makeScene, renderFrame, type SceneReference } from './scene-renderer.ts';
 
-/** Deterministic 32-bit PRNG (mulberry32): same seed, same numbers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface SceneSpec {
+export interface StillSpec {
   width: number;
   height: number;
-  seed: number;
-  /** prompt text and other parameters that should change the picture */
+  seed: string;
   salt: string;
-  /** an optional reference image (raw RGB at width×height) blended in */
-  reference?: Buffer;
+  reference?: SceneReference;
+  /** frame index and count, for stills cut from a clip */
+  t?: number;
+  frames?: number;
 }
 
-interface Scene {
-  c1: [number, number, number];
-  c2: [number, number, number];
-  discs: Array<{ x: number; y: number; r: number; vx: number; vy: number; color: [number, number, number] }>;
-}
-
-function scene(spec: SceneSpec): Scene {
-  const h = crypto.createHash('sha256').update(`${spec.seed}|${spec.salt}`).digest();
-  const rnd = prng(h.readUInt32LE(0));
-  const color = (): [number, number, number] => [Math.floor(rnd() * 256), Math.floor(rnd() * 256), Math.floor(rnd() * 256)];
-  const discs = Array.from({ length: 3 + Math.floor(rnd() * 3) }, () => ({
-    x: rnd(), y: rnd(), r: 0.06 + rnd() * 0.14, vx: (rnd() - 0.5) * 0.02, vy: (rnd() - 0.5) * 0.02, color: color(),
-  }));
-  return { c1: color(), c2: color(), discs };
-}
-
-/** One RGB frame (t = frame index) of the seed's scene. */
-export function renderFrame(spec: SceneSpec, t: number, size?: { width: number; height: number }): Buffer {
-  const w = size?.width ?? spec.width;
-  const hgt = size?.height ?? spec.height;
-  const s = scene(spec);
-  const out = Buffer.alloc(w * hgt * 3);
-  const shift = (t * 0.01) % 1;
-  for (let y = 0; y < hgt; y++) {
-    for (let x = 0; x < w; x++) {
-      const k = ((x / w + y / hgt) / 2 + shift) % 1;
-      const i = (y * w + x) * 3;
-      out[i] = s.c1[0] + (s.c2[0] - s.c1[0]) * k;
-      out[i + 1] = s.c1[1] + (s.c2[1] - s.c1[1]) * k;
-      out[i + 2] = s.c1[2] + (s.c2[2] - s.c1[2]) * k;
-    }
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
   }
-  for (const d of s.discs) {
-    const cx = (((d.x + d.vx * t) % 1) + 1) % 1 * w;
-    const cy = (((d.y + d.vy * t) % 1) + 1) % 1 * hgt;
-    const r = d.r * Math.min(w, hgt);
-    const x0 = Math.max(0, Math.floor(cx - r));
-    const x1 = Math.min(w - 1, Math.ceil(cx + r));
-    const y0 = Math.max(0, Math.floor(cy - r));
-    const y1 = Math.min(hgt - 1, Math.ceil(cy + r));
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        if ((x - cx) ** 2 + (y - cy) ** 2 > r * r) continue;
-        const i = (y * w + x) * 3;
-        out[i] = d.color[0];
-        out[i + 1] = d.color[1];
-        out[i + 2] = d.color[2];
-      }
-    }
-  }
-  if (spec.reference && !size && spec.reference.length === out.length) {
-    for (let i = 0; i < out.length; i++) out[i] = (out[i]! + spec.reference[i]!) >> 1;
-  }
-  return out;
+  return t;
+})();
+
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
-export async function renderPng(spec: SceneSpec): Promise<Buffer> {
-  return sharp(renderFrame(spec, 0), { raw: { width: spec.width, height: spec.height, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
-}
-
-/** A small JPEG that sharpens as sampling advances (progress 0…1), like a latent preview. */
-export async function renderPreview(spec: SceneSpec, progress: number): Promise<Buffer> {
-  const w = 128;
-  const h = Math.max(16, Math.round((128 * spec.height) / spec.width));
-  const frame = renderFrame(spec, 0, { width: w, height: h });
-  const rnd = prng(spec.seed + Math.round(progress * 1000));
-  const noise = 1 - progress;
-  for (let i = 0; i < frame.length; i++) frame[i] = frame[i]! * (1 - noise) + rnd() * 255 * noise;
-  return sharp(frame, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
-}
-
-/** An mp4 (H.264) or webm (VP9) of `frames` frames at `fps`, made by piping raw frames to ffmpeg. */
-export function renderVideo(spec: SceneSpec, frames: number, fps: number, outPath: string, format: 'mp4' | 'webm' = 'mp4'): Promise<void> {
-  const codec = format === 'mp4'
-    ? ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart']
-    : ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', '32', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1'];
-  const args = ['-y', '-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${spec.width}x${spec.height}`,
-    '-r', String(fps), '-i', '-', '-frames:v', String(frames), ...codec, '-threads', '1', '-fflags', '+bitexact', '-flags:v', '+bitexact',
-    '-map_metadata', '-1', '-f', format, outPath];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env.FFMPEG_PATH ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.trim()}`))));
-    child.stdin.on('error', () => undefined);
-    let t = 0;
-    const pump = (): void => {
-      while (t < frames) {
-        const ok = child.stdin.write(renderFrame(spec, t));
-        t += 1;
-        if (!ok) {
-          child.stdin.once('drain', pump);
-          return;
-        }
-      }
-      child.stdin.end();
-    };
-    pump();
+/** Inserts tEXt chunks before the first IDAT, where PIL's PngInfo puts them. */
+export function addPngText(png: Buffer, entries: Array<[string, string]>): Buffer {
+  if (entries.length === 0) return png;
+  const idat = png.indexOf('IDAT', 8, 'latin1') - 4;
+  if (idat < 8) return png;
+  const chunks = entries.map(([key, text]) => {
+    const body = Buffer.concat([Buffer.from('tEXt', 'latin1'), Buffer.from(key, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length - 4);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
   });
+  return Buffer.concat([png.subarray(0, idat), ...chunks, png.subarray(idat)]);
+}
+
+export async function renderPng(spec: StillSpec, text: Array<[string, string]> = []): Promise<Buffer> {
+  const raw = renderFrame(makeScene(spec.seed, spec.salt), spec.width, spec.height, spec.t ?? 0, spec.frames ?? 1, spec.reference);
+  // compression level 4 is SaveImage's default
+  const png = await sharp(raw, { raw: { width: spec.width, height: spec.height, channels: 3 } }).png({ compressionLevel: 4 }).toBuffer();
+  return addPngText(png, text);
+}
+
+export const PREVIEW_MAX_SIDE = 256;
+
+export function previewSize(width: number, height: number): { width: number; height: number } {
+  const s = Math.min(1, PREVIEW_MAX_SIDE / Math.max(width, height));
+  return { width: Math.max(8, Math.round(width * s)), height: Math.max(8, Math.round(height * s)) };
+}
+
+/** A latent-preview-like JPEG (≤256 px): noisy and blurred early, the final picture at progress 1. */
+export async function renderPreviewJpeg(spec: StillSpec, progress: number): Promise<Buffer> {
+  const { width, height } = previewSize(spec.width, spec.height);
+  const p = Math.min(1, Math.max(0, progress));
+  const frame = renderFrame(makeScene(spec.seed, spec.salt), width, height, 0, 1);
+  // deterministic noise that fades as steps advance
+  let state = (Math.round(p * 1000) * 2654435761) >>> 0;
+  const noise = (1 - p) * 0.7;
+  for (let i = 0; i < frame.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    frame[i] = frame[i]! * (1 - noise) + (state >>> 24) * noise;
+  }
+  let img = sharp(frame, { raw: { width, height, channels: 3 } });
+  const sigma = (1 - p) * 6;
+  if (sigma >= 0.3) img = img.blur(sigma);
+  return img.jpeg({ quality: 80 }).toBuffer();
+}
+
+/** An uploaded guide picture as raw RGB at the output size ("center" crop, like common_upscale). */
+export async function loadReference(file: string, width: number, height: number): Promise<Buffer | undefined> {
+  try {
+    return await sharp(file).resize(width, height, { fit: 'cover', position: 'centre' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
+  } catch {
+    return undefined;
+  }
 }

@@ -1,282 +1,297 @@
-import fs from 'node:fs';
-import path from 'node:path';
+// The prompt worker of one simulated GPU (main.py: prompt_worker + execution.py: execute_async):
+// one prompt at a time, events in ComfyUI's order and routing, model loads, sampler steps with
+// progress and previews, interrupts at step boundaries, simulated failures and OOM.
 import sharp from 'sharp';
-import { analyzeGraph, DEFAULT_TIMING, type GraphPlan } from './graph-analysis.ts';
-import type { Graph } from './graph-validation.ts';
-import { renderPng, renderPreview, renderVideo, type SceneSpec } from './output-renderer.ts';
+import { planPrompt, type PromptPlan, type SamplerPlan } from './graph-analysis.ts';
+import type { Catalog } from './node-catalog.ts';
+import type { SimulatorFolders } from './output-files.ts';
+import { writeOutput, type UiOutput } from './output-writer.ts';
+import { renderPreviewJpeg } from './output-renderer.ts';
+import { pyStr } from './python-format.ts';
+import type { HistoryEntry, PromptQueue, QueueItem } from './prompt-queue.ts';
+import { modelSetBytes, wouldOom, type TimingModel } from './timing-model.ts';
+import { previewFrame, previewFrameWithMetadata, type WsHub } from './ws-hub.ts';
 
-export interface QueueItem {
-  number: number;
-  promptId: string;
-  graph: Graph;
-  extra: Record<string, unknown>;
-  outputs: string[];
-}
-
-interface FileRef {
-  filename: string;
-  subfolder: string;
-  type: 'output';
-}
-
-export interface ExecutorOptions {
-  dir: string;
+export interface RuntimeConfig {
   timeScale: number;
-  emit(clientId: string | undefined, msg: unknown): void;
-  emitBinary(clientId: string | undefined, data: Buffer): void;
-  onQueueChanged(): void;
+  previews: boolean;
+  /** SaveImage text chunks (ComfyUI's --disable-metadata turns them off) */
+  metadata: boolean;
 }
 
-class Interrupted extends Error {}
+export interface ExecutorDeps {
+  queue: PromptQueue;
+  hub: WsHub;
+  folders: SimulatorFolders;
+  catalog: Catalog;
+  timing: TimingModel;
+  vramBytes: number;
+  config: RuntimeConfig;
+}
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A node failure, reported as execution_error (or execution_interrupted). */
+class NodeFailure extends Error {
+  constructor(readonly nodeId: string, readonly pyType: string, message: string) {
+    super(message);
+  }
+}
+class Stopped extends Error {}
 
-/** One prompt at a time, lowest number first, as ComfyUI's prompt_worker does. */
+const OOM_TIPS = 'This error means you ran out of memory on your GPU.\n\nTIPS: If the workflow worked before you might have accidentally set the batch_size to a large number.';
+const isLink = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string';
+
+/** execution_error.current_inputs: `{name: [value]}`; format_value keeps primitives, str()s objects. */
+function currentInputs(inputs: Record<string, unknown>): Record<string, unknown[]> {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => {
+      if (isLink(v)) return [k, [`<output ${String((v as unknown[])[1])} of node ${String((v as unknown[])[0])}>`]];
+      return [k, [v === null || ['number', 'string', 'boolean'].includes(typeof v) ? v : pyStr(v)]];
+    }),
+  );
+}
+
 export class PromptExecutor {
-  readonly history = new Map<string, unknown>();
-  private pending: QueueItem[] = [];
-  private running: QueueItem | undefined;
-  private interruptFlag = false;
+  loaded: { key: string; files: string[]; bytes: number } | undefined;
+  readonly executions = new Map<string, number>();
+  readonly executionMs = new Map<string, { wall_ms: number; model_ms: number }>();
+  totalExecuted = 0;
   private stopped = false;
-  private wake: (() => void) | undefined;
-  private counters = new Map<string, number>();
-  private previewMeta = new Map<string, boolean>();
-  private executions = new Map<string, number>();
-  private totalExecuted = 0;
-  private lastExecutionMs = 0;
-  loadedModel: string | undefined;
-  timeScale: number;
+  private interruptFlag = false;
+  private currentNode: string | undefined;
+  private currentClient: string | null = null;
+  private freeFlags = { unload: false, free: false };
+  private wakeUp: (() => void) | undefined;
+  private readonly sleepers = new Set<() => void>();
+  private modelMs = 0;
 
-  constructor(private readonly o: ExecutorOptions) {
-    this.timeScale = o.timeScale;
+  constructor(private readonly d: ExecutorDeps) {}
+
+  start(): void {
     void this.loop();
   }
 
   stop(): void {
     this.stopped = true;
-    this.interruptFlag = true;
-    this.wake?.();
+    for (const wake of this.sleepers) wake();
+    this.wakeUp?.();
   }
 
-  setPreviewMetadata(clientId: string, on: boolean): void {
-    this.previewMeta.set(clientId, on);
+  wake(): void {
+    this.wakeUp?.();
   }
 
-  remaining(): number {
-    return this.pending.length + (this.running ? 1 : 0);
-  }
-
-  enqueue(item: QueueItem): void {
-    this.pending.push(item);
-    this.o.onQueueChanged();
-    this.wake?.();
-  }
-
-  deletePending(id: string): void {
-    const before = this.pending.length;
-    this.pending = this.pending.filter((p) => p.promptId !== id);
-    if (this.pending.length !== before) this.o.onQueueChanged();
-  }
-
-  clearPending(): void {
-    this.pending = [];
-    this.o.onQueueChanged();
-  }
-
-  /** With a prompt id: only if that prompt is the running one (ComfyUI PR #9607). */
+  /** POST /interrupt: with a prompt id only that running prompt; `{}` whatever runs (PR #9607). */
   interrupt(promptId?: string): void {
-    if (!this.running) return;
-    if (promptId && promptId !== this.running.promptId) return;
+    const running = this.d.queue.running;
+    if (!running || (promptId !== undefined && promptId !== running.promptId)) return;
     this.interruptFlag = true;
   }
 
-  free(): void {
-    this.loadedModel = undefined;
+  /** POST /free: flags the worker reads after the current prompt, or right away when idle. */
+  requestFree(unload: boolean, free: boolean): void {
+    this.freeFlags.unload ||= unload;
+    this.freeFlags.free ||= free;
+    this.wake();
   }
 
-  queueView(): { queue_running: unknown[]; queue_pending: unknown[] } {
-    const item = (q: QueueItem): unknown[] => [q.number, q.promptId, q.graph, q.extra, q.outputs];
-    return { queue_running: this.running ? [item(this.running)] : [], queue_pending: this.pending.map(item) };
+  executingNodeFor(clientId: string): string | undefined {
+    return this.d.queue.running && this.currentClient === clientId ? this.currentNode : undefined;
   }
 
-  historyView(max?: number): Record<string, unknown> {
-    const entries = [...this.history.entries()];
-    return Object.fromEntries(max !== undefined ? entries.slice(-max) : entries);
-  }
-
-  stats(): Record<string, unknown> {
-    return {
-      executions: Object.fromEntries(this.executions), total_executed: this.totalExecuted, loaded_model: this.loadedModel ?? null,
-      queue: { running: this.running?.promptId ?? null, pending: this.pending.map((p) => p.promptId) }, time_scale: this.timeScale,
-      last_execution_ms: this.lastExecutionMs,
-    };
+  private applyFreeFlags(): void {
+    if (this.freeFlags.unload || this.freeFlags.free) this.loaded = undefined;
+    this.freeFlags = { unload: false, free: false };
   }
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      if (this.pending.length === 0) {
-        await new Promise<void>((r) => (this.wake = r));
-        this.wake = undefined;
+      const item = this.d.queue.take();
+      if (!item) {
+        this.applyFreeFlags();
+        await new Promise<void>((r) => (this.wakeUp = r));
+        this.wakeUp = undefined;
         continue;
       }
-      this.pending.sort((a, b) => a.number - b.number);
-      const item = this.pending.shift()!;
-      this.running = item;
-      this.interruptFlag = false;
-      this.o.onQueueChanged();
-      await this.execute(item).catch(() => undefined);
-      this.running = undefined;
-      this.o.onQueueChanged();
+      this.d.hub.broadcastStatus();
+      try {
+        await this.run(item);
+      } catch (err) {
+        if (!(err instanceof Stopped)) process.stderr.write(`simulator: prompt ${item.promptId} crashed: ${String(err)}\n`);
+      }
+      this.applyFreeFlags();
     }
   }
 
-  private checkInterrupt(): void {
-    if (this.interruptFlag) throw new Interrupted();
-  }
-
-  private async wait(seconds: number): Promise<void> {
-    // sleep in slices so an interrupt lands at the next "step boundary"
-    const end = Date.now() + seconds * 1000 * this.timeScale;
-    while (Date.now() < end) {
-      this.checkInterrupt();
-      await sleep(Math.min(25, Math.max(0, end - Date.now())));
+  /** Resolves after `seconds` of simulated time; close() cuts it short. */
+  private async sleep(seconds: number): Promise<void> {
+    const ms = Math.max(0, seconds * 1000 * this.d.config.timeScale);
+    this.modelMs += ms;
+    if (ms > 0) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.sleepers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        this.sleepers.add(done);
+      });
     }
-    this.checkInterrupt();
+    if (this.stopped) throw new Stopped();
   }
 
-  private async execute(item: QueueItem): Promise<void> {
-    const client = typeof item.extra.client_id === 'string' ? item.extra.client_id : undefined;
+  private checkInterrupt(nodeId: string): void {
+    if (this.interruptFlag) throw new NodeFailure(nodeId, 'comfy.model_management.InterruptProcessingException', 'Processing interrupted');
+  }
+
+  private async imageInfo(plan: QueueItem): Promise<Map<string, { width: number; height: number; pages: number }>> {
+    const out = new Map<string, { width: number; height: number; pages: number }>();
+    for (const node of Object.values(plan.graph)) {
+      if (node.class_type !== 'LoadImage' && node.class_type !== 'LoadImageMask') continue;
+      const name = String(node.inputs.image);
+      const file = this.d.folders.inputPath(name);
+      const meta = file ? await sharp(file).metadata().catch(() => undefined) : undefined;
+      if (meta?.width && meta.height) out.set(name, { width: meta.width, height: meta.pageHeight ?? meta.height, pages: meta.pages ?? 1 });
+    }
+    return out;
+  }
+
+  private async run(item: QueueItem): Promise<void> {
+    const { hub, queue } = this.d;
     const pid = item.promptId;
-    const messages: unknown[] = [];
-    const send = (type: string, data: Record<string, unknown>, toAll = false): void => {
-      const withTs = ['execution_start', 'execution_cached', 'execution_success', 'execution_error', 'execution_interrupted'].includes(type) ? { ...data, timestamp: Date.now() } : data;
-      if (type.startsWith('execution_')) messages.push([type, withTs]);
-      // without a client id ComfyUI sends these to nobody, and progress/previews to everybody
-      if (client) this.o.emit(client, { type, data: withTs });
-      else if (toAll) this.o.emit(undefined, { type, data: withTs });
-    };
+    const client = 'client_id' in item.extraData && item.extraData.client_id != null ? String(item.extraData.client_id) : null;
+    this.interruptFlag = false; // execute_async clears the flag: an interrupt sent while idle does nothing
+    this.currentClient = client;
+    this.modelMs = 0;
     this.executions.set(pid, (this.executions.get(pid) ?? 0) + 1);
     this.totalExecuted += 1;
     const started = Date.now();
-    const inputDir = path.join(this.o.dir, 'input');
-    const plan = analyzeGraph(item.graph, () => undefined);
-    if (plan.loadImage) {
-      const meta = await sharp(path.join(inputDir, plan.loadImage)).metadata().catch(() => undefined);
-      const encodes = Object.values(item.graph).some((n) => n.class_type === 'VAEEncode');
-      if (meta?.width && meta.height && encodes && !plan.isVideo) Object.assign(plan, { width: meta.width, height: meta.height });
-    }
-    const outputs: Record<string, { images: FileRef[]; animated?: boolean[] }> = {};
-    let current = '';
+    const messages: Array<[string, Record<string, unknown>]> = [];
+    // execution.py add_message: timestamped, kept for history, sent to the client (or all when `broadcast`)
+    const addMessage = (type: string, data: Record<string, unknown>, broadcast = false): void => {
+      const withTs = { ...data, timestamp: Date.now() };
+      messages.push([type, withTs]);
+      if (client !== null || broadcast) hub.json(client, type, withTs);
+    };
+    const toClient = (type: string, data: Record<string, unknown>): void => {
+      if (client !== null) hub.json(client, type, data);
+    };
+    const states: Record<string, Record<string, unknown>> = {};
+    const progressState = (nodeId: string, state: string, value: number, max: number): void => {
+      states[nodeId] = { value, max, state, node_id: nodeId, prompt_id: pid, display_node_id: nodeId, parent_node_id: null, real_node_id: nodeId };
+      hub.json(client, 'progress_state', { prompt_id: pid, nodes: { ...states } });
+    };
+
+    const outputs: Record<string, UiOutput> = {};
+    const executed: string[] = [];
+    addMessage('execution_start', { prompt_id: pid });
+    addMessage('execution_cached', { nodes: [], prompt_id: pid });
+    let success = false;
     try {
-      send('execution_start', { prompt_id: pid });
-      send('execution_cached', { nodes: [], prompt_id: pid });
-      for (const id of Object.keys(item.graph)) {
-        const node = item.graph[id]!;
-        current = id;
-        send('executing', { node: id, display_node: id, prompt_id: pid });
-        this.checkInterrupt();
-        if (/Loader/.test(node.class_type) && this.loadedModel !== plan.modelKey) {
-          await this.wait(DEFAULT_TIMING.loadSeconds(plan) / 3);
+      const images = await this.imageInfo(item);
+      const plan = planPrompt(item.graph, item.outputs, this.d.catalog, (f) => images.get(f));
+      if (plan.cycle) throw new NodeFailure(plan.cycle[0]!, 'graph.DependencyCycleError', 'Dependency cycle detected');
+      for (const nodeId of plan.order) {
+        this.currentNode = nodeId;
+        progressState(nodeId, 'running', 0, 1);
+        toClient('executing', { node: nodeId, display_node: nodeId, prompt_id: pid });
+        this.checkInterrupt(nodeId); // nodes.before_node_execution
+        try {
+          await this.executeNode(item, plan, nodeId, client, progressState, outputs, toClient);
+        } catch (err) {
+          if (err instanceof NodeFailure || err instanceof Stopped) throw err;
+          throw new NodeFailure(nodeId, 'RuntimeError', err instanceof Error ? err.message : String(err));
         }
-        if (plan.samplerNodes.includes(id)) await this.sample(item, plan, client, id, send);
-        if (plan.outputs.some((o) => o.nodeId === id)) {
-          const files = await this.writeOutputs(item, plan, id);
-          outputs[id] = files;
-          send('executed', { node: id, display_node: id, output: files, prompt_id: pid });
-        }
+        executed.push(nodeId);
+        const max = typeof states[nodeId]?.max === 'number' ? states[nodeId].max : 1;
+        progressState(nodeId, 'finished', max, max);
       }
-      this.loadedModel = plan.modelKey;
-      this.lastExecutionMs = Date.now() - started;
-      send('execution_success', { prompt_id: pid, sim_execution_ms: this.lastExecutionMs });
-      this.history.set(pid, this.entry(item, outputs, 'success', true, messages));
+      success = true;
+      const wall = Date.now() - started;
+      this.executionMs.set(pid, { wall_ms: wall, model_ms: Math.round(this.modelMs) });
+      addMessage('execution_success', { prompt_id: pid, sim_execution_ms: wall, sim_model_ms: Math.round(this.modelMs) });
     } catch (err) {
-      if (err instanceof Interrupted) {
-        send('execution_interrupted', { prompt_id: pid, node_id: current, node_type: item.graph[current]?.class_type ?? '', executed: [] }, true);
+      if (err instanceof Stopped) throw err;
+      const f = err instanceof NodeFailure ? err : new NodeFailure(this.currentNode ?? '', 'RuntimeError', String(err));
+      const nodeType = item.graph[f.nodeId]?.class_type ?? '';
+      this.executionMs.set(pid, { wall_ms: Date.now() - started, model_ms: Math.round(this.modelMs) });
+      if (f.pyType.endsWith('InterruptProcessingException')) {
+        addMessage('execution_interrupted', { prompt_id: pid, node_id: f.nodeId, node_type: nodeType, executed: [...executed] }, true);
       } else {
-        send('execution_error', {
-          prompt_id: pid, node_id: current, node_type: item.graph[current]?.class_type ?? '', executed: [], exception_message: (err as Error).message,
-          exception_type: 'RuntimeError', traceback: [String((err as Error).stack ?? '')], current_inputs: {}, current_outputs: [],
+        progressState(f.nodeId, 'error', 0, 1);
+        addMessage('execution_error', {
+          prompt_id: pid, node_id: f.nodeId, node_type: nodeType, executed: [...executed], exception_message: f.message, exception_type: f.pyType,
+          traceback: [`  File "/ComfyUI/execution.py", line 496, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n`, `  File "/ComfyUI/nodes.py", line 1, in ${nodeType}\n    raise ${f.pyType}(${JSON.stringify(f.message)})\n`],
+          current_inputs: currentInputs(item.graph[f.nodeId]?.inputs ?? {}),
+          current_outputs: [...executed],
         });
       }
-      this.history.set(pid, this.entry(item, outputs, 'error', false, messages));
-    } finally {
-      this.o.emit(client, { type: 'executing', data: { node: null, prompt_id: pid } });
     }
-  }
-
-  private async sample(item: QueueItem, plan: GraphPlan, client: string | undefined, nodeId: string, send: (t: string, d: Record<string, unknown>, all?: boolean) => void): Promise<void> {
-    const node = item.graph[nodeId]!;
-    const total = Number(node.inputs.steps ?? 20);
-    const start = node.class_type === 'KSamplerAdvanced' ? Number(node.inputs.start_at_step ?? 0) : 0;
-    const end = node.class_type === 'KSamplerAdvanced' ? Math.min(Number(node.inputs.end_at_step ?? total), total) : total;
-    const steps = Math.max(1, end - start);
-    if (plan.text.includes('__sim_fail__')) throw new Error('simulated sampler failure (__sim_fail__ in the prompt)');
-    const spec = this.sceneOf(plan, 0);
-    for (let i = 1; i <= steps; i++) {
-      await this.wait(DEFAULT_TIMING.stepSeconds(plan));
-      send('progress', { value: i, max: steps, prompt_id: item.promptId, node: nodeId }, true);
-      const jpeg = await renderPreview(spec, (start + i) / Math.max(1, total));
-      const meta = client ? this.previewMeta.get(client) : false;
-      if (meta) {
-        const json = Buffer.from(JSON.stringify({ node_id: nodeId, prompt_id: item.promptId, display_node_id: nodeId, parent_node_id: null, real_node_id: nodeId, image_type: 'image/jpeg' }));
-        const head = Buffer.alloc(8);
-        head.writeUInt32BE(4, 0);
-        head.writeUInt32BE(json.length, 4);
-        this.o.emitBinary(client, Buffer.concat([head, json, jpeg]));
-      } else {
-        const head = Buffer.alloc(8);
-        head.writeUInt32BE(1, 0);
-        head.writeUInt32BE(1, 4);
-        this.o.emitBinary(client, Buffer.concat([head, jpeg]));
-      }
-    }
-  }
-
-  private sceneOf(plan: GraphPlan, batchIndex: number): SceneSpec {
-    return { width: plan.width, height: plan.height, seed: plan.seed + batchIndex, salt: `${plan.text}|${plan.modelKey}|${plan.steps}` };
-  }
-
-  private async writeOutputs(item: QueueItem, plan: GraphPlan, nodeId: string): Promise<{ images: FileRef[]; animated?: boolean[] }> {
-    const out = plan.outputs.find((o) => o.nodeId === nodeId)!;
-    const prefix = out.prefix.replace(/\\/g, '/').replace(/^\/+/, '');
-    const subfolder = path.posix.dirname(prefix) === '.' ? '' : path.posix.dirname(prefix);
-    const base = path.posix.basename(prefix);
-    const dir = path.join(this.o.dir, 'output', subfolder);
-    fs.mkdirSync(dir, { recursive: true });
-    let reference: Buffer | undefined;
-    if (plan.loadImage) {
-      reference = await sharp(path.join(this.o.dir, 'input', plan.loadImage)).resize(plan.width, plan.height, { fit: 'cover' }).removeAlpha().raw().toBuffer().catch(() => undefined);
-    }
-    const next = (ext: string): string => {
-      const key = `${subfolder}/${base}`;
-      const n = (this.counters.get(key) ?? 0) + 1;
-      this.counters.set(key, n);
-      return `${base}_${String(n).padStart(5, '0')}_.${ext}`;
-    };
-    const images: FileRef[] = [];
-    if (out.kind === 'image') {
-      for (let b = 0; b < plan.batch; b++) {
-        const name = next('png');
-        fs.writeFileSync(path.join(dir, name), await renderPng({ ...this.sceneOf(plan, b), ...(reference ? { reference } : {}) }));
-        images.push({ filename: name, subfolder, type: 'output' });
-      }
-      return { images };
-    }
-    const format = out.kind === 'webm' ? 'webm' : 'mp4';
-    const name = next(format);
-    await renderVideo({ ...this.sceneOf(plan, 0), ...(reference ? { reference } : {}) }, plan.frames, out.fps || 16, path.join(dir, name), format);
-    images.push({ filename: name, subfolder, type: 'output' });
-    return { images, animated: [true] };
-  }
-
-  private entry(item: QueueItem, outputs: Record<string, unknown>, status: 'success' | 'error', completed: boolean, messages: unknown[]): unknown {
-    const { client_id: _c, ...extra } = item.extra;
-    void _c;
-    return {
-      prompt: [item.number, item.promptId, item.graph, extra, item.outputs],
+    if (this.executionMs.size > 10_000) this.executionMs.delete(this.executionMs.keys().next().value!);
+    if (this.executions.size > 10_000) this.executions.delete(this.executions.keys().next().value!);
+    this.currentNode = undefined;
+    const entry: Omit<HistoryEntry, 'prompt'> = {
       outputs,
-      status: { status_str: status, completed, messages },
+      status: { status_str: success ? 'success' : 'error', completed: success, messages },
       meta: Object.fromEntries(Object.keys(outputs).map((id) => [id, { node_id: id, display_node: id, parent_node: null, real_node_id: id }])),
     };
+    queue.taskDone(item, entry);
+    hub.broadcastStatus();
+    if (client !== null) hub.json(client, 'executing', { node: null, prompt_id: pid });
+  }
+
+  private async executeNode(
+    item: QueueItem, plan: PromptPlan, nodeId: string, client: string | null,
+    progressState: (id: string, state: string, value: number, max: number) => void, outputs: Record<string, UiOutput>,
+    toClient: (type: string, data: Record<string, unknown>) => void,
+  ): Promise<void> {
+    const node = item.graph[nodeId]!;
+    const { timing } = this.d;
+    if (/Loader/i.test(node.class_type) && plan.modelFiles.length > 0 && this.loaded?.key !== plan.modelKey) {
+      // loading weights is not interruptible in ComfyUI: the flag is seen at the next check
+      this.loaded = undefined;
+      await this.sleep(timing.loadSeconds(plan.isVideo));
+      this.loaded = { key: plan.modelKey, files: plan.modelFiles, bytes: modelSetBytes(plan.modelFiles) };
+      return;
+    }
+    const sampler = plan.samplers.get(nodeId);
+    if (sampler) return this.sample(item, plan, sampler, client, progressState);
+    const out = plan.outputs.get(nodeId);
+    if (out) {
+      const ui = await writeOutput(out, { folders: this.d.folders, graph: item.graph, extraData: item.extraData, metadata: this.d.config.metadata });
+      outputs[nodeId] = ui;
+      toClient('executed', { node: nodeId, display_node: nodeId, output: ui, prompt_id: item.promptId });
+      return;
+    }
+    const upstream = plan.samplers.size > 0 ? [...plan.samplers.values()].at(-1)!.media : undefined;
+    if (/^VAEDecode/.test(node.class_type) && upstream) await this.sleep(timing.decodeSeconds(upstream));
+    else await this.sleep(timing.nodeSeconds(node.class_type));
+  }
+
+  private async sample(item: QueueItem, plan: PromptPlan, s: SamplerPlan, client: string | null, progressState: (id: string, state: string, value: number, max: number) => void): Promise<void> {
+    const { hub, timing, config } = this.d;
+    const pid = item.promptId;
+    if (plan.texts.some((t) => t.includes('__sim_fail__'))) {
+      throw new NodeFailure(s.nodeId, 'RuntimeError', 'simulated sampler failure (__sim_fail__ in the prompt)');
+    }
+    if (wouldOom(s.media, this.d.vramBytes)) {
+      this.loaded = undefined; // ComfyUI unloads all models after an OOM
+      const gib = (this.d.vramBytes / 1024 ** 3).toFixed(2);
+      throw new NodeFailure(s.nodeId, 'torch.OutOfMemoryError', `CUDA out of memory. Tried to allocate more than the ${gib} GiB this GPU has.\n${OOM_TIPS}`);
+    }
+    const target = plan.samplerOutput.get(s.nodeId);
+    const still = { width: s.media.width, height: s.media.height, seed: target?.seed ?? s.seed, salt: target?.salt ?? s.settings };
+    for (let i = 1; i <= s.steps; i++) {
+      await this.sleep(timing.stepSeconds(s.media));
+      this.checkInterrupt(s.nodeId); // hijack_progress checks the flag on every step
+      const preview = config.previews ? await renderPreviewJpeg(still, (s.start + i) / Math.max(1, s.total)) : undefined;
+      progressState(s.nodeId, 'running', i, s.steps);
+      if (preview && hub.supportsPreviewMetadata(client)) {
+        const meta = { node_id: s.nodeId, prompt_id: pid, display_node_id: s.nodeId, parent_node_id: null, real_node_id: s.nodeId, image_type: 'image/jpeg' };
+        hub.binary(client, previewFrameWithMetadata(preview, meta));
+      }
+      hub.json(client, 'progress', { value: i, max: s.steps, prompt_id: pid, node: s.nodeId });
+      if (preview && !hub.supportsPreviewMetadata(client)) hub.binary(client, previewFrame(preview));
+    }
   }
 }

@@ -1,35 +1,75 @@
+// Starts several simulated GPUs (one port each) in this process. Used by main.ts and by tests
+// that want the simulator in-process.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GpuServer } from './gpu-server.ts';
 import { loadCatalog, loadModelFiles } from './node-catalog.ts';
+import { SimulatedGpu } from './simulated-gpu.ts';
+import type { TimingModel } from './timing-model.ts';
 
 export interface SimulatorOptions {
+  /** one simulated GPU per port; 0 picks a free port */
   ports: number[];
   host?: string;
+  /** multiplies every simulated duration (0.01 = 100× faster) */
   timeScale?: number;
+  /** root of the GPUs' input/output/temp folders; default: a temp dir removed on close */
   outputDir?: string;
-  vramGb?: number;
+  /** VRAM per GPU in GiB: one value for all, or one per port */
+  vramGb?: number | number[];
+  modelsFile?: string;
+  /** node classes / model files to leave out; `port:name` entries apply to that port only */
   missingNodes?: string[];
   missingModels?: string[];
+  previews?: boolean;
+  metadata?: boolean;
+  maxUploadMb?: number;
+  corsOrigin?: string;
+  wsReuseBug?: boolean;
+  timing?: TimingModel;
 }
 
-/** Several simulated GPUs (one port each) in one process. */
-export async function startSimulator(o: SimulatorOptions): Promise<{ ports: number[]; gpus: GpuServer[]; close(): Promise<void> }> {
-  const root = o.outputDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'comfy-sim-'));
-  const models = loadModelFiles(undefined, o.missingModels ?? []);
-  const gpus: GpuServer[] = [];
-  for (const port of o.ports) {
-    const gpu = new GpuServer({
-      port, host: o.host ?? '127.0.0.1', timeScale: o.timeScale ?? 1, dir: path.join(root, `gpu-${port}`),
-      catalog: loadCatalog(models, o.missingNodes ?? []), models, vramGb: o.vramGb ?? 80,
-    });
-    await gpu.listen();
-    gpus.push(gpu);
-  }
-  const ports = gpus.map((g) => {
-    const a = g.server.address();
-    return typeof a === 'object' && a ? a.port : 0;
+export interface RunningSimulator {
+  ports: number[];
+  gpus: SimulatedGpu[];
+  outputDir: string;
+  close(): Promise<void>;
+}
+
+/** Entries without a `port:` prefix apply to every GPU. */
+export function entriesForPort(entries: string[], port: number): string[] {
+  return entries.flatMap((e) => {
+    const m = /^(\d+):(.+)$/.exec(e);
+    if (!m) return [e];
+    return Number(m[1]) === port ? [m[2]!] : [];
   });
-  return { ports, gpus, close: async () => void (await Promise.all(gpus.map((g) => g.close()))) };
+}
+
+export async function startSimulator(o: SimulatorOptions): Promise<RunningSimulator> {
+  const ownDir = !o.outputDir;
+  const root = path.resolve(o.outputDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'comfy-sim-')));
+  const gpus: SimulatedGpu[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.all(gpus.map((g) => g.close()));
+    if (ownDir) fs.rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    for (const [index, port] of o.ports.entries()) {
+      const vram = Array.isArray(o.vramGb) ? (o.vramGb[index] ?? o.vramGb.at(-1) ?? 80) : (o.vramGb ?? 80);
+      const models = loadModelFiles(o.modelsFile, entriesForPort(o.missingModels ?? [], port));
+      const gpu = new SimulatedGpu({
+        port, host: o.host ?? '127.0.0.1', dir: path.join(root, port > 0 ? `gpu-${port}` : `gpu-i${index}`),
+        catalog: loadCatalog(models, entriesForPort(o.missingNodes ?? [], port)), models, vramGb: vram,
+        config: { timeScale: o.timeScale ?? 1, previews: o.previews ?? true, metadata: o.metadata ?? true },
+        ...(o.timing ? { timing: o.timing } : {}), ...(o.maxUploadMb ? { maxUploadMb: o.maxUploadMb } : {}),
+        ...(o.corsOrigin !== undefined ? { corsOrigin: o.corsOrigin } : {}), ...(o.wsReuseBug ? { wsReuseBug: true } : {}),
+      });
+      gpus.push(gpu);
+      await gpu.listen();
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { ports: gpus.map((g) => g.port), gpus, outputDir: root, close };
 }
