@@ -62,10 +62,10 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const seconds = reply.elapsedTime / 1000;
-    s.onRequestTimed?.(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, seconds);
-    req.log.debug({ reqId: req.id, method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  app.addHook('onResponse', (req, reply, done) => {
+    s.onRequestTimed?.(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+    if (req.log.isLevelEnabled('debug')) req.log.debug({ reqId: req.id, method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    done();
   });
 
   generateRoutes(app, s, limiters.generate);
