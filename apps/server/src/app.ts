@@ -64,7 +64,7 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
 
   app.addHook('onResponse', (req, reply, done) => {
     s.onRequestTimed?.(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
-    if (req.log.isLevelEnabled('debug')) req.log.debug({ reqId: req.id, method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if (req.log.level === 'debug' || req.log.level === 'trace') req.log.debug({ reqId: req.id, method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
     done();
   });
 

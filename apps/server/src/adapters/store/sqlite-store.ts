@@ -32,6 +32,19 @@ const ACCOUNT_COLUMNS: Record<string, string> = {
   statusReason: 'status_reason', vramTotal: 'vram_total', vramFree: 'vram_free', lastCheckedAt: 'last_checked_at',
 };
 
+/** Statements are compiled once per distinct SQL text (compiling costs more than running a point query). */
+export function preparedCache(db: Database.Database): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      cache.set(sql, st);
+    }
+    return st;
+  };
+}
+
 /** SQLite (WAL, synchronous=FULL so an accepted task survives a crash) behind the Store port. */
 export function openSqliteStore(file: string, now: () => number = Date.now): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -41,100 +54,101 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  const q = preparedCache(db);
 
   return {
-    tasks: createSqliteTaskRepo(db, now),
+    tasks: createSqliteTaskRepo(db, now, q),
     assets: {
       insert(a) {
-        db.prepare(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
+        q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.ownerId, a.taskId, a.kind, a.idx, a.path, a.mime, a.width, a.height, a.bytes, a.createdAt);
       },
       get(id) {
-        const r = db.prepare('SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
+        const r = q('SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
         return r ? asset(r) : undefined;
       },
       ofTask(taskId) {
-        return (db.prepare('SELECT * FROM assets WHERE task_id = ? ORDER BY kind, idx').all(taskId) as AssetRow[]).map(asset);
+        return (q('SELECT * FROM assets WHERE task_id = ? ORDER BY kind, idx').all(taskId) as AssetRow[]).map(asset);
       },
       deleteOfTask(taskId) {
-        db.prepare('DELETE FROM assets WHERE task_id = ?').run(taskId);
+        q('DELETE FROM assets WHERE task_id = ?').run(taskId);
       },
     },
     users: {
       insert(u) {
-        db.prepare('INSERT INTO users (id, name, key_hash, credits, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?)')
+        q('INSERT INTO users (id, name, key_hash, credits, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(u.id, u.name, u.keyHash, u.credits, u.createdAt, u.deletedAt);
       },
       get(id) {
-        const r = db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+        const r = q('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
         return r ? user(r) : undefined;
       },
       byKeyHash(hash) {
-        const r = db.prepare('SELECT * FROM users WHERE key_hash = ? AND deleted_at IS NULL').get(hash) as UserRow | undefined;
+        const r = q('SELECT * FROM users WHERE key_hash = ? AND deleted_at IS NULL').get(hash) as UserRow | undefined;
         return r ? user(r) : undefined;
       },
       list() {
-        return (db.prepare('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY created_at').all() as UserRow[]).map(user);
+        return (q('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY created_at').all() as UserRow[]).map(user);
       },
       markDeleted(id, at) {
-        db.prepare('UPDATE users SET deleted_at = ?, key_hash = NULL WHERE id = ?').run(at, id);
+        q('UPDATE users SET deleted_at = ?, key_hash = NULL WHERE id = ?').run(at, id);
       },
       addCredits(id, delta) {
-        db.prepare('UPDATE users SET credits = COALESCE(credits, 0) + ? WHERE id = ?').run(delta, id);
-        const r = db.prepare('SELECT credits FROM users WHERE id = ?').get(id) as { credits: number | null } | undefined;
+        q('UPDATE users SET credits = COALESCE(credits, 0) + ? WHERE id = ?').run(delta, id);
+        const r = q('SELECT credits FROM users WHERE id = ?').get(id) as { credits: number | null } | undefined;
         return r?.credits ?? null;
       },
     },
     sessions: {
       insert(s) {
-        db.prepare('INSERT INTO sessions (token_hash, kind, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)')
+        q('INSERT INTO sessions (token_hash, kind, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)')
           .run(s.tokenHash, s.kind, s.userId, s.expiresAt, s.createdAt);
       },
       get(hash) {
-        const r = db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(hash) as SessionRow | undefined;
+        const r = q('SELECT * FROM sessions WHERE token_hash = ?').get(hash) as SessionRow | undefined;
         return r ? session(r) : undefined;
       },
       delete(hash) {
-        db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
+        q('DELETE FROM sessions WHERE token_hash = ?').run(hash);
       },
       deleteOfUser(userId) {
-        db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+        q('DELETE FROM sessions WHERE user_id = ?').run(userId);
       },
       purgeExpired(t) {
-        db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(t);
+        q('DELETE FROM sessions WHERE expires_at <= ?').run(t);
       },
     },
     accounts: {
       insert(a) {
-        db.prepare(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free, last_checked_at, created_at)
+        q(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free, last_checked_at, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.name, a.baseUrl, a.lane, JSON.stringify(a.models), a.authToken, a.status,
           a.statusReason, a.vramTotal, a.vramFree, a.lastCheckedAt, a.createdAt);
       },
       get(id) {
-        const r = db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+        const r = q('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
         return r ? account(r) : undefined;
       },
       list() {
-        return (db.prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[]).map(account);
+        return (q('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[]).map(account);
       },
       update(id, patch) {
         const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
         if (entries.length === 0) return;
         const sets = entries.map(([k]) => `${ACCOUNT_COLUMNS[k] ?? 'invalid_column'} = ?`);
         const values = entries.map(([k, v]) => (k === 'models' ? JSON.stringify(v) : v));
-        db.prepare(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+        q(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       },
       delete(id) {
-        db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+        q('DELETE FROM accounts WHERE id = ?').run(id);
       },
     },
     settings: {
       get(key) {
-        const r = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+        const r = q('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
         return r?.value;
       },
       set(key, value) {
-        db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+        q('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
       },
     },
     close() {

@@ -47,18 +47,19 @@ function toColumnValue(key: keyof TaskUpdate, value: unknown): unknown {
   return value;
 }
 
-export function createSqliteTaskRepo(db: Database.Database, now: () => number): Store['tasks'] {
-  const insertTask = db.prepare(`INSERT INTO tasks (id, owner_id, status, stage, progress, type, model, mode, params,
+export function createSqliteTaskRepo(db: Database.Database, now: () => number, prepare: (sql: string) => Database.Statement = (sql) => db.prepare(sql)): Store['tasks'] {
+  const q = prepare;
+  const insertTask = q(`INSERT INTO tasks (id, owner_id, status, stage, progress, type, model, mode, params,
     estimated_seconds, account_id, prompt_id, attempts, created_at, updated_at)
     VALUES (@id, @owner_id, @status, @stage, @progress, @type, @model, @mode, @params, @estimated_seconds, NULL, NULL, 0, @created_at, @updated_at)`);
-  const insertIdem = db.prepare('INSERT INTO idempotency (owner_id, key, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)');
-  const getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
-  const queuePos = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at < @c OR (created_at = @c AND id < @id))`);
-  const countQueued = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`);
-  const stats = db.prepare(`SELECT COUNT(*) AS queued, SUM(type = 'video') AS video, MIN(CASE WHEN type = 'video' THEN created_at END) AS oldest FROM tasks WHERE status = 'queued'`);
-  const findIdem = db.prepare('SELECT task_id, request_hash FROM idempotency WHERE owner_id = ? AND key = ?');
-  const getDur = db.prepare('SELECT units, seconds FROM durations WHERE model = ?');
-  const upsertDur = db.prepare(`INSERT INTO durations (model, units, seconds, jobs) VALUES (?, ?, ?, 1)
+  const insertIdem = q('INSERT INTO idempotency (owner_id, key, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)');
+  const getTask = q('SELECT * FROM tasks WHERE id = ?');
+  const queuePos = q(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at < @c OR (created_at = @c AND id < @id))`);
+  const countQueued = q(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`);
+  const stats = q(`SELECT COUNT(*) AS queued, SUM(type = 'video') AS video, MIN(CASE WHEN type = 'video' THEN created_at END) AS oldest FROM tasks WHERE status = 'queued'`);
+  const findIdem = q('SELECT task_id, request_hash FROM idempotency WHERE owner_id = ? AND key = ?');
+  const getDur = q('SELECT units, seconds FROM durations WHERE model = ?');
+  const upsertDur = q(`INSERT INTO durations (model, units, seconds, jobs) VALUES (?, ?, ?, 1)
     ON CONFLICT(model) DO UPDATE SET units = units + excluded.units, seconds = seconds + excluded.seconds, jobs = jobs + 1`);
 
   return {
@@ -88,30 +89,30 @@ export function createSqliteTaskRepo(db: Database.Database, now: () => number): 
         sql += ' AND status = @expect';
         values.expect = expectStatus;
       }
-      return db.prepare(sql).run(values).changes === 1;
+      return q(sql).run(values).changes === 1;
     },
     delete(id) {
       db.transaction(() => {
-        db.prepare('DELETE FROM idempotency WHERE task_id = ?').run(id);
-        db.prepare('DELETE FROM tasks WHERE id = ?').run(id);
+        q('DELETE FROM idempotency WHERE task_id = ?').run(id);
+        q('DELETE FROM tasks WHERE id = ?').run(id);
       })();
     },
-    list(q: TaskListQuery) {
-      const where = ['owner_id = @owner', `status IN (${q.statuses.map((_, i) => `@s${i}`).join(',')})`];
-      const values: Record<string, unknown> = { owner: q.ownerId, limit: q.limit };
-      q.statuses.forEach((s, i) => (values[`s${i}`] = s));
-      if (q.type) { where.push('type = @type'); values.type = q.type; }
-      if (q.model) { where.push('model = @model'); values.model = q.model; }
-      if (q.before) {
+    list(query: TaskListQuery) {
+      const where = ['owner_id = @owner', `status IN (${query.statuses.map((_, i) => `@s${i}`).join(',')})`];
+      const values: Record<string, unknown> = { owner: query.ownerId, limit: query.limit };
+      query.statuses.forEach((s, i) => (values[`s${i}`] = s));
+      if (query.type) { where.push('type = @type'); values.type = query.type; }
+      if (query.model) { where.push('model = @model'); values.model = query.model; }
+      if (query.before) {
         where.push('(created_at < @bc OR (created_at = @bc AND id < @bid))');
-        values.bc = q.before.createdAt;
-        values.bid = q.before.id;
+        values.bc = query.before.createdAt;
+        values.bid = query.before.id;
       }
-      const rows = db.prepare(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as TaskRow[];
+      const rows = q(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as TaskRow[];
       return rows.map(fromRow);
     },
     byStatus(statuses: TaskStatus[]) {
-      const rows = db.prepare(`SELECT * FROM tasks WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at, id`).all(...statuses) as TaskRow[];
+      const rows = q(`SELECT * FROM tasks WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at, id`).all(...statuses) as TaskRow[];
       return rows.map(fromRow);
     },
     queuePosition(id) {
@@ -123,14 +124,14 @@ export function createSqliteTaskRepo(db: Database.Database, now: () => number): 
       return (countQueued.get() as { n: number }).n;
     },
     finishedSince(since) {
-      const rows = db.prepare(`SELECT model, status, created_at, started_at, finished_at, gpu_ms FROM tasks
+      const rows = q(`SELECT model, status, created_at, started_at, finished_at, gpu_ms FROM tasks
         WHERE status IN ('completed','failed','cancelled') AND finished_at >= ? ORDER BY finished_at`).all(since) as Array<{
         model: string; status: 'completed' | 'failed' | 'cancelled'; created_at: number; started_at: number | null; finished_at: number; gpu_ms: number | null;
       }>;
       return rows.map((r) => ({ model: r.model, status: r.status, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, gpuMs: r.gpu_ms }));
     },
     queuedSummaries() {
-      const rows = db.prepare(`SELECT id, owner_id, model, type, created_at FROM tasks WHERE status = 'queued' ORDER BY created_at, id`).all() as Array<{ id: string; owner_id: string; model: ModelId; type: 'image' | 'video'; created_at: number }>;
+      const rows = q(`SELECT id, owner_id, model, type, created_at FROM tasks WHERE status = 'queued' ORDER BY created_at, id`).all() as Array<{ id: string; owner_id: string; model: ModelId; type: 'image' | 'video'; created_at: number }>;
       return rows.map((r) => ({ id: r.id, ownerId: r.owner_id, model: r.model, type: r.type, createdAt: r.created_at }));
     },
     queueStats() {
