@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, PHONE } from './fixtures/browser.ts';
-import { adminFetch, baseUrl, createUser, newestJob, signIn } from './fixtures/stack.ts';
+import { adminFetch, baseUrl, createUser, newestJob, signIn, pickVideo } from './fixtures/stack.ts';
 
 let browser: Browser;
 
@@ -60,9 +60,7 @@ describe('admin console and degraded mode', () => {
     const key = await createUser('e2e-degraded');
     const { page, context } = await newPage(browser);
     await signIn(page, key);
-    await page.getByTestId('type-video').check({ force: true });
-    await page.getByTestId('model-picker').selectOption('anisora');
-    await page.getByTestId('mode-picker').selectOption('t2v');
+    await pickVideo(page, 'anisora');
     await page.getByTestId('prompt').fill('fireflies over a pond at dusk');
     await page.getByTestId('generate-button').click();
     await page.getByTestId('retry-countdown').waitFor({ timeout: 15_000 });

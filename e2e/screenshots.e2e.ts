@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { DESKTOP, launchBrowser, newPage, PHONE, screenshot } from './fixtures/browser.ts';
-import { baseUrl, createUser, newestJob, signIn } from './fixtures/stack.ts';
+import { baseUrl, createUser, newestJob, signIn, pickVideo } from './fixtures/stack.ts';
 
 let browser: Browser;
 let key: string;
@@ -23,8 +23,7 @@ describe('screenshots', () => {
         const { page, context } = await newPage(browser, { locale, viewport });
         await signIn(page, key);
         await screenshot(page, `studio-${tag}`);
-        await page.getByTestId('type-video').check({ force: true });
-        await page.getByTestId('model-picker').selectOption('anisora');
+        await pickVideo(page, 'anisora');
         await page.getByTestId('prompt').fill('a hot air balloon rising over green hills, morning light');
         await page.getByTestId('generate-button').click();
         const job = newestJob(page);

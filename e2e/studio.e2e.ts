@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, PHONE } from './fixtures/browser.ts';
-import { baseUrl, createUser, fillImageJob, newestJob, signIn } from './fixtures/stack.ts';
+import { baseUrl, createUser, fillImageJob, newestJob, signIn, pickVideo } from './fixtures/stack.ts';
 
 let browser: Browser;
 let key: string;
@@ -57,9 +57,7 @@ describe('studio in Chromium', () => {
   it('generates a video: progress, preview, looping player', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, key);
-    await page.getByTestId('type-video').check({ force: true });
-    await page.getByTestId('model-picker').selectOption('anisora');
-    await page.getByTestId('mode-picker').selectOption('t2v');
+    await pickVideo(page, 'anisora');
     await page.getByTestId('prompt').fill('a paper boat drifting on a calm lake, gentle ripples');
     await page.getByTestId('generate-button').click();
     const job = newestJob(page);
@@ -97,8 +95,7 @@ describe('studio in Chromium', () => {
   it('cancels a running job', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, key);
-    await page.getByTestId('type-video').check({ force: true });
-    await page.getByTestId('model-picker').selectOption('phr00t');
+    await pickVideo(page, 'phr00t');
     await page.getByTestId('prompt').fill('clouds moving over a wheat field');
     await page.getByTestId('generate-button').click();
     const job = newestJob(page);
