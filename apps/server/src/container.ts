@@ -16,6 +16,7 @@ import type { MediaTools } from '#ports/media-tools.ts';
 import { AccountsService } from '#services/accounts.service.ts';
 import type { AppServices } from '#services/app-services.ts';
 import { AuthService } from '#services/auth.service.ts';
+import { CreditsService } from '#services/credits.service.ts';
 import { GenerationService } from '#services/generation.service.ts';
 import { QueueView } from '#services/queue-view.ts';
 import { ReferenceImages } from '#services/reference-images.ts';
@@ -86,10 +87,13 @@ export async function createContainer(config: Config, log: Logger, overrides: Co
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   const jobRunner = runner;
+  const credits = new CreditsService({ store, enabled: config.CREDITS_ENABLED, now, log: log.child({ component: 'credits' }) });
+  credits.attach(events);
   const tasks = new TasksService({ store, files, events, runner: jobRunner, now });
   const generation = new GenerationService({
     store, engine, images, sizes: config.ALLOWED_SIZES, now,
     onAccepted: () => jobRunner.wake(),
+    ...(config.CREDITS_ENABLED ? { credits } : {}),
     screen: (ownerId, params) => {
       const verdict = policy.check(params.prompt, params.negative_prompt);
       if (verdict.allowed) return;
@@ -110,7 +114,8 @@ export async function createContainer(config: Config, log: Logger, overrides: Co
   events.subscribeAll((e) => metrics.onTaskEvent(e));
   const services: AppServices = {
     config, store, files, events, auth, generation, tasks, accounts, images,
-    users: new UsersService({ store, now }),
+    users: new UsersService({ store, now, credits, creditsEnabled: config.CREDITS_ENABLED }),
+    credits,
     queue: new QueueView({ store, accounts }),
     metricsText: () => metrics.text(),
     metricsContentType: metrics.contentType,

@@ -2,7 +2,7 @@ import { ADMIN_COOKIE, SESSION_COOKIE } from '@mediagen/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 import type { UserRecord } from '#ports/store.ts';
-import type { AuthService } from '#services/auth.service.ts';
+import { hashToken, type AuthService } from '#services/auth.service.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -75,3 +75,8 @@ export function cookieOptions(req: FastifyRequest, maxAgeSeconds: number, sameSi
 }
 
 export type { FastifyReply };
+
+/** A stable, non-secret name for an admin session in the audit log. */
+export function adminActor(token: string | undefined): string {
+  return token ? `admin-session:${hashToken(token).slice(0, 12)}` : 'anonymous';
+}

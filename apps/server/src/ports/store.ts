@@ -70,6 +70,28 @@ export interface AccountRecord {
   createdAt: number;
 }
 
+export type CreditKind = 'grant' | 'reserve' | 'release' | 'charge';
+
+export interface CreditEntry {
+  id: number;
+  userId: string;
+  taskId: string | null;
+  kind: CreditKind;
+  amount: number;
+  balanceAfter: number;
+  createdAt: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  status: number;
+  ip: string | null;
+}
+
 export interface TaskListQuery {
   ownerId: string;
   statuses: TaskStatus[];
@@ -145,6 +167,18 @@ export interface Store {
     list(): AccountRecord[];
     update(id: string, patch: Partial<Omit<AccountRecord, 'id' | 'createdAt'>>): void;
     delete(id: string): void;
+  };
+  credits: {
+    /** append an entry and move the balance, atomically; a negative result is refused unless allowed */
+    apply(e: { userId: string; taskId: string | null; kind: CreditKind; amount: number; at: number }, allowNegative?: boolean): { ok: boolean; balance: number | null };
+    /** reservations not yet released or charged (for reconciliation after a crash) */
+    open(): Array<{ taskId: string; userId: string; reserved: number }>;
+    reservedFor(taskId: string): { userId: string; reserved: number; settled: boolean } | undefined;
+    ledger(userId: string, limit: number): CreditEntry[];
+  };
+  audit: {
+    append(e: Omit<AuditEntry, 'id'>): void;
+    list(limit: number): AuditEntry[];
   };
   settings: {
     get(key: string): string | undefined;

@@ -1,7 +1,7 @@
-import { zAccountCreate, zAccountPatch, zCreditGrant, zUserCreate } from '@mediagen/contract';
+import { ADMIN_COOKIE, zAccountCreate, zAccountPatch, zCreditGrant, zUserCreate } from '@mediagen/contract';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireAdmin } from '#http/request-auth.ts';
+import { adminActor, requireAdmin } from '#http/request-auth.ts';
 import type { AppServices } from '#services/app-services.ts';
 import { usageStats } from '#services/usage-stats.ts';
 
@@ -11,6 +11,16 @@ export function adminRoutes(app: FastifyInstance, s: AppServices): void {
   const policy = { allowedOrigins: s.config.CORS_ORIGINS };
   app.register(async (admin) => {
     admin.addHook('preHandler', async (req) => requireAdmin(req, s.auth, policy));
+    // who did what, when: every changing admin request, with its outcome
+    admin.addHook('onResponse', (req, reply, done) => {
+      if (req.method !== 'GET') {
+        s.store.audit.append({
+          at: Date.now(), actor: adminActor(req.cookies[ADMIN_COOKIE]), action: `${req.method} ${req.routeOptions.url ?? req.url}`,
+          target: (req.params as { id?: string } | undefined)?.id ?? null, status: reply.statusCode, ip: req.ip,
+        });
+      }
+      done();
+    });
     const tags = ['admin'];
 
     admin.get('/api/admin/accounts', { schema: { tags } }, async () => ({ items: s.accounts.list().map((a) => s.accounts.view(a)) }));
@@ -34,6 +44,13 @@ export function adminRoutes(app: FastifyInstance, s: AppServices): void {
       usageStats(s.store, Date.now(), (req.query as { days: number }).days),
     );
 
+    admin.get('/api/admin/audit', { schema: { tags, querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }) } }, async (req) => ({
+      items: s.store.audit.list((req.query as { limit: number }).limit).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    }));
+    admin.get('/api/admin/users/:id/ledger', { schema: { tags, params: zId } }, async (req) => {
+      const u = s.users.get((req.params as { id: string }).id);
+      return { user_id: u.id, balance: u.credits, items: s.store.credits.ledger(u.id, 500).map((e) => ({ ...e, createdAt: new Date(e.createdAt).toISOString() })) };
+    });
     admin.get('/api/admin/users', { schema: { tags } }, async () => ({
       items: s.users.list().map((u) => ({ id: u.id, name: u.name, credits: u.credits, created_at: new Date(u.createdAt).toISOString() })),
     }));

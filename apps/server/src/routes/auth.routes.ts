@@ -3,7 +3,7 @@ import {
 } from '@mediagen/contract';
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
-import { authenticate, checkOrigin, cookieOptions } from '#http/request-auth.ts';
+import { adminActor, authenticate, checkOrigin, cookieOptions } from '#http/request-auth.ts';
 import type { AppServices } from '#services/app-services.ts';
 import { userView } from '#services/auth.service.ts';
 
@@ -45,8 +45,20 @@ export function authRoutes(app: FastifyInstance, s: AppServices, limits: { admin
   app.post('/api/admin/session', { schema: { tags: ['admin'] }, bodyLimit: 4096, preHandler: limits.adminLogin }, async (req, reply) => {
     checkOrigin(req, policy);
     const key = req.headers['x-admin-key'];
-    if (typeof key !== 'string' || key === '') throw new AppError('unauthorized', 'x-admin-key header required');
-    const { token, expiresAt } = s.auth.createAdminSession(key);
+    const audit = (status: number, actor: string): void => s.store.audit.append({ at: Date.now(), actor, action: 'admin login', target: null, status, ip: req.ip });
+    if (typeof key !== 'string' || key === '') {
+      audit(401, 'anonymous');
+      throw new AppError('unauthorized', 'x-admin-key header required');
+    }
+    let session: { token: string; expiresAt: number };
+    try {
+      session = s.auth.createAdminSession(key);
+    } catch (err) {
+      audit(401, 'anonymous');
+      throw err;
+    }
+    const { token, expiresAt } = session;
+    audit(200, adminActor(token));
     reply.setCookie(ADMIN_COOKIE, token, cookieOptions(req, ADMIN_TTL_SECONDS, 'strict'));
     return { valid: true, expires_at: new Date(expiresAt).toISOString() };
   });

@@ -3,6 +3,7 @@ import type { FileStore } from '#ports/file-store.ts';
 import type { Store } from '#ports/store.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { AuthService } from './auth.service.ts';
+import type { CreditsService } from './credits.service.ts';
 import type { GenerationService } from './generation.service.ts';
 import type { ReferenceImages } from './reference-images.ts';
 import type { TaskEvents } from './task-events.ts';
@@ -21,6 +22,7 @@ export interface AppServices {
   tasks: TasksService;
   accounts: AccountsService;
   users: UsersService;
+  credits: CreditsService;
   images: ReferenceImages;
   queue: QueueView;
   /** prometheus exposition text */

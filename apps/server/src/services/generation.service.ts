@@ -19,8 +19,10 @@ export interface GenerationDeps {
   onAccepted: (taskId: string) => void;
   /** refuses when no backend can ever serve the request (SPEC §3 503s) */
   admit: (params: ResolvedGeneration) => void;
-  /** extra request checks (prompt policy, credits); throw AppError to refuse */
+  /** extra request checks (prompt policy); throw AppError to refuse */
   screen?: (ownerId: string, params: ResolvedGeneration) => void;
+  /** credits: hold the estimate before the task exists (402 when short), give it back if the insert fails */
+  credits?: { reserve(ownerId: string, taskId: string, estimateSeconds: number): void; settle(taskId: string): void };
 }
 
 /** zod issues of stage 1 as error details (400 invalid_request). */
@@ -112,8 +114,14 @@ export class GenerationService {
       finishedAt: null,
       gpuMs: null,
     };
-    // committed to disk (synchronous=FULL) before the 202 goes out
-    this.d.store.tasks.insert(task, idempotencyKey ? { key: idempotencyKey, requestHash: hash } : undefined);
+    this.d.credits?.reserve(ownerId, task.id, task.estimatedSeconds);
+    try {
+      // committed to disk (synchronous=FULL) before the 202 goes out
+      this.d.store.tasks.insert(task, idempotencyKey ? { key: idempotencyKey, requestHash: hash } : undefined);
+    } catch (err) {
+      this.d.credits?.settle(task.id);
+      throw err;
+    }
     this.d.onAccepted(task.id);
     return { task, replay: false };
   }

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
-import { AppError, notFound } from '#domain/app-error.ts';
+import { notFound } from '#domain/app-error.ts';
 import type { Store, UserRecord } from '#ports/store.ts';
 import { hashToken, newToken } from './auth.service.ts';
+import type { CreditsService } from './credits.service.ts';
 
 /** Users and their access keys (admin API, SPEC §6). Keys are shown once and stored hashed. */
 export class UsersService {
-  constructor(private readonly d: { store: Store; now: () => number }) {}
+  constructor(private readonly d: { store: Store; now: () => number; credits: CreditsService; creditsEnabled: boolean }) {}
 
   list(): UserRecord[] {
     return this.d.store.users.list();
@@ -13,11 +14,13 @@ export class UsersService {
 
   create(name: string, credits?: number): { user: UserRecord; accessKey: string } {
     const accessKey = newToken('mgk_');
+    // with credits on, a new user starts at 0 and the initial amount is a ledger grant
     const user: UserRecord = {
-      id: crypto.randomUUID(), name, keyHash: hashToken(accessKey), credits: credits ?? null, createdAt: this.d.now(), deletedAt: null,
+      id: crypto.randomUUID(), name, keyHash: hashToken(accessKey), credits: this.d.creditsEnabled ? 0 : (credits ?? null), createdAt: this.d.now(), deletedAt: null,
     };
     this.d.store.users.insert(user);
-    return { user, accessKey };
+    if (this.d.creditsEnabled && credits) this.d.credits.grant(user.id, credits);
+    return { user: this.get(user.id), accessKey };
   }
 
   get(id: string): UserRecord {
@@ -28,8 +31,7 @@ export class UsersService {
 
   grant(id: string, amount: number): UserRecord {
     this.get(id);
-    if (!Number.isInteger(amount) || amount === 0) throw new AppError('validation_error', 'amount must be a non-zero integer', [{ path: 'amount', message: 'must be a non-zero integer' }]);
-    this.d.store.users.addCredits(id, amount);
+    this.d.credits.grant(id, amount);
     return this.get(id);
   }
 

@@ -46,6 +46,25 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'credits ledger and audit log',
+    sql: `
+      CREATE TABLE credit_ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, task_id TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('grant','reserve','release','charge')),
+        amount INTEGER NOT NULL, balance_after INTEGER NOT NULL, created_at INTEGER NOT NULL
+      );
+      CREATE INDEX credit_ledger_user ON credit_ledger(user_id, id);
+      CREATE INDEX credit_ledger_task ON credit_ledger(task_id);
+      CREATE TRIGGER credit_ledger_append_only_u BEFORE UPDATE ON credit_ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+      CREATE TRIGGER credit_ledger_append_only_d BEFORE DELETE ON credit_ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        target TEXT, status INTEGER NOT NULL, ip TEXT
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

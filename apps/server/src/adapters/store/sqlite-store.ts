@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { zModelId } from '@mediagen/contract';
 import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
 import { migrate } from './migrations.ts';
+import { createSqliteAuditRepo, createSqliteCreditRepo } from './sqlite-ledger-repos.ts';
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
 
 interface UserRow { id: string; name: string; key_hash: string | null; credits: number | null; created_at: number; deleted_at: number | null }
@@ -58,6 +59,8 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
 
   return {
     tasks: createSqliteTaskRepo(db, now, q),
+    credits: createSqliteCreditRepo(db, q),
+    audit: createSqliteAuditRepo(q),
     assets: {
       insert(a) {
         q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
