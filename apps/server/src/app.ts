@@ -10,7 +10,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { installErrorHandler, type ErrorReporter } from '#http/error-handler.ts';
-import { contentSecurityPolicy, installRateLimits, installSecurityHeaders } from '#http/security.ts';
+import { contentSecurityPolicy, createRateLimits, installSecurityHeaders } from '#http/security.ts';
 import { adminRoutes } from '#routes/admin.routes.ts';
 import { authRoutes } from '#routes/auth.routes.ts';
 import { galleryRoutes } from '#routes/gallery.routes.ts';
@@ -45,7 +45,7 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
 
   await app.register(cookie);
   installSecurityHeaders(app);
-  const limiters = await installRateLimits(app, {
+  const limiters = createRateLimits({
     generatePerUserPerMinute: s.config.RATE_LIMIT_GENERATE_PER_MINUTE,
     generatePerIpPerMinute: s.config.RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE,
     adminLoginPerIpPerMinute: s.config.RATE_LIMIT_LOGIN_PER_MINUTE,

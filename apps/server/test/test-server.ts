@@ -22,7 +22,7 @@ export function tempDir(prefix = 'mediagen-test-'): string {
 }
 
 /** A real gateway on a real port with a real SQLite file in a temp DATA_DIR. */
-export async function startTestServer(opts: { env?: Record<string, string>; overrides?: ContainerOverrides; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; overrides?: ContainerOverrides; dataDir?: string; webDistDir?: string } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -35,7 +35,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; over
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const container = await createContainer(config, log, { noSimulator: true, ...opts.overrides });
   await container.start();
-  const app = await buildApp(container.services, { logger: false });
+  const app = await buildApp(container.services, { logger: false, ...(opts.webDistDir ? { webDistDir: opts.webDistDir } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { ADMIN_COOKIE, SESSION_COOKIE } from '@mediagen/contract';
+import { AppError } from '#domain/app-error.ts';
 
 /** CSP for the web UI shell: same-origin scripts, inline styles (React style props), media from the API and blobs. */
 export function contentSecurityPolicy(apiOrigins: readonly string[]): string {
@@ -57,17 +57,52 @@ export interface RateLimiters {
   sessionLogin: preHandlerHookHandler[];
 }
 
+/**
+ * Fixed one-minute windows in memory. Own code rather than @fastify/rate-limit: that plugin runs only one
+ * limiter per request, and a generate request must pass both its per-user and its per-IP bound.
+ */
+export class FixedWindowLimiter {
+  private readonly hits = new Map<string, { count: number; resetAt: number }>();
+  private sweptAt = 0;
+
+  constructor(private readonly max: number, private readonly windowMs = 60_000, private readonly now: () => number = Date.now) {}
+
+  /** undefined when allowed, else the seconds until the window resets */
+  take(key: string): number | undefined {
+    const t = this.now();
+    if (t - this.sweptAt > this.windowMs) this.sweep(t);
+    let w = this.hits.get(key);
+    if (!w || w.resetAt <= t) {
+      w = { count: 0, resetAt: t + this.windowMs };
+      this.hits.set(key, w);
+    }
+    w.count += 1;
+    return w.count > this.max ? Math.max(1, Math.ceil((w.resetAt - t) / 1000)) : undefined;
+  }
+
+  private sweep(t: number): void {
+    this.sweptAt = t;
+    for (const [k, w] of this.hits) if (w.resetAt <= t) this.hits.delete(k);
+  }
+}
+
+function limit(limiter: FixedWindowLimiter, key: (req: FastifyRequest) => string): preHandlerHookHandler {
+  return (req, _reply, done) => {
+    const retry = limiter.take(key(req));
+    if (retry === undefined) return done();
+    done(new AppError('rate_limited', 'Too many requests; slow down', undefined, { retryAfterSeconds: retry }));
+  };
+}
+
 /** Rate limits only where they matter (generation, logins): status polling stays unthrottled and fast. */
-export async function installRateLimits(app: FastifyInstance, limits: RateLimits): Promise<RateLimiters> {
-  await app.register(rateLimit, { global: false });
-  const limiter = (max: number, keyGenerator: (req: FastifyRequest) => string): preHandlerHookHandler =>
-    app.rateLimit({ max, timeWindow: 60_000, keyGenerator }) as preHandlerHookHandler;
+export function createRateLimits(limits: RateLimits): RateLimiters {
+  const genUser = new FixedWindowLimiter(limits.generatePerUserPerMinute);
+  const genIp = new FixedWindowLimiter(limits.generatePerIpPerMinute);
+  const admin = new FixedWindowLimiter(limits.adminLoginPerIpPerMinute);
+  const login = new FixedWindowLimiter(limits.sessionLoginPerIpPerMinute);
   return {
-    generate: [
-      limiter(limits.generatePerIpPerMinute, (req) => `gen-ip:${req.ip}`),
-      limiter(limits.generatePerUserPerMinute, (req) => `gen:${credentialKey(req)}`),
-    ],
-    adminLogin: [limiter(limits.adminLoginPerIpPerMinute, (req) => `admin-login:${req.ip}`)],
-    sessionLogin: [limiter(limits.sessionLoginPerIpPerMinute, (req) => `login:${req.ip}`)],
+    generate: [limit(genIp, (req) => req.ip), limit(genUser, credentialKey)],
+    adminLogin: [limit(admin, (req) => req.ip)],
+    sessionLogin: [limit(login, (req) => req.ip)],
   };
 }
