@@ -41,6 +41,16 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
+  // plain JSON.parse: the default parser's prototype-poisoning scan recurses and overflows on deeply nested input
+  // (an own "__proto__" key from JSON.parse is just data; strict schemas refuse unknown keys anyway)
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? undefined : JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error('The body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
   installErrorHandler(app, opts.reporter);
 
   await app.register(cookie);

@@ -72,7 +72,9 @@ export class GenerationService {
   }
 
   async accept(ownerId: string, body: unknown, idempotencyKey?: string, hashBasis?: unknown): Promise<{ task: TaskRecord; replay: boolean }> {
-    const hash = requestHash(hashBasis ?? body);
+    // validate first: only a well-shaped (bounded) request is hashed or stored
+    const req = parseGenerateBody(body, this.d.sizes);
+    const hash = requestHash(hashBasis ?? req);
     if (idempotencyKey) {
       const prior = this.d.store.tasks.findIdempotent(ownerId, idempotencyKey);
       if (prior) {
@@ -81,7 +83,6 @@ export class GenerationService {
         if (task) return { task, replay: true };
       }
     }
-    const req = parseGenerateBody(body, this.d.sizes);
     const resolvedReq: GenerateRequest = { ...req };
     for (const field of IMAGE_FIELDS) {
       const value = req[field];
