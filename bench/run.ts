@@ -120,9 +120,9 @@ async function pushLatency(): Promise<void> {
       if (buf.includes('event: completed') || buf.includes('event: failed')) break;
     }
     await reader.cancel().catch(() => undefined);
-    // each backend progress frame yields one sampling event; pair them in order
+    // each backend progress frame yields one sampling event (node starts add a few more at the front): pair from the end
     const n = Math.min(arrived.length, received.length);
-    for (let j = 0; j < n; j++) latencies.push(arrived[j]! - received[j]!);
+    for (let j = 1; j <= n; j++) latencies.push(arrived[arrived.length - j]! - received[received.length - j]!);
   }
   ComfyUiClient.prototype.emit = original;
   latencies.sort((a, b) => a - b);
