@@ -1,226 +1,323 @@
+// A small hand-written ComfyUI client (reference/comfyui.md §2–3, §7): HTTP through global fetch and
+// one /ws socket per backend, reconnecting with exponential backoff. No SDK: the protocol is small and
+// the peer untrusted, so every answer the adapter reads is validated with zod.
 import crypto from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { z } from 'zod';
+import { parseBinaryFrame, parseTextFrame, zHistoryEntry, type ComfyMessage, type HistoryEntry, type PreviewFrame } from './comfyui-messages.ts';
 
-/** JSON frames from /ws, validated loosely: the peer is untrusted and unknown types are ignored. */
-const zWsMessage = z.object({ type: z.string(), data: z.record(z.string(), z.unknown()).default({}) });
-export type WsMessage = z.infer<typeof zWsMessage>;
-
-export interface PreviewFrame {
-  image: Buffer;
-  mime: 'image/jpeg' | 'image/png';
-  promptId?: string;
+export interface EngineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
 }
 
-const zPromptAccepted = z.object({ prompt_id: z.string(), number: z.number().optional(), node_errors: z.record(z.string(), z.unknown()).optional() });
-const zFileRef = z.object({ filename: z.string(), subfolder: z.string().default(''), type: z.string().default('output') });
-export const zHistoryEntry = z.object({
-  outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
-  status: z.object({ status_str: z.string(), completed: z.boolean(), messages: z.array(z.unknown()).default([]) }).partial().default({}),
-});
-export type HistoryEntry = z.infer<typeof zHistoryEntry>;
-export type FileRef = z.infer<typeof zFileRef>;
+export interface ComfyUiClientOptions {
+  baseUrl: string;
+  authToken?: string;
+  /** for log lines */
+  name?: string;
+  logger?: EngineLogger;
+  requestTimeoutMs?: number;
+  /** reconnect backoff: first delay, doubled per failed attempt up to the max */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** ping interval; a socket that does not answer in time is dropped (ComfyUI sends no heartbeat, §7.3) */
+  heartbeatMs?: number;
+}
 
+/** The backend answered with an HTTP error status. */
 export class ComfyHttpError extends Error {
   constructor(readonly status: number, message: string, readonly body?: unknown) {
     super(message);
+    this.name = 'ComfyHttpError';
   }
 }
 
-export interface ClientOptions {
-  baseUrl: string;
-  authToken?: string;
-  timeoutMs?: number;
-  log?: { warn(o: object, m: string): void; debug(o: object, m: string): void };
+/** The backend could not be reached (refused, reset, DNS, timeout) or answered something unreadable. */
+export class ComfyUnreachableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'ComfyUnreachableError';
+  }
 }
 
-/**
- * One backend: HTTP through fetch, one WebSocket with reconnect and backoff.
- * Each connection uses a fresh clientId (ComfyUI can orphan a socket reconnecting under the same id).
- */
-export class ComfyUiClient extends EventEmitter {
-  clientId = crypto.randomUUID().replace(/-/g, '');
+const zPromptAccepted = z.object({ prompt_id: z.string(), number: z.number().optional(), node_errors: z.record(z.string(), z.unknown()).default({}) }).loose();
+const zUploaded = z.object({ name: z.string().min(1), subfolder: z.string().default(''), type: z.string().optional() }).loose();
+const zQueue = z.object({ queue_running: z.array(z.array(z.unknown())).default([]), queue_pending: z.array(z.array(z.unknown())).default([]) }).loose();
+const zSystemStats = z.object({
+  system: z.record(z.string(), z.unknown()).optional(),
+  devices: z.array(z.object({ name: z.string().optional(), type: z.string().optional(), vram_total: z.number().optional(), vram_free: z.number().optional() }).loose()).default([]),
+}).loose();
+
+export interface SubmittedPrompt {
+  promptId: string;
+  number?: number;
+  /** ComfyUI answers 200 with errors when only some output nodes failed validation (§2.1) */
+  nodeErrors: Record<string, unknown>;
+}
+
+type Listener<T> = (value: T) => void;
+
+const errorText = (err: unknown): string => {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const detail = cause && typeof cause === 'object' ? String(cause.code ?? cause.message ?? '') : '';
+    return detail ? `${err.message} (${detail})` : err.message;
+  }
+  return String(err);
+};
+
+const newClientId = (): string => crypto.randomUUID().replace(/-/g, '');
+
+export class ComfyUiClient {
+  /** the id this socket registered with; prompts must carry it as client_id to get their events (§7.1) */
+  clientId = newClientId();
   private ws: WebSocket | undefined;
+  private open = false;
   private closed = false;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  connected = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly messageListeners = new Set<Listener<ComfyMessage>>();
+  private readonly previewListeners = new Set<Listener<PreviewFrame>>();
+  private readonly connectionListeners = new Set<Listener<boolean>>();
 
-  constructor(readonly o: ClientOptions) {
-    super();
-    this.setMaxListeners(0);
+  constructor(readonly o: ComfyUiClientOptions) {}
+
+  get connected(): boolean {
+    return this.open;
+  }
+
+  onMessage(fn: Listener<ComfyMessage>): () => void {
+    this.messageListeners.add(fn);
+    return () => this.messageListeners.delete(fn);
+  }
+
+  onPreview(fn: Listener<PreviewFrame>): () => void {
+    this.previewListeners.add(fn);
+    return () => this.previewListeners.delete(fn);
+  }
+
+  /** called with true on every (re)connect and false on every loss */
+  onConnection(fn: Listener<boolean>): () => void {
+    this.connectionListeners.add(fn);
+    return () => this.connectionListeners.delete(fn);
   }
 
   private url(p: string): string {
-    return `${this.o.baseUrl.replace(/\/$/, '')}${p}`;
+    return `${this.o.baseUrl.replace(/\/+$/, '')}${p}`;
   }
 
-  private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...(this.o.authToken ? { authorization: `Bearer ${this.o.authToken}` } : {}), ...extra };
+  private authHeaders(): Record<string, string> {
+    return this.o.authToken ? { authorization: `Bearer ${this.o.authToken}` } : {};
   }
 
-  async request(method: string, p: string, body?: unknown, timeoutMs = this.o.timeoutMs ?? 15_000): Promise<Response> {
-    const init: RequestInit = { method, headers: this.headers(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}), signal: AbortSignal.timeout(timeoutMs) };
-    if (body !== undefined) init.body = body instanceof FormData ? body : JSON.stringify(body);
-    const res = await fetch(this.url(p), init);
+  /** Opens the socket if it is not open or opening; later losses reconnect by themselves until close(). */
+  connect(): void {
+    if (this.closed || this.ws) return;
+    const u = new URL(this.url('/ws'));
+    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+    u.searchParams.set('clientId', this.clientId);
+    // browsers cannot send headers on a WebSocket, so proxies/ComfyUI-Login also accept ?token= (§7.11)
+    if (this.o.authToken) u.searchParams.set('token', this.o.authToken);
+    const ws = new WebSocket(u, { headers: this.authHeaders(), handshakeTimeout: 10_000 });
+    this.ws = ws;
+    let alive = true;
+    ws.on('open', () => {
+      this.attempt = 0;
+      this.open = true;
+      ws.send(JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: true } }));
+      this.heartbeat = setInterval(() => {
+        if (!alive) return void ws.terminate();
+        alive = false;
+        ws.ping();
+      }, this.o.heartbeatMs ?? 15_000);
+      this.heartbeat.unref();
+      for (const fn of this.connectionListeners) fn(true);
+    });
+    ws.on('pong', () => {
+      alive = true;
+    });
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      alive = true;
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (isBinary) {
+        const frame = parseBinaryFrame(buf);
+        if (frame) for (const fn of this.previewListeners) fn(frame);
+        return;
+      }
+      const parsed = parseTextFrame(buf.toString('utf8'));
+      if (parsed.kind === 'message') for (const fn of this.messageListeners) fn(parsed.message);
+      else if (parsed.kind === 'malformed') this.o.logger?.debug({ backend: this.o.name, type: parsed.type, reason: parsed.reason }, 'malformed ComfyUI message ignored');
+    });
+    ws.on('error', (err) => this.o.logger?.debug({ backend: this.o.name, err: errorText(err) }, 'ComfyUI socket error'));
+    ws.on('close', () => {
+      clearInterval(this.heartbeat);
+      this.ws = undefined;
+      const was = this.open;
+      this.open = false;
+      if (was) for (const fn of this.connectionListeners) fn(false);
+      if (this.closed) return;
+      // a fresh id: reconnecting under the old one can orphan the new socket (ComfyUI#16010, §7.2);
+      // events of a prompt submitted under the old id are then recovered through /history
+      this.clientId = newClientId();
+      const delay = Math.min(this.o.reconnectMaxMs ?? 15_000, (this.o.reconnectMinMs ?? 500) * 2 ** this.attempt++);
+      this.reconnectTimer = setTimeout(() => this.connect(), delay);
+      this.reconnectTimer.unref();
+    });
+  }
+
+  /** Resolves true once the socket is open, false after `timeoutMs`. */
+  async waitConnected(timeoutMs: number): Promise<boolean> {
+    this.connect();
+    if (this.open) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(false);
+      }, timeoutMs);
+      const off = this.onConnection((up) => {
+        if (!up) return;
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+    });
+  }
+
+  private async request(method: string, p: string, body?: { json?: unknown; form?: FormData }, timeoutMs?: number): Promise<Response> {
+    const headers: Record<string, string> = this.authHeaders();
+    if (body?.json !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(this.url(p), {
+        method,
+        headers,
+        signal: AbortSignal.timeout(timeoutMs ?? this.o.requestTimeoutMs ?? 15_000),
+        ...(body?.json !== undefined ? { body: JSON.stringify(body.json) } : body?.form ? { body: body.form } : {}),
+      });
+    } catch (err) {
+      throw new ComfyUnreachableError(`${method} ${p} failed: ${errorText(err)}`, err);
+    }
     if (!res.ok) {
       const text = await res.text().catch(() => '');
       let parsed: unknown = text;
       try {
         parsed = JSON.parse(text);
       } catch {
-        // not JSON
+        // keep the text
       }
-      throw new ComfyHttpError(res.status, `${method} ${p} → ${res.status}`, parsed);
+      throw new ComfyHttpError(res.status, `${method} ${p} answered ${res.status}`, parsed);
     }
     return res;
   }
 
-  async json(method: string, p: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+  private async json(method: string, p: string, body?: { json?: unknown; form?: FormData }, timeoutMs?: number): Promise<unknown> {
     const res = await this.request(method, p, body, timeoutMs);
-    const text = await res.text();
-    return text ? JSON.parse(text) : {};
-  }
-
-  connect(): void {
-    if (this.closed || this.ws) return;
-    const u = new URL(this.url('/ws'));
-    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-    u.searchParams.set('clientId', this.clientId);
-    if (this.o.authToken) u.searchParams.set('token', this.o.authToken);
-    const ws = new WebSocket(u, { headers: this.headers(), handshakeTimeout: 10_000 });
-    this.ws = ws;
-    ws.on('open', () => {
-      this.attempt = 0;
-      this.connected = true;
-      ws.send(JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: true } }));
-      this.emit('open');
-    });
-    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      if (isBinary) this.onBinary(buf);
-      else this.onText(buf.toString('utf8'));
-    });
-    ws.on('error', (err) => this.o.log?.debug({ err: String(err), baseUrl: this.o.baseUrl }, 'comfyui socket error'));
-    ws.on('close', () => {
-      this.ws = undefined;
-      const was = this.connected;
-      this.connected = false;
-      if (was) this.emit('close');
-      if (this.closed) return;
-      // fresh id for the next connection; backoff 0.5 s … 15 s
-      this.clientId = crypto.randomUUID().replace(/-/g, '');
-      const delay = Math.min(15_000, 500 * 2 ** this.attempt++);
-      this.reconnectTimer = setTimeout(() => this.connect(), delay);
-      this.reconnectTimer.unref();
-    });
-  }
-
-  /** Resolves once the socket is open (or after `timeoutMs`, whichever first). */
-  async ready(timeoutMs = 5000): Promise<boolean> {
-    this.connect();
-    if (this.connected) return true;
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.off('open', onOpen);
-        resolve(false);
-      }, timeoutMs);
-      const onOpen = (): void => {
-        clearTimeout(t);
-        resolve(true);
-      };
-      this.once('open', onOpen);
-    });
-  }
-
-  private onText(text: string): void {
-    let raw: unknown;
+    let text: string;
     try {
-      raw = JSON.parse(text);
+      text = await res.text();
+    } catch (err) {
+      throw new ComfyUnreachableError(`${method} ${p}: the answer broke off (${errorText(err)})`, err);
+    }
+    if (!text) return {};
+    try {
+      return JSON.parse(text);
     } catch {
-      return;
-    }
-    const parsed = zWsMessage.safeParse(raw);
-    if (parsed.success) this.emit('message', parsed.data);
-  }
-
-  private onBinary(buf: Buffer): void {
-    if (buf.length < 8) return;
-    const type = buf.readUInt32BE(0);
-    if (type === 1) {
-      const format = buf.readUInt32BE(4);
-      this.emit('preview', { image: buf.subarray(8), mime: format === 2 ? 'image/png' : 'image/jpeg' } satisfies PreviewFrame);
-    } else if (type === 4) {
-      const len = buf.readUInt32BE(4);
-      if (8 + len > buf.length) return;
-      let meta: { prompt_id?: unknown; image_type?: unknown } = {};
-      try {
-        meta = JSON.parse(buf.subarray(8, 8 + len).toString('utf8')) as typeof meta;
-      } catch {
-        return;
-      }
-      const frame: PreviewFrame = { image: buf.subarray(8 + len), mime: meta.image_type === 'image/png' ? 'image/png' : 'image/jpeg' };
-      if (typeof meta.prompt_id === 'string') frame.promptId = meta.prompt_id;
-      this.emit('preview', frame);
+      throw new ComfyUnreachableError(`${method} ${p} answered something that is not JSON`);
     }
   }
 
-  async submitPrompt(graph: unknown, promptId: string): Promise<string> {
-    const body = await this.json('POST', '/prompt', { prompt: graph, client_id: this.clientId, prompt_id: promptId });
-    return zPromptAccepted.parse(body).prompt_id;
+  private parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+    const r = schema.safeParse(value);
+    if (!r.success) throw new ComfyUnreachableError(`${what}: unexpected answer (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    return r.data;
   }
 
-  /** `undefined` while the prompt is unknown or unfinished (ComfyUI answers `{}`). */
-  async history(promptId: string): Promise<HistoryEntry | undefined> {
-    const body = (await this.json('GET', `/history/${encodeURIComponent(promptId)}`)) as Record<string, unknown>;
-    const entry = body[promptId];
-    return entry ? zHistoryEntry.parse(entry) : undefined;
+  /** POST /prompt with our client_id (so events come to this socket) and a client-side uuid prompt_id. */
+  async submitPrompt(graph: unknown, promptId: string = crypto.randomUUID(), extraData?: Record<string, unknown>): Promise<SubmittedPrompt> {
+    const body = await this.json('POST', '/prompt', { json: { prompt: graph, client_id: this.clientId, prompt_id: promptId, ...(extraData ? { extra_data: extraData } : {}) } });
+    const ok = this.parse(zPromptAccepted, body, 'POST /prompt');
+    return { promptId: ok.prompt_id, ...(ok.number !== undefined ? { number: ok.number } : {}), nodeErrors: ok.node_errors };
   }
 
-  async queue(): Promise<{ running: string[]; pending: string[] }> {
-    const body = z.object({ queue_running: z.array(z.array(z.unknown())), queue_pending: z.array(z.array(z.unknown())) }).parse(await this.json('GET', '/queue'));
-    const ids = (items: unknown[][]): string[] => items.map((i) => String(i[1]));
-    return { running: ids(body.queue_running), pending: ids(body.queue_pending) };
+  /** `undefined` while the prompt is unknown, pending or running (ComfyUI answers `{}`, §2.4). */
+  async getHistory(promptId: string): Promise<HistoryEntry | undefined> {
+    const body = await this.json('GET', `/history/${encodeURIComponent(promptId)}`);
+    const entry = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[promptId] : undefined;
+    return entry === undefined ? undefined : this.parse(zHistoryEntry, entry, `GET /history/${promptId}`);
   }
 
-  async view(ref: FileRef, cacheBust: string): Promise<Buffer> {
-    const q = new URLSearchParams({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type, t: cacheBust });
+  /** Prompt ids running and pending, pending in execution order (the server's list is an unsorted heap, §2.2). */
+  async getQueue(): Promise<{ running: string[]; pending: string[] }> {
+    const q = this.parse(zQueue, await this.json('GET', '/queue'), 'GET /queue');
+    const ids = (items: unknown[][]): string[] =>
+      items
+        .filter((i) => typeof i[1] === 'string')
+        .sort((a, b) => Number(a[0]) - Number(b[0]))
+        .map((i) => i[1] as string);
+    return { running: ids(q.queue_running), pending: ids(q.queue_pending) };
+  }
+
+  /** Downloads an output file; a nonce defeats stale caches (file names are reused, §7.5). */
+  async view(filename: string, subfolder: string, type: string): Promise<Buffer> {
+    const q = new URLSearchParams({ filename, subfolder, type, nocache: crypto.randomBytes(6).toString('hex') });
     const res = await this.request('GET', `/view?${q.toString()}`, undefined, 120_000);
-    return Buffer.from(await res.arrayBuffer());
+    try {
+      return Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      throw new ComfyUnreachableError(`GET /view ${filename}: the download broke off (${errorText(err)})`, err);
+    }
   }
 
-  async uploadImage(data: Buffer, name: string): Promise<string> {
+  /** Multipart upload to the input folder; returns the name to give LoadImage (with its subfolder). */
+  async uploadImage(data: Buffer, name: string, mime = 'image/png'): Promise<string> {
     const form = new FormData();
-    form.append('image', new Blob([new Uint8Array(data)], { type: 'image/png' }), name);
+    form.append('image', new Blob([new Uint8Array(data)], { type: mime }), name);
     form.append('overwrite', 'true');
-    const body = z.object({ name: z.string(), subfolder: z.string().default('') }).parse(await this.json('POST', '/upload/image', form, 60_000));
-    return body.subfolder ? `${body.subfolder}/${body.name}` : body.name;
+    form.append('type', 'input');
+    const up = this.parse(zUploaded, await this.json('POST', '/upload/image', { form }, 60_000), 'POST /upload/image');
+    return up.subfolder ? `${up.subfolder}/${up.name}` : up.name;
   }
 
+  /** Removes pending prompts; the running one is unaffected (§2.2). */
   async deleteFromQueue(promptId: string): Promise<void> {
-    await this.request('POST', '/queue', { delete: [promptId] });
+    await this.request('POST', '/queue', { json: { delete: [promptId] } });
   }
 
+  /** Interrupts only if this prompt is the running one (always name it: interrupt races, §7.9). */
   async interrupt(promptId: string): Promise<void> {
-    await this.request('POST', '/interrupt', { prompt_id: promptId });
+    await this.request('POST', '/interrupt', { json: { prompt_id: promptId } });
   }
 
-  async systemStats(): Promise<{ vramTotal?: number; vramFree?: number }> {
-    const body = z.object({ devices: z.array(z.object({ vram_total: z.number().optional(), vram_free: z.number().optional() }).passthrough()).default([]) }).passthrough()
-      .parse(await this.json('GET', '/system_stats', undefined, 5000));
-    const d = body.devices[0];
-    return { ...(d?.vram_total !== undefined ? { vramTotal: d.vram_total } : {}), ...(d?.vram_free !== undefined ? { vramFree: d.vram_free } : {}) };
+  async systemStats(timeoutMs = 5000): Promise<{ vramTotal?: number; vramFree?: number; device?: string; version?: string }> {
+    const s = this.parse(zSystemStats, await this.json('GET', '/system_stats', undefined, timeoutMs), 'GET /system_stats');
+    const d = s.devices[0];
+    const version = s.system?.comfyui_version;
+    return {
+      ...(d?.vram_total !== undefined ? { vramTotal: d.vram_total } : {}),
+      ...(d?.vram_free !== undefined ? { vramFree: d.vram_free } : {}),
+      ...(d?.name ? { device: d.name } : {}),
+      ...(typeof version === 'string' ? { version } : {}),
+    };
   }
 
-  async objectInfo(): Promise<Record<string, { input?: { required?: Record<string, unknown[]>; optional?: Record<string, unknown[]> } }>> {
-    return (await this.json('GET', '/object_info', undefined, 30_000)) as Record<string, { input?: { required?: Record<string, unknown[]> } }>;
+  /** The node catalogue, unvalidated: graph-validation.parseNodeCatalog keeps the well-formed entries. */
+  async objectInfo(timeoutMs = 30_000): Promise<unknown> {
+    return this.json('GET', '/object_info', undefined, timeoutMs);
   }
 
   close(): void {
     this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeat);
     this.ws?.terminate();
     this.ws = undefined;
+    this.open = false;
+    this.messageListeners.clear();
+    this.previewListeners.clear();
+    this.connectionListeners.clear();
   }
 }

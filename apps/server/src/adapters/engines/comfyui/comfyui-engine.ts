@@ -1,82 +1,96 @@
+// The ComfyUI engine adapter (SPEC §7): binds the model × mode template, uploads reference images,
+// submits, follows the prompt and fetches its files; health checks compare the templates' needs
+// with a backend's node catalogue.
 import crypto from 'node:crypto';
-import type { Mode, ModelId, ResolvedGeneration } from '@mediagen/contract';
+import path from 'node:path';
+import { MODELS, type IgnoredParam, type Mode, type ModelId, type ResolvedGeneration } from '@mediagen/contract';
 import {
   EngineError, type BackendHealth, type BackendRef, type Engine, type EngineListener, type EngineOutputFile, type EngineResult,
   type EngineRunInput, type TemplateRequirements,
 } from '#ports/engine.ts';
-import { ComfyHttpError, ComfyUiClient, type FileRef, type HistoryEntry } from './comfyui-client.ts';
-import { trackPrompt } from './prompt-tracker.ts';
-import { bindWorkflow, ignoredParams } from './workflow-binding.ts';
-import { MODEL_FILE_INPUTS, packOf, templateRequirements } from './template-requirements.ts';
-import { loadTemplates, type TemplateSet, type WorkflowTemplate } from './workflow-templates.ts';
+import { assessBackend } from './backend-health.ts';
+import { ComfyHttpError, ComfyUiClient, ComfyUnreachableError, type EngineLogger } from './comfyui-client.ts';
+import { historyMessage, outputFiles, type HistoryEntry } from './comfyui-messages.ts';
+import { parseNodeCatalog } from './graph-validation.ts';
+import { MonotonicProgress, PromptProgress } from './prompt-progress.ts';
+import { entryOutcome, followPrompt } from './prompt-tracker.ts';
+import { modelFileInput, templateRequirements } from './template-requirements.ts';
+import { bindWorkflow, ignoredParams, type UploadedImageNames } from './workflow-binding.ts';
+import { IMAGE_SLOTS, isImageBinding, loadTemplates, templateName, type ApiGraph, type TemplateSet, type WorkflowTemplate } from './workflow-templates.ts';
 
 export interface ComfyUiEngineOptions {
+  /** directory of workflow templates (env WORKFLOWS_DIR); default apps/server/workflows */
   workflowsDir?: string;
-  /** per-model template variant, e.g. { flux: 'gguf' } */
+  /** per-model template variant, e.g. { flux: 'gguf' }; falls back to `default` per mode */
   variants?: Partial<Record<ModelId, string>>;
-  logger?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void; debug(o: object, m: string): void };
+  logger?: EngineLogger;
+  /** socket closed and HTTP failing this long during a job → backend_lost (default 3 s) */
   lostGraceMs?: number;
+  /** /history poll while a prompt runs, the fallback for dropped sockets (default 2 s) */
   pollIntervalMs?: number;
+  /** after an interrupt, how long to wait for the prompt to stop (default 15 s) */
+  cancelWaitMs?: number;
+  requestTimeoutMs?: number;
 }
 
-interface OutputRef extends FileRef {
-  kind: 'image' | 'video';
+const NO_LOG: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const VIDEO_FILE = /\.(mp4|webm|gif|mov|mkv|avi)$/i;
+const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
+
+/** File-system-safe and short: upload and output names come from the task id, never from user input. */
+const safeName = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'task';
+
+/** Prompt i > 0 of a batch gets an id derived from the first, so a re-attach can find every run. */
+export function derivePromptId(first: string, index: number): string {
+  if (index === 0) return first;
+  const h = crypto.createHash('sha256').update(`${first}#${index}`).digest();
+  h.writeUInt8((h.readUInt8(6) & 0x0f) | 0x40, 6); // canonical v4 shape: newer ComfyUI insists on UUIDs (§8)
+  h.writeUInt8((h.readUInt8(8) & 0x3f) | 0x80, 8);
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-function outputRefs(entry: HistoryEntry, t: WorkflowTemplate): OutputRef[] {
-  const refs: OutputRef[] = [];
-  const nodes = entry.outputs[t.output.node] ? [entry.outputs[t.output.node]!] : Object.values(entry.outputs);
-  for (const ui of nodes) {
-    for (const key of ['images', 'gifs', 'videos']) {
-      const list = ui[key];
-      if (!Array.isArray(list)) continue;
-      for (const item of list) {
-        const r = item as Partial<FileRef>;
-        if (typeof r.filename !== 'string') continue;
-        const video = /\.(mp4|webm|mov|mkv|gif)$/i.test(r.filename) || t.output.kind === 'video';
-        refs.push({ filename: r.filename, subfolder: r.subfolder ?? '', type: r.type ?? 'output', kind: video ? 'video' : 'image' });
-      }
-    }
-  }
-  return refs;
-}
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-function executionMs(entry: HistoryEntry): number | undefined {
-  const msgs = (entry.status.messages ?? []) as Array<[string, Record<string, unknown>]>;
-  const success = msgs.find((m) => Array.isArray(m) && m[0] === 'execution_success')?.[1];
-  if (typeof success?.sim_execution_ms === 'number') return success.sim_execution_ms;
-  const start = msgs.find((m) => Array.isArray(m) && m[0] === 'execution_start')?.[1]?.timestamp;
-  const end = success?.timestamp;
-  return typeof start === 'number' && typeof end === 'number' ? end - start : undefined;
-}
-
-/** The real ComfyUI adapter: templates as data, one client (HTTP + /ws) per backend. */
 export class ComfyUiEngine implements Engine {
+  readonly templates: TemplateSet;
   private readonly clients = new Map<string, { key: string; client: ComfyUiClient }>();
   private readonly loaded = new Map<string, ModelId>();
-  readonly templates: TemplateSet;
+  private readonly log: EngineLogger;
 
   constructor(private readonly o: ComfyUiEngineOptions = {}) {
+    this.log = o.logger ?? NO_LOG;
     this.templates = loadTemplates(o.workflowsDir, o.variants);
+    const missing = this.templates.missing();
+    if (missing.length > 0) this.log.warn({ missing, workflowsDir: o.workflowsDir }, 'no workflow template for some model modes; jobs for them will fail');
   }
 
   private client(b: BackendRef): ComfyUiClient {
     const key = `${b.baseUrl}|${b.authToken ?? ''}`;
-    const existing = this.clients.get(b.id);
-    if (existing && existing.key === key) return existing.client;
-    existing?.client.close();
-    const client = new ComfyUiClient({ baseUrl: b.baseUrl, ...(b.authToken ? { authToken: b.authToken } : {}), ...(this.o.logger ? { log: this.o.logger } : {}) });
-    client.connect();
+    const known = this.clients.get(b.id);
+    if (known?.key === key) return known.client;
+    known?.client.close();
+    const client = new ComfyUiClient({
+      baseUrl: b.baseUrl, name: b.name, logger: this.log,
+      ...(b.authToken ? { authToken: b.authToken } : {}), ...(this.o.requestTimeoutMs ? { requestTimeoutMs: this.o.requestTimeoutMs } : {}),
+    });
     this.clients.set(b.id, { key, client });
     return client;
   }
 
-  ignoredParams(params: ResolvedGeneration): Array<{ param: string; reason: string }> {
-    return ignoredParams(this.templates.get(params.model, params.mode), params);
+  private template(p: Pick<ResolvedGeneration, 'model' | 'mode'>): WorkflowTemplate {
+    const t = this.templates.find(p.model, p.mode);
+    if (!t) throw new EngineError('invalid_workflow', `No workflow template for ${p.model} ${p.mode} in the workflows directory`, false);
+    return t;
+  }
+
+  ignoredParams(params: ResolvedGeneration): IgnoredParam[] {
+    const t = this.templates.find(params.model, params.mode);
+    return t ? ignoredParams(t, params) : [];
   }
 
   requirements(models: readonly ModelId[], modes?: readonly Mode[]): TemplateRequirements {
-    return templateRequirements(this.templates.forModels(models, modes));
+    return templateRequirements(this.templates.selected(models, modes));
   }
 
   loadedModel(backendId: string): ModelId | undefined {
@@ -85,130 +99,193 @@ export class ComfyUiEngine implements Engine {
 
   async run(input: EngineRunInput, listener: EngineListener, signal: AbortSignal): Promise<EngineResult> {
     const p = input.params;
-    const t = this.templates.get(p.model, p.mode);
-    const client = this.client(input.backend);
-    await client.ready(3000);
-    // a video batch runs one prompt per seed; images batch inside one prompt
-    const runs = t.output.kind === 'video' ? p.seeds.map((seed) => ({ seed, batchSize: 1 })) : [{ seed: p.seed, batchSize: p.batch_size }];
+    const b = input.backend;
+    const t = this.template(p);
+    const client = this.client(b);
+    const progress = new MonotonicProgress(listener);
+    // one prompt per seed for video batches (Wan nodes batch inside one clip); images batch in the graph
+    const seeds = t.batch === 'one_prompt_per_seed' && p.seeds.length > 0 ? p.seeds : [p.seed];
+    const firstId = input.existingPromptId ?? crypto.randomUUID();
+    const prefix = `mediagen/${safeName(input.taskId)}`;
     const files: EngineOutputFile[] = [];
-    let totalMs = 0;
-    let firstPromptId = '';
-    let images: { reference?: string; first?: string; last?: string } | undefined;
-    for (const [i, run] of runs.entries()) {
-      const span = 100 / runs.length;
-      let promptId = i === 0 ? input.existingPromptId : undefined;
+    let executionMs: number | undefined;
+    let images: UploadedImageNames | undefined;
+    client.connect();
+    await client.waitConnected(3000); // without the socket the job still runs: /history polling follows it
+
+    for (const [i, seed] of seeds.entries()) {
+      if (signal.aborted) throw new EngineError('cancelled', 'Cancelled before the prompt was submitted', false);
+      const id = derivePromptId(firstId, i);
       let entry: HistoryEntry | undefined;
-      let graph;
-      if (promptId) {
-        // re-attach after a gateway restart: finished → collect; queued/running → follow; unknown → re-queue
-        entry = await this.history(client, input.backend, promptId);
-        if (!entry) {
-          const q = await client.queue().catch(() => undefined);
-          if (!q || (!q.pending.includes(promptId) && !q.running.includes(promptId))) {
-            throw new EngineError('backend_lost', `The prompt is unknown to ${input.backend.name} (restarted?)`, true);
-          }
-        }
+      let graph: ApiGraph | undefined;
+      let submit = true;
+      if (input.existingPromptId) {
+        const where = await this.locate(client, b, id);
+        if (where.state === 'done') {
+          const outcome = entryOutcome(where.entry, b.name);
+          if ('error' in outcome) throw outcome.error;
+          entry = outcome.entry;
+          submit = false;
+        } else if (where.state === 'queued') submit = false;
+        else if (i === 0) throw new EngineError('backend_lost', `Backend ${b.name} does not know prompt ${id} (it restarted or its history was cleared); the job must run again`, true);
       }
-      images ??= promptId ? {} : await this.upload(client, input);
-      const bound = bindWorkflow(t, p, images, { filenamePrefix: `mediagen/${input.taskId.slice(0, 8)}`, seed: run.seed, batchSize: run.batchSize });
-      graph = bound.graph;
-      if (!promptId) {
-        promptId = crypto.randomUUID();
-        // persisted before the POST: a crash in between leaves an id the backend never saw (→ re-queued), never a run we lost track of
-        if (i === 0) listener.onSubmitted(promptId);
-        try {
-          await client.submitPrompt(graph, promptId);
-        } catch (err) {
-          throw this.submitError(err, input.backend);
+      if (submit) {
+        if (!images) {
+          progress.report(0, 'uploading');
+          images = await this.upload(client, input, t);
         }
+        graph = this.bind(t, p, images, prefix, seed);
+        if (signal.aborted) throw new EngineError('cancelled', 'Cancelled before the prompt was submitted', false);
+        if (i === 0 && !input.existingPromptId) listener.onSubmitted(id);
+        await this.submit(client, b, t, graph, id);
+        progress.reportPoint({ fraction: 0.005, stage: 'submitted' }, i, seeds.length);
       }
-      if (i === 0) firstPromptId = promptId;
-      entry ??= await trackPrompt({
-        client, backendName: input.backend.name, promptId, graph, listener, signal, progressBase: span * i, progressSpan: span * 0.97,
-        pollIntervalMs: this.o.pollIntervalMs ?? 2000, lostGraceMs: this.o.lostGraceMs ?? 4000,
-      });
-      this.loaded.set(input.backend.id, p.model);
-      totalMs += executionMs(entry) ?? 0;
-      const refs = outputRefs(entry, t);
-      if (refs.length === 0) throw new EngineError('output_missing', `${input.backend.name} finished without output files`, true);
-      for (const ref of refs) {
-        const data = await client.view(ref, promptId).catch((err: unknown) => {
-          throw new EngineError('backend_lost', `could not fetch ${ref.filename} from ${input.backend.name}: ${String(err)}`, true);
+      if (!entry) {
+        // re-attached to a prompt we did not bind in this process: the graph's shape is all progress needs
+        graph ??= this.bind(t, p, Object.fromEntries(Object.keys(IMAGE_SLOTS).map((k) => [k, 'reattached.png'])), prefix, seed);
+        const pp = new PromptProgress(graph);
+        entry = await followPrompt({
+          client, backendName: b.name, promptId: id, progress: pp, signal, logger: this.log,
+          report: (point) => progress.reportPoint(point, i, seeds.length),
+          onPreview: (image, mime) => listener.onPreview(image, mime),
+          pollIntervalMs: this.o.pollIntervalMs ?? 2000, lostGraceMs: this.o.lostGraceMs ?? 3000,
+          ...(this.o.cancelWaitMs !== undefined ? { cancelWaitMs: this.o.cancelWaitMs } : {}),
         });
-        files.push({ data, filename: ref.filename, kind: ref.kind });
       }
+      const ms = this.executionMs(entry);
+      if (ms !== undefined) executionMs = (executionMs ?? 0) + ms;
+      files.push(...(await this.collect(client, b, t, entry, id)));
     }
-    return { promptId: firstPromptId, files, ...(totalMs > 0 ? { executionMs: totalMs } : {}) };
+    this.loaded.set(b.id, p.model);
+    progress.report(100, 'done');
+    return { promptId: firstId, files, ...(executionMs !== undefined ? { executionMs } : {}) };
   }
 
-  private async history(client: ComfyUiClient, b: BackendRef, promptId: string): Promise<HistoryEntry | undefined> {
+  private bind(t: WorkflowTemplate, p: ResolvedGeneration, images: UploadedImageNames, prefix: string, seed: number): ApiGraph {
     try {
-      const e = await client.history(promptId);
-      return e && e.status.completed !== undefined ? e : undefined;
-    } catch {
-      throw new EngineError('backend_lost', `Backend ${b.name} does not answer`, true);
-    }
-  }
-
-  private submitError(err: unknown, b: BackendRef): EngineError {
-    if (err instanceof ComfyHttpError && err.status === 400) {
-      const body = err.body as { error?: { message?: string; details?: string } } | undefined;
-      return new EngineError('invalid_workflow', `${b.name} refused the workflow: ${body?.error?.message ?? ''} ${body?.error?.details ?? ''}`.trim().slice(0, 500), false);
-    }
-    if (err instanceof ComfyHttpError) return new EngineError('backend_error', `${b.name} answered ${err.status} to the prompt`, err.status >= 500);
-    return new EngineError('backend_lost', `Backend ${b.name} cannot be reached: ${String(err)}`, true);
-  }
-
-  /** Reference images go up under names derived from the task id, never from user input. */
-  private async upload(client: ComfyUiClient, input: EngineRunInput): Promise<{ reference?: string; first?: string; last?: string }> {
-    const out: { reference?: string; first?: string; last?: string } = {};
-    try {
-      for (const which of ['reference', 'first', 'last'] as const) {
-        const data = input.inputs[which];
-        if (data) out[which] = await client.uploadImage(data, `mediagen-${input.taskId}-${which}.png`);
-      }
+      return bindWorkflow(t, p, images, { filenamePrefix: prefix, seed }).graph;
     } catch (err) {
-      throw new EngineError('backend_lost', `uploading the reference image to ${input.backend.name} failed: ${String(err)}`, true);
+      throw new EngineError('invalid_workflow', `Workflow template ${templateName(t)} cannot be bound: ${message(err)}`, false);
     }
-    const p = input.params;
-    if (p.mode === 'first_last_frame' && !out.first && out.reference) out.first = out.reference;
+  }
+
+  /** Where a prompt is on the backend: finished (history), still queued/running, or unknown. */
+  private async locate(client: ComfyUiClient, b: BackendRef, id: string): Promise<{ state: 'done'; entry: HistoryEntry } | { state: 'queued' | 'unknown' }> {
+    try {
+      const entry = await client.getHistory(id);
+      if (entry) return { state: 'done', entry };
+      const q = await client.getQueue();
+      if (q.running.includes(id) || q.pending.includes(id)) return { state: 'queued' };
+      const again = await client.getHistory(id); // it may have finished between the two reads
+      return again ? { state: 'done', entry: again } : { state: 'unknown' };
+    } catch (err) {
+      throw new EngineError('backend_lost', `Backend ${b.name} does not answer: ${message(err)}`, true);
+    }
+  }
+
+  /** Reference images go up under names derived from the task id; only the slots the template binds. */
+  private async upload(client: ComfyUiClient, input: EngineRunInput, t: WorkflowTemplate): Promise<UploadedImageNames> {
+    const out: UploadedImageNames = {};
+    const slots = new Set(t.bindings.filter(isImageBinding).map((b) => b.image));
+    for (const slot of slots) {
+      const data = input.inputs[slot] ?? (slot === 'first' ? input.inputs.reference : undefined);
+      if (!data) throw new EngineError('internal_error', `${templateName(t)} needs the ${IMAGE_SLOTS[slot]} image, which the job did not provide`, false);
+      try {
+        out[slot] = await client.uploadImage(data, `mediagen_${safeName(input.taskId)}_${slot}.png`);
+      } catch (err) {
+        throw this.requestError(err, input.backend, `uploading the ${IMAGE_SLOTS[slot]}`);
+      }
+    }
     return out;
   }
 
-  async checkHealth(b: BackendRef, models: readonly ModelId[]): Promise<BackendHealth> {
-    const client = this.client(b);
-    let stats: { vramTotal?: number; vramFree?: number };
+  private async submit(client: ComfyUiClient, b: BackendRef, t: WorkflowTemplate, graph: ApiGraph, id: string): Promise<void> {
+    try {
+      const r = await client.submitPrompt(graph, id);
+      if (Object.keys(r.nodeErrors).length > 0) this.log.warn({ backend: b.name, promptId: id, nodeErrors: r.nodeErrors }, 'ComfyUI queued the prompt but reported node errors');
+    } catch (err) {
+      if (err instanceof ComfyHttpError && err.status === 400) throw this.refused(err.body, b, t);
+      throw this.requestError(err, b, 'submitting the prompt');
+    }
+  }
+
+  /** A 400 from /prompt, in words; retriable when another backend may have the node class or model file. */
+  private refused(body: unknown, b: BackendRef, t: WorkflowTemplate): EngineError {
+    const r = (body ?? {}) as { error?: { type?: unknown; message?: unknown; details?: unknown }; node_errors?: Record<string, { class_type?: unknown; errors?: Array<{ type?: unknown; message?: unknown; details?: unknown; extra_info?: { input_name?: unknown } }> }> };
+    let backendSpecific = r.error?.type === 'invalid_prompt';
+    const lines: string[] = [];
+    for (const [node, ne] of Object.entries(r.node_errors ?? {})) {
+      for (const e of ne.errors ?? []) {
+        lines.push(`node ${node} (${String(ne.class_type ?? '?')}): ${String(e.message ?? '')} ${String(e.details ?? '')}`.trim());
+        if (e.type === 'value_not_in_list' && modelFileInput(String(ne.class_type), String(e.extra_info?.input_name))) backendSpecific = true;
+      }
+    }
+    const head = `${String(r.error?.message ?? 'invalid prompt')}${r.error?.details ? `: ${String(r.error.details)}` : ''}`;
+    return new EngineError('invalid_workflow', `Backend ${b.name} refused workflow ${templateName(t)}: ${[head, ...lines.slice(0, 5)].join('; ')}`.slice(0, 800), backendSpecific);
+  }
+
+  private requestError(err: unknown, b: BackendRef, doing: string): EngineError {
+    if (err instanceof EngineError) return err;
+    if (err instanceof ComfyHttpError) {
+      if (err.status === 413) return new EngineError('backend_error', `Backend ${b.name} refused ${doing} as too large (413): raise its --max-upload-size`, false);
+      return new EngineError('backend_error', `Backend ${b.name} answered ${err.status} when ${doing}`, err.status >= 500 || err.status === 429);
+    }
+    if (err instanceof ComfyUnreachableError) return new EngineError('backend_lost', `Backend ${b.name} cannot be reached (${doing}): ${err.message}`, true);
+    return new EngineError('backend_error', `Backend ${b.name}: ${doing} failed: ${message(err)}`, true);
+  }
+
+  private async collect(client: ComfyUiClient, b: BackendRef, t: WorkflowTemplate, entry: HistoryEntry, id: string): Promise<EngineOutputFile[]> {
+    const refs = outputFiles(entry, t.outputs.node);
+    if (refs.length === 0) throw new EngineError('output_missing', `Backend ${b.name} finished prompt ${id} without writing an output file`, true);
+    const files: EngineOutputFile[] = [];
+    for (const ref of refs) {
+      let data: Buffer;
+      try {
+        data = await client.view(ref.filename, ref.subfolder, ref.type);
+      } catch (err) {
+        if (err instanceof ComfyHttpError && err.status === 404) throw new EngineError('output_missing', `Backend ${b.name} no longer has the output ${ref.filename}`, true);
+        throw this.requestError(err, b, `downloading ${ref.filename}`);
+      }
+      const name = path.posix.basename(ref.filename.replace(/\\/g, '/'));
+      const kind = VIDEO_FILE.test(name) ? 'video' : IMAGE_FILE.test(name) ? 'image' : t.outputs.kind;
+      files.push({ data, filename: name, kind });
+    }
+    return files;
+  }
+
+  /** Backend-side time from the history's execution_start → execution_success timestamps. */
+  private executionMs(entry: HistoryEntry): number | undefined {
+    const start = historyMessage(entry, 'execution_start')?.timestamp;
+    const end = historyMessage(entry, 'execution_success')?.timestamp;
+    return typeof start === 'number' && typeof end === 'number' && end >= start ? end - start : undefined;
+  }
+
+  async checkHealth(backend: BackendRef, models: readonly ModelId[]): Promise<BackendHealth> {
+    const client = this.client(backend);
+    const none = { missingNodes: [], missingModels: [] };
+    let stats: Awaited<ReturnType<ComfyUiClient['systemStats']>>;
     try {
       stats = await client.systemStats();
     } catch (err) {
-      return { ok: false, reason: `${b.baseUrl} does not answer /system_stats (${err instanceof Error ? err.message : String(err)}); is ComfyUI running and reachable?`, missingNodes: [], missingModels: [] };
+      const auth = err instanceof ComfyHttpError && (err.status === 401 || err.status === 403);
+      return {
+        ok: false, ...none,
+        reason: auth
+          ? `${backend.baseUrl} refused the request (${(err as ComfyHttpError).status}): check the account's auth token`
+          : `${backend.baseUrl} does not answer /system_stats (${message(err)}): check that ComfyUI runs there and the URL is right`,
+      };
     }
-    let info: Awaited<ReturnType<ComfyUiClient['objectInfo']>>;
+    const vram = { ...(stats.vramTotal !== undefined ? { vramTotal: stats.vramTotal } : {}), ...(stats.vramFree !== undefined ? { vramFree: stats.vramFree } : {}) };
+    let catalog;
     try {
-      info = await client.objectInfo();
+      catalog = parseNodeCatalog(await client.objectInfo()).catalog;
     } catch (err) {
-      return { ok: false, reason: `/object_info failed: ${String(err)}`, missingNodes: [], missingModels: [], ...stats };
+      return { ok: false, ...none, ...vram, reason: `${backend.baseUrl} answered /system_stats but /object_info failed (${message(err)})` };
     }
-    const templates = this.templates.forModels(models);
-    const req = templateRequirements(templates);
-    const missingNodes = req.nodeClasses.filter((c) => !info[c]);
-    const missingModels: string[] = [];
-    for (const f of req.modelFiles) {
-      const spec = info[f.nodeClass]?.input?.required?.[f.input];
-      if (!spec) continue; // the node itself is missing: reported above
-      const first = spec[0];
-      const opts = Array.isArray(first) ? first : first === 'COMBO' ? ((spec[1] as { options?: unknown[] } | undefined)?.options ?? []) : [];
-      if (!opts.includes(f.file)) {
-        const folder = MODEL_FILE_INPUTS.find((m) => m.nodeClass === f.nodeClass && m.input === f.input)?.folder ?? 'models';
-        missingModels.push(`${folder}/${f.file}`);
-      }
-    }
-    const parts: string[] = [];
-    if (missingNodes.length > 0) {
-      parts.push(`missing node classes: ${missingNodes.map((n) => { const pack = packOf(templates, n); return pack ? `${n} (install ${pack})` : n; }).join(', ')}`);
-    }
-    if (missingModels.length > 0) parts.push(`missing model files: ${[...new Set(missingModels)].join(', ')}`);
-    return { ok: parts.length === 0, ...(parts.length ? { reason: parts.join('; ') } : {}), missingNodes, missingModels: [...new Set(missingModels)], ...stats };
+    const noTemplate = models.flatMap((m) => MODELS[m].modes.filter((mode) => !this.templates.find(m, mode)).map((mode) => `${m}.${mode}`));
+    const a = assessBackend(this.templates.selected(models), catalog);
+    const reasons = [...(a.reason ? [a.reason] : []), ...(noTemplate.length > 0 ? [`the gateway has no workflow template for ${noTemplate.join(', ')}`] : [])];
+    return { ok: reasons.length === 0, missingNodes: a.missingNodes, missingModels: a.missingModels, ...vram, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) };
   }
 
   async close(): Promise<void> {
@@ -217,6 +294,6 @@ export class ComfyUiEngine implements Engine {
   }
 }
 
-export function createComfyUiEngine(o: ComfyUiEngineOptions = {}): ComfyUiEngine {
-  return new ComfyUiEngine(o);
+export function createComfyUiEngine(opts: ComfyUiEngineOptions = {}): ComfyUiEngine {
+  return new ComfyUiEngine(opts);
 }

@@ -1,195 +1,213 @@
-import type { TaskStage } from '@mediagen/contract';
-import { EngineError, type EngineListener } from '#ports/engine.ts';
-import { ComfyHttpError, type ComfyUiClient, type HistoryEntry, type PreviewFrame, type WsMessage } from './comfyui-client.ts';
-import type { ApiGraph } from './workflow-binding.ts';
+// Follows one submitted prompt to its end: /ws events filtered by prompt_id for progress and
+// previews, /history polling as the safety net (sockets drop and events are not replayed, §3.3,
+// §7.3), cancellation (queue delete or interrupt, §5.3) and loss of the backend.
+import { EngineError } from '#ports/engine.ts';
+import { ComfyHttpError, type ComfyUiClient, type EngineLogger } from './comfyui-client.ts';
+import { historyMessage, type HistoryEntry } from './comfyui-messages.ts';
+import type { ProgressPoint, PromptProgress } from './prompt-progress.ts';
 
-export interface TrackOptions {
+export interface FollowOptions {
   client: ComfyUiClient;
   backendName: string;
   promptId: string;
-  graph: ApiGraph;
-  listener: EngineListener;
+  progress: PromptProgress;
+  report(point: ProgressPoint | undefined): void;
+  onPreview(image: Buffer, mime: 'image/jpeg' | 'image/png'): void;
   signal: AbortSignal;
-  /** this run's share of the whole job's progress (a video batch runs several prompts) */
-  progressBase: number;
-  progressSpan: number;
+  /** /history poll while waiting */
   pollIntervalMs: number;
+  /** socket down and HTTP failing this long → backend_lost */
   lostGraceMs: number;
+  /** after an interrupt, how long to wait for the prompt to stop before reporting it cancelled anyway */
+  cancelWaitMs?: number;
+  logger?: EngineLogger;
 }
 
-const LOADERS = /Loader|LoadImage/;
-const SAMPLERS = new Set(['KSampler', 'KSamplerAdvanced', 'SamplerCustom', 'SamplerCustomAdvanced']);
+const OOM = /out of memory|OutOfMemory|allocation on device/i;
 
-function stageOf(classType: string): TaskStage {
-  if (LOADERS.test(classType)) return 'loading_model';
-  if (SAMPLERS.has(classType)) return 'sampling';
-  if (classType.startsWith('VAEDecode')) return 'decoding';
-  if (/^Save/.test(classType) || classType === 'CreateVideo') return 'saving';
-  if (/ToVideo$|Encode$/.test(classType)) return 'loading_model';
-  return 'sampling';
+export function executionError(backendName: string, data: Record<string, unknown> | undefined): EngineError {
+  const message = String(data?.exception_message ?? 'the prompt failed').trim();
+  const nodeType = typeof data?.node_type === 'string' ? data.node_type : undefined;
+  const nodeId = data?.node_id !== undefined && data.node_id !== null ? String(data.node_id) : undefined;
+  const where = nodeType ? `${nodeType}${nodeId ? ` (node ${nodeId})` : ''} failed: ` : '';
+  // an OOM may pass on another (bigger or idle) GPU; other node errors would fail there too
+  const oom = OOM.test(message) || OOM.test(String(data?.exception_type ?? ''));
+  return new EngineError('backend_error', `Backend ${backendName}: ${where}${message}`.slice(0, 600), oom);
 }
 
-/** Steps each sampler node of the bound graph will report, to turn per-node progress into one percentage. */
-function samplerSteps(graph: ApiGraph): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [id, n] of Object.entries(graph)) {
-    if (!SAMPLERS.has(n.class_type)) continue;
-    const total = Number(n.inputs.steps ?? 20);
-    if (n.class_type === 'KSamplerAdvanced') {
-      const end = Math.min(Number(n.inputs.end_at_step ?? total), total);
-      out.set(id, Math.max(1, end - Number(n.inputs.start_at_step ?? 0)));
-    } else out.set(id, Math.max(1, total));
-  }
-  return out;
+/** What a finished history entry means: the entry on success, else the error to throw; undefined = not finished. */
+export function entryOutcome(entry: HistoryEntry, backendName: string): { entry: HistoryEntry } | { error: EngineError } {
+  const status = entry.status;
+  if (!status || status.status_str === 'success' || (status.status_str === undefined && status.completed === true)) return { entry };
+  if (historyMessage(entry, 'execution_interrupted')) return { error: new EngineError('cancelled', `The prompt was interrupted on backend ${backendName}`, false) };
+  return { error: executionError(backendName, historyMessage(entry, 'execution_error')) };
 }
 
-function isOom(message: string): boolean {
-  return /out of memory|OutOfMemory|CUDA error: out of memory/i.test(message);
-}
-
-/** Follows one submitted prompt to its end: WS events first, /history polling as the safety net. */
-export function trackPrompt(o: TrackOptions): Promise<HistoryEntry> {
-  const steps = samplerSteps(o.graph);
-  const totalSteps = [...steps.values()].reduce((a, b) => a + b, 0) || 1;
-  const done = new Map<string, number>();
-  let running = false;
-  let lastPercent = -1;
-  let lostSince: number | undefined;
-
-  const report = (fraction: number, stage: TaskStage): void => {
-    const percent = Math.min(100, o.progressBase + o.progressSpan * fraction);
-    if (percent < lastPercent) return;
-    lastPercent = percent;
-    o.listener.onProgress({ percent, stage });
-  };
-
+export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
+  const { client, promptId: id } = o;
   return new Promise<HistoryEntry>((resolve, reject) => {
     let settled = false;
+    let started = false;
     let cancelling = false;
-    const finish = (err: Error | undefined, entry?: HistoryEntry): void => {
-      if (settled) return;
+    let finishing = 0;
+    let checking = false;
+    let recheck = false;
+    let failingSince: number | undefined;
+    let lastEventAt = Date.now();
+    let pollTimer: NodeJS.Timeout | undefined;
+    let cancelTimer: NodeJS.Timeout | undefined;
+
+    const cleanup = (): void => {
       settled = true;
-      clearInterval(poller);
-      o.client.off('message', onMessage);
-      o.client.off('preview', onPreview);
-      o.client.off('close', onClose);
+      clearTimeout(pollTimer);
+      clearTimeout(cancelTimer);
+      offMessage();
+      offPreview();
+      offConnection();
       o.signal.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-      else resolve(entry!);
+    };
+    const fail = (err: EngineError): void => {
+      if (settled) return;
+      cleanup();
+      reject(err);
+    };
+    const succeed = (entry: HistoryEntry): void => {
+      if (settled) return;
+      cleanup();
+      resolve(entry);
+    };
+    const cancelled = (how: string): EngineError => new EngineError('cancelled', `Cancelled: ${how}`, false);
+
+    const settleFrom = (entry: HistoryEntry): void => {
+      const outcome = entryOutcome(entry, o.backendName);
+      // a cancel that raced the end still ends as cancelled: the caller asked for it
+      if (cancelling) return fail(cancelled(`the prompt was stopped on backend ${o.backendName}`));
+      if ('error' in outcome) return fail(outcome.error);
+      o.report(o.progress.finished());
+      succeed(outcome.entry);
     };
 
-    const onMessage = (m: WsMessage): void => {
-      const pid = m.data.prompt_id;
-      if (pid !== o.promptId) return;
+    const check = async (): Promise<void> => {
+      if (settled) return;
+      if (checking) {
+        recheck = true;
+        return;
+      }
+      checking = true;
+      try {
+        const entry = await client.getHistory(id);
+        failingSince = undefined;
+        if (entry) return settleFrom(entry);
+        // the socket is live and talking about our prompt: nothing to verify
+        if (client.connected && Date.now() - lastEventAt < 2 * o.pollIntervalMs && finishing === 0) return;
+        const q = await client.getQueue();
+        if (q.running.includes(id) || q.pending.includes(id)) return;
+        const again = await client.getHistory(id);
+        if (again) return settleFrom(again);
+        if (finishing > 0 && finishing < 20) return; // success was announced; history is written right after
+        fail(new EngineError('backend_lost', `Backend ${o.backendName} no longer knows prompt ${id} (it restarted or its queue/history was cleared)`, true));
+      } catch (err) {
+        const now = Date.now();
+        failingSince ??= now;
+        const failingFor = now - failingSince;
+        o.logger?.debug({ backend: o.backendName, promptId: id, failingFor, err: err instanceof Error ? err.message : String(err) }, 'ComfyUI poll failed');
+        // an HTTP error status means something still answers; only silence counts as loss, unless it lasts
+        const silent = !(err instanceof ComfyHttpError);
+        if ((silent && !client.connected && failingFor >= o.lostGraceMs) || failingFor >= Math.max(5 * o.lostGraceMs, 30_000)) {
+          fail(new EngineError('backend_lost', `Backend ${o.backendName} stopped answering during the job`, true));
+        }
+      } finally {
+        checking = false;
+        if (recheck && !settled) {
+          recheck = false;
+          void check();
+        }
+      }
+    };
+
+    const schedule = (): void => {
+      if (settled) return;
+      // quicker while finishing (history lands right after success) or while the backend is failing
+      const delay = finishing > 0 ? 100 : failingSince !== undefined ? Math.min(o.pollIntervalMs, 500) : o.pollIntervalMs;
+      pollTimer = setTimeout(() => {
+        if (finishing > 0) finishing++;
+        void check().finally(schedule);
+      }, delay);
+    };
+
+    const offMessage = client.onMessage((m) => {
+      if (settled || m.type === 'status' || m.data.prompt_id !== id) return;
+      lastEventAt = Date.now();
       switch (m.type) {
         case 'execution_start':
-          running = true;
-          report(0.02, 'loading_model');
+          started = true;
+          o.report(o.progress.started());
           break;
-        case 'executing': {
-          const node = typeof m.data.node === 'string' ? m.data.node : null;
-          if (node === null) {
+        case 'executing':
+          if (m.data.node === null) {
+            finishing = Math.max(finishing, 1);
             void check();
-            break;
-          }
-          const cls = o.graph[node]?.class_type ?? '';
-          const doneSteps = [...done.values()].reduce((a, b) => a + b, 0);
-          const stage = stageOf(cls);
-          report(stage === 'decoding' ? 0.9 : stage === 'saving' ? 0.95 : 0.05 + 0.85 * (doneSteps / totalSteps), stage);
+          } else o.report(o.progress.executing(m.data.node));
           break;
-        }
-        case 'progress': {
-          const node = String(m.data.node ?? '');
-          const value = Number(m.data.value ?? 0);
-          const max = Number(m.data.max ?? 1) || 1;
-          const own = steps.get(node) ?? max;
-          done.set(node, Math.min(own, (value / max) * own));
-          const doneSteps = [...done.values()].reduce((a, b) => a + b, 0);
-          report(0.05 + 0.85 * Math.min(1, doneSteps / totalSteps), 'sampling');
+        case 'progress':
+          o.report(o.progress.progress(m.data.node ?? undefined, m.data.value, m.data.max));
           break;
-        }
         case 'execution_success':
+          finishing = Math.max(finishing, 1);
           void check();
           break;
-        case 'execution_error': {
-          const message = String(m.data.exception_message ?? 'execution error').trim();
-          const node = String(m.data.node_type ?? m.data.node_id ?? '');
-          if (m.data.exception_type === 'ExecutionBlocked') break; // ComfyUI continues after a blocker message
-          finish(new EngineError('backend_error', `${o.backendName}: ${node ? `${node} failed: ` : ''}${message}`.slice(0, 500), isOom(message)));
+        case 'execution_error':
+          // a blocker message: ComfyUI reports it and carries on (§3.2)
+          if (m.data.exception_type === 'ExecutionBlocked') break;
+          if (cancelling) fail(cancelled(`the prompt was stopped on backend ${o.backendName}`));
+          else fail(executionError(o.backendName, m.data));
           break;
-        }
         case 'execution_interrupted':
-          finish(new EngineError('cancelled', 'interrupted on the backend', false));
+          fail(cancelled(`the prompt was interrupted on backend ${o.backendName}`));
           break;
         default:
           break;
       }
-    };
+    });
 
-    const onPreview = (f: PreviewFrame): void => {
-      // type-1 frames carry no prompt id: they belong to whatever runs on this backend, which is ours once started
-      if (f.promptId ? f.promptId === o.promptId : running) o.listener.onPreview(f.image, f.mime);
-    };
+    const offPreview = client.onPreview((f) => {
+      // type-1 frames carry no prompt id: while our prompt runs they are ours (one prompt at a time per process)
+      if (!settled && (f.promptId ? f.promptId === id : started)) o.onPreview(f.image, f.mime);
+    });
 
-    /** Reads /history: the truth when events were missed (socket dropped, reconnect under a new client id). */
-    const check = async (): Promise<void> => {
-      if (settled) return;
-      try {
-        const entry = await o.client.history(o.promptId);
-        lostSince = undefined;
-        if (!entry || entry.status.completed === undefined) return;
-        if (entry.status.status_str === 'success' || entry.status.completed) {
-          report(1, 'saving');
-          finish(undefined, entry);
-          return;
-        }
-        const msgs = (entry.status.messages ?? []) as Array<[string, Record<string, unknown>]>;
-        const interrupted = msgs.some((x) => Array.isArray(x) && x[0] === 'execution_interrupted');
-        const error = msgs.find((x) => Array.isArray(x) && x[0] === 'execution_error');
-        if (interrupted || cancelling) finish(new EngineError('cancelled', 'interrupted on the backend', false));
-        else finish(new EngineError('backend_error', `${o.backendName}: ${String(error?.[1]?.exception_message ?? 'the prompt failed')}`.slice(0, 500), false));
-      } catch (err) {
-        if (err instanceof ComfyHttpError && err.status < 500) return;
-        lostSince ??= Date.now();
-        if (Date.now() - lostSince >= o.lostGraceMs) {
-          finish(new EngineError('backend_lost', `Backend ${o.backendName} stopped answering during the job`, true));
-        }
-      }
-    };
-
-    const onClose = (): void => {
-      lostSince ??= Date.now();
-      void check();
-    };
+    const offConnection = client.onConnection((up) => {
+      if (!up) void check();
+    });
 
     const onAbort = (): void => {
-      if (cancelling) return;
+      if (settled || cancelling) return;
       cancelling = true;
       void (async () => {
         try {
-          const q = await o.client.queue();
-          if (q.pending.includes(o.promptId)) {
-            await o.client.deleteFromQueue(o.promptId);
-            finish(new EngineError('cancelled', 'removed from the backend queue', false));
+          let q = await client.getQueue();
+          if (q.pending.includes(id)) {
+            await client.deleteFromQueue(id);
+            q = await client.getQueue(); // it may have started in between
+            if (!q.running.includes(id)) return fail(cancelled(`removed from the queue of backend ${o.backendName}`));
+          }
+          if (q.running.includes(id)) {
+            await client.interrupt(id);
+            // the interrupt lands at the next step; model loads finish first (§5.3)
+            cancelTimer = setTimeout(() => fail(cancelled(`interrupt sent to backend ${o.backendName}`)), o.cancelWaitMs ?? 15_000);
+            void check();
             return;
           }
-          if (q.running.includes(o.promptId)) await o.client.interrupt(o.promptId);
-          else finish(new EngineError('cancelled', 'cancelled', false));
-        } catch {
-          finish(new EngineError('cancelled', 'cancelled (backend unreachable)', false));
+          fail(cancelled(`the prompt was no longer queued on backend ${o.backendName}`));
+        } catch (err) {
+          o.logger?.warn({ backend: o.backendName, promptId: id, err: err instanceof Error ? err.message : String(err) }, 'cancel could not reach the backend');
+          fail(cancelled(`backend ${o.backendName} could not be reached to stop the prompt`));
         }
-        // the interrupt lands at the next step; give up waiting after 10 s
-        setTimeout(() => finish(new EngineError('cancelled', 'cancelled', false)), 10_000).unref();
       })();
     };
 
-    o.client.on('message', onMessage);
-    o.client.on('preview', onPreview);
-    o.client.on('close', onClose);
     o.signal.addEventListener('abort', onAbort);
-    const poller = setInterval(() => void check(), o.pollIntervalMs);
-    poller.unref();
     if (o.signal.aborted) onAbort();
     void check();
+    schedule();
   });
 }

@@ -1,89 +1,121 @@
-import type { ResolvedGeneration } from '@mediagen/contract';
-import type { FieldBinding, WorkflowTemplate } from './workflow-templates.ts';
+// Pure: turns a template and a resolved request into the API-format graph to submit, and lists the
+// request's parameters the template cannot honour (models.md Decision 6: never silently dropped).
+import type { IgnoredParam, ResolvedGeneration } from '@mediagen/contract';
+import {
+  IMAGE_SLOTS, TemplateError, isImageBinding, templateName,
+  type ApiGraph, type Condition, type FieldBinding, type ImageSlot, type WorkflowTemplate,
+} from './workflow-templates.ts';
 
-export type ApiGraph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+export type UploadedImageNames = Partial<Record<ImageSlot, string>>;
 
-/** A1111 sampler labels → ComfyUI sampler_name and scheduler (reference/comfyui.md §6). */
-const TABLES: Record<string, Record<string, string>> = {
-  a1111_sampler: { Euler: 'euler', 'Euler a': 'euler_ancestral', 'DPM++ 2M': 'dpmpp_2m', 'DPM++ 2M Karras': 'dpmpp_2m', 'DPM++ SDE Karras': 'dpmpp_sde' },
-  a1111_scheduler: { Euler: 'normal', 'Euler a': 'normal', 'DPM++ 2M': 'normal', 'DPM++ 2M Karras': 'karras', 'DPM++ SDE Karras': 'karras' },
-  flux_scheduler: { Euler: 'simple', 'Euler a': 'simple', 'DPM++ 2M': 'simple', 'DPM++ 2M Karras': 'karras', 'DPM++ SDE Karras': 'karras' },
-};
-
-type Values = Record<string, unknown>;
-
-function fieldValue(params: ResolvedGeneration, field: string, seed: number): unknown {
-  if (field === 'seed') return seed;
-  return (params as unknown as Values)[field];
+export interface BindOptions {
+  /** SaveImage/SaveVideo filename_prefix (derived from the task id, never from user text) */
+  filenamePrefix: string;
+  /** the seed of this prompt: a video batch runs one prompt per seed */
+  seed?: number;
 }
 
-function render(template: string, params: ResolvedGeneration, seed: number): string {
-  return template.replace(/\{(\w+)(?::(\d))?\}/g, (_m, name: string, decimals?: string) => {
-    const v = fieldValue(params, name, seed);
+export interface BoundWorkflow {
+  graph: ApiGraph;
+  ignored: IgnoredParam[];
+}
+
+type Values = Readonly<Record<string, unknown>>;
+
+export const isParamSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+/** `{name}` and `{name:.Nf}` placeholders (the Python format subset templates use); `{{`/`}}` escape braces. */
+export function renderText(text: string, values: Values): string {
+  return text.replace(/\{\{|\}\}|\{(\w+)(?::\.(\d+)f)?\}/g, (whole, name: string | undefined, decimals: string | undefined) => {
+    if (whole === '{{') return '{';
+    if (whole === '}}') return '}';
+    const v = values[name!];
     if (v === undefined || v === null) return '';
-    return decimals !== undefined && typeof v === 'number' ? v.toFixed(Number(decimals)) : String(v);
+    if (decimals !== undefined) {
+      if (typeof v !== 'number') throw new TemplateError(`placeholder {${name}:.${decimals}f} needs a number`);
+      return v.toFixed(Number(decimals));
+    }
+    return String(v);
   });
 }
 
-function transformed(b: FieldBinding, value: unknown, params: ResolvedGeneration, seed: number): unknown {
-  if (b.template) return render(b.template, params, seed);
-  let v = value;
-  if (b.map !== undefined) {
-    const table = typeof b.map === 'string' ? TABLES[b.map] : b.map;
-    if (!table) throw new Error(`unknown value table ${String(b.map)}`);
-    const mapped = table[String(v)];
-    if (mapped === undefined) throw new Error(`no mapping for ${b.field}=${String(v)}`);
+/** Field names a text template reads. */
+export function placeholders(text: string): string[] {
+  return [...text.matchAll(/(?<!\{)\{(\w+)(?::\.\d+f)?\}/g)].map((m) => m[1]!);
+}
+
+function bindValue(t: WorkflowTemplate, b: FieldBinding, values: Values): unknown {
+  if (b.template !== undefined) return renderText(b.template, values);
+  let v = values[b.field];
+  if (b.map) {
+    const mapped = b.map[String(v)];
+    if (mapped === undefined) throw new TemplateError(`${templateName(t)}: no mapping for ${b.field} = ${String(v)}`);
     v = mapped;
   }
-  if (b.transform === 'negate' && typeof v === 'number') v = -v;
-  if (b.transform === 'string') v = String(v);
+  if (b.transform === 'negate') v = -Number(v);
+  else if (b.transform === 'int') v = Math.round(Number(v));
+  else if (b.transform === 'string') v = String(v);
   return v;
 }
 
-export interface BindOptions {
-  filenamePrefix: string;
-  /** the seed of this run (a video batch runs once per seed) */
-  seed?: number;
-  /** batch size of this run (a video batch runs one at a time) */
-  batchSize?: number;
-}
-
 /**
- * Pure: a deep copy of the template graph with the request's values written into the bound inputs.
- * Values the request leaves unset keep the template's literal.
+ * A deep copy of the template graph with the request's values in the bound inputs; the template is
+ * never mutated. Fields the request leaves unset keep the template's literal (its default).
  */
-export function bindWorkflow(
-  t: WorkflowTemplate,
-  params: ResolvedGeneration,
-  images: { reference?: string; first?: string; last?: string },
-  opts: BindOptions,
-): { graph: ApiGraph; ignored: Array<{ param: string; reason: string }> } {
-  const graph = structuredClone(t.graph) as ApiGraph;
-  const seed = opts.seed ?? params.seed;
-  const p: ResolvedGeneration = opts.batchSize !== undefined ? { ...params, batch_size: opts.batchSize } : params;
+export function bindWorkflow(t: WorkflowTemplate, params: ResolvedGeneration, images: UploadedImageNames, opts: BindOptions): BoundWorkflow {
+  const graph = structuredClone(t.graph);
+  const values: Values = { ...params, seed: opts.seed ?? params.seed };
   for (const b of t.bindings) {
     const node = graph[b.node];
-    if (!node) throw new Error(`template ${t.model}.${t.mode}: binding to missing node ${b.node}`);
-    if ('image' in b) {
+    if (!node) throw new TemplateError(`${templateName(t)}: binding to missing node ${b.node}`);
+    if (isImageBinding(b)) {
       const name = images[b.image];
-      if (!name) throw new Error(`template ${t.model}.${t.mode} needs the ${b.image} image`);
+      if (!name) throw new TemplateError(`${templateName(t)} needs the ${IMAGE_SLOTS[b.image]} image, which was not uploaded`);
       node.inputs[b.input] = name;
       continue;
     }
-    const value = fieldValue(p, b.field, seed);
-    if (value === undefined && !b.template) continue;
-    node.inputs[b.input] = transformed(b, value, p, seed);
+    if (b.template === undefined && !isParamSet(values[b.field])) continue;
+    node.inputs[b.input] = bindValue(t, b, values);
   }
-  const out = graph[t.output.node];
+  const out = graph[t.outputs.node];
   if (out && 'filename_prefix' in out.inputs) out.inputs.filename_prefix = opts.filenamePrefix;
   return { graph, ignored: ignoredParams(t, params) };
 }
 
-/** Parameters the request set that this template cannot honour (never dropped silently). */
-export function ignoredParams(t: WorkflowTemplate, params: ResolvedGeneration): Array<{ param: string; reason: string }> {
+function holds(c: Condition, values: Values): boolean {
+  const left = values[c.field];
+  let right: unknown = c.value;
+  if (c.ref !== undefined) {
+    const r = values[c.ref];
+    right = typeof r === 'number' ? r + (c.offset ?? 0) : r;
+  }
+  const equal = typeof left === 'number' && typeof right === 'number' ? Math.abs(left - right) < 1e-9 : left === right;
+  return c.op === 'eq' ? equal : !equal;
+}
+
+/** The template's unsupported params that this request actually set (and whose condition holds), minus those the contract already reported. */
+export function ignoredParams(t: WorkflowTemplate, params: ResolvedGeneration): IgnoredParam[] {
   const values = params as unknown as Values;
-  return t.unsupported.filter((u) => {
-    const v = values[u.param];
-    return v !== undefined && v !== '' && v !== null;
-  });
+  const already = new Set(params.ignored_params.map((i) => i.param));
+  const out: IgnoredParam[] = [];
+  for (const u of t.unsupported) {
+    if (already.has(u.param) || out.some((o) => o.param === u.param)) continue;
+    if (!isParamSet(values[u.param])) continue;
+    if (u.when && !u.when.some((c) => holds(c, values))) continue;
+    out.push({ param: u.param, reason: u.reason });
+  }
+  return out;
+}
+
+/** Payload fields a template accounts for: bound (directly, in a text template, or as an image), handled by the gateway, or declared unsupported. */
+export function accountedFields(t: WorkflowTemplate): { bound: Set<string>; handled: Set<string>; unsupported: Set<string> } {
+  const bound = new Set<string>();
+  for (const b of t.bindings) {
+    if (isImageBinding(b)) bound.add(IMAGE_SLOTS[b.image]);
+    else {
+      bound.add(b.field);
+      if (b.template) for (const f of placeholders(b.template)) bound.add(f);
+    }
+  }
+  return { bound, handled: new Set(t.handledByGateway.map((h) => h.param)), unsupported: new Set(t.unsupported.map((u) => u.param)) };
 }

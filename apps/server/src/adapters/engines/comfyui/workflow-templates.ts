@@ -1,77 +1,188 @@
+// Workflow templates are data (SPEC §7, models.md Decision 1): one ComfyUI API-format graph per
+// model × mode (× variant) plus a binding of payload fields to node inputs. This module loads and
+// checks their shape; binding lives in workflow-binding.ts, node-level checks in graph-validation.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zMode, zModelId, type Mode, type ModelId } from '@mediagen/contract';
+import { MODEL_LIST, zMode, zModelId, type Mode, type ModelId } from '@mediagen/contract';
 import { z } from 'zod';
 
 export const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../../workflows', import.meta.url));
+export const DEFAULT_VARIANT = 'default';
 
-const zLink = z.tuple([z.string(), z.number().int()]);
-const zNode = z.object({ class_type: z.string().min(1), inputs: z.record(z.string(), z.unknown()) });
+/** Fields of a ResolvedGeneration a binding may read. */
+export const BINDABLE_FIELDS = [
+  'prompt', 'negative_prompt', 'width', 'height', 'seed', 'batch_size', 'steps', 'cfg_scale', 'guidance_scale', 'clip_skip',
+  'sampler', 'num_frames', 'fps', 'motion_score', 'lighting_variant', 'reference_strength', 'denoising_strength',
+  'reference_frame_index', 'reference_image', 'first_frame_image', 'last_frame_image',
+] as const;
+const zField = z.enum(BINDABLE_FIELDS);
+export type BindableField = z.infer<typeof zField>;
 
-const zFieldBinding = z.object({
-  field: z.string(),
-  node: z.string(),
-  input: z.string(),
-  /** "negate" (clip_skip → stop_at_clip_layer), "string" (number → text) */
-  transform: z.enum(['negate', 'string']).optional(),
-  /** a value table, or the name of a built-in one (a1111_sampler, a1111_scheduler, flux_scheduler) */
-  map: z.union([z.string(), z.record(z.string(), z.union([z.string(), z.number()]))]).optional(),
-  /** text with {field} and {field:1} (one decimal) placeholders */
-  template: z.string().optional(),
+/** Uploaded images a template can take, and the payload field each comes from. */
+export const IMAGE_SLOTS = { reference: 'reference_image', first: 'first_frame_image', last: 'last_frame_image' } as const;
+export type ImageSlot = keyof typeof IMAGE_SLOTS;
+
+const zLiteral = z.union([z.string(), z.number(), z.boolean()]);
+const zNodeId = z.string().min(1);
+
+export const zApiNode = z.object({
+  class_type: z.string().min(1),
+  inputs: z.record(z.string(), z.unknown()),
+  _meta: z.object({ title: z.string() }).partial().optional(),
 });
-const zImageBinding = z.object({ image: z.enum(['reference', 'first', 'last']), node: z.string(), input: z.string() });
+export const zApiGraph = z.record(zNodeId, zApiNode);
+export type ApiNode = z.infer<typeof zApiNode>;
+export type ApiGraph = z.infer<typeof zApiGraph>;
 
-export const zWorkflowTemplate = z.object({
-  model: zModelId,
-  mode: zMode,
-  variant: z.string().default('default'),
-  notes: z.array(z.string()).default([]),
-  customNodes: z.array(z.object({ class: z.string(), pack: z.string() })).default([]),
-  graph: z.record(z.string(), zNode),
-  bindings: z.array(z.union([zFieldBinding, zImageBinding])),
-  output: z.object({ node: z.string(), kind: z.enum(['image', 'video']) }),
-  handledByGateway: z.array(z.object({ param: z.string(), how: z.string() })).default([]),
-  unsupported: z.array(z.object({ param: z.string(), reason: z.string() })).default([]),
-  notApplicable: z.array(z.object({ param: z.string(), reason: z.string() })).default([]),
-});
-export type WorkflowTemplate = z.infer<typeof zWorkflowTemplate>;
+export const zFieldBinding = z
+  .object({
+    field: zField,
+    node: zNodeId,
+    input: z.string().min(1),
+    /** value table (A1111 sampler → ComfyUI name, lighting_variant → checkpoint file) */
+    map: z.record(z.string(), zLiteral).optional(),
+    /** negate: clip_skip → stop_at_clip_layer; string: number → STRING input (ref_positions) */
+    transform: z.enum(['negate', 'string', 'int']).optional(),
+    /** text with {field} and {field:.1f} placeholders, Python-format style */
+    template: z.string().optional(),
+  })
+  .strict();
+export const zImageBinding = z.object({ image: z.enum(['reference', 'first', 'last']), node: zNodeId, input: z.string().min(1) }).strict();
 export type FieldBinding = z.infer<typeof zFieldBinding>;
 export type ImageBinding = z.infer<typeof zImageBinding>;
-export const isLink = (v: unknown): v is [string, number] => zLink.safeParse(v).success;
+export type Binding = FieldBinding | ImageBinding;
 
+/** An unsupported param is reported only when the request set it and (if given) one of these holds. */
+const zCondition = z
+  .object({ field: zField, op: z.enum(['eq', 'ne']), value: zLiteral.optional(), ref: zField.optional(), offset: z.number().optional() })
+  .strict()
+  .refine((c) => (c.value === undefined) !== (c.ref === undefined), 'a condition needs exactly one of value or ref');
+export type Condition = z.infer<typeof zCondition>;
+
+export const zWorkflowTemplate = z
+  .object({
+    model: zModelId,
+    mode: zMode,
+    /** `default`, or an alternative an operator may select per model (e.g. flux `gguf`) */
+    variant: z.string().regex(/^[a-z0-9_-]+$/).default(DEFAULT_VARIANT),
+    title: z.string().optional(),
+    /** uncertain facts and how the graph follows models.md, for operators */
+    notes: z.array(z.string()).default([]),
+    customNodes: z.array(z.object({ class: z.string().min(1), pack: z.string().min(1), url: z.string().optional() }).strict()).default([]),
+    /** model files the loaders name, by ComfyUI models folder */
+    modelFiles: z.array(z.object({ folder: z.string().min(1), file: z.string().min(1) }).strict()),
+    graph: zApiGraph.refine((g) => Object.keys(g).length > 0, 'the graph is empty'),
+    bindings: z.array(z.union([zFieldBinding, zImageBinding])),
+    outputs: z.object({ node: zNodeId, kind: z.enum(['image', 'video']) }).strict(),
+    /** in_graph: batch_size is bound into the graph; one_prompt_per_seed: one prompt per seed, run in turn */
+    batch: z.enum(['in_graph', 'one_prompt_per_seed']),
+    handledByGateway: z.array(z.object({ param: z.string().min(1), how: z.string().min(1) }).strict()).default([]),
+    unsupported: z.array(z.object({ param: z.string().min(1), reason: z.string().min(1), when: z.array(zCondition).min(1).optional() }).strict()).default([]),
+  })
+  .strict();
+export type WorkflowTemplate = z.infer<typeof zWorkflowTemplate>;
+
+export const isImageBinding = (b: Binding): b is ImageBinding => 'image' in b;
+export const templateName = (t: Pick<WorkflowTemplate, 'model' | 'mode' | 'variant'>): string =>
+  `${t.model}.${t.mode}${t.variant === DEFAULT_VARIANT ? '' : `.${t.variant}`}`;
+
+export class TemplateError extends Error {}
+
+/** Cross-references zod cannot see: bound nodes and inputs exist, links point at nodes, the output node exists. */
+export function checkTemplateReferences(t: WorkflowTemplate): string[] {
+  const problems: string[] = [];
+  for (const b of t.bindings) {
+    const node = t.graph[b.node];
+    if (!node) problems.push(`a binding names node ${b.node}, which the graph lacks`);
+    else if (!(b.input in node.inputs)) problems.push(`a binding names input ${b.node}.${b.input}, which the node does not set (give it a default literal)`);
+  }
+  for (const [id, node] of Object.entries(t.graph)) {
+    for (const [input, value] of Object.entries(node.inputs)) {
+      if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !t.graph[value[0]]) {
+        problems.push(`node ${id} input ${input} links to node ${value[0]}, which the graph lacks`);
+      }
+    }
+  }
+  if (!t.graph[t.outputs.node]) problems.push(`the output node ${t.outputs.node} is not in the graph`);
+  if (t.batch === 'in_graph' && !t.bindings.some((b) => !isImageBinding(b) && b.field === 'batch_size')) {
+    problems.push('batch "in_graph" needs a batch_size binding');
+  }
+  return problems;
+}
+
+/** The templates of one directory, indexed by model × mode × variant. */
 export class TemplateSet {
-  constructor(readonly templates: readonly WorkflowTemplate[], private readonly variants: Partial<Record<ModelId, string>> = {}) {}
+  private readonly byKey = new Map<string, WorkflowTemplate>();
 
-  /** The template for a model × mode: the configured variant when there is one, else `default`. */
+  constructor(readonly templates: readonly WorkflowTemplate[], private readonly variants: Partial<Record<ModelId, string>> = {}) {
+    for (const t of templates) this.byKey.set(`${t.model}|${t.mode}|${t.variant}`, t);
+  }
+
+  /** The configured variant for the model when it exists for this mode, else the default one. */
+  find(model: ModelId, mode: Mode): WorkflowTemplate | undefined {
+    const wanted = this.variants[model];
+    return (wanted ? this.byKey.get(`${model}|${mode}|${wanted}`) : undefined) ?? this.byKey.get(`${model}|${mode}|${DEFAULT_VARIANT}`);
+  }
+
   get(model: ModelId, mode: Mode): WorkflowTemplate {
-    const want = this.variants[model] ?? 'default';
-    const t = this.templates.find((x) => x.model === model && x.mode === mode && x.variant === want)
-      ?? this.templates.find((x) => x.model === model && x.mode === mode && x.variant === 'default');
-    if (!t) throw new Error(`no workflow template for ${model} ${mode}`);
+    const t = this.find(model, mode);
+    if (!t) throw new TemplateError(`no workflow template for ${model} ${mode}`);
     return t;
   }
 
-  forModels(models: readonly ModelId[], modes?: readonly Mode[]): WorkflowTemplate[] {
-    return models.flatMap((m) => {
-      const list = this.templates.filter((t) => t.model === m && (!modes || modes.includes(t.mode)));
-      const modesOf = [...new Set(list.map((t) => t.mode))];
-      return modesOf.map((mode) => this.get(m, mode));
-    });
+  /** The templates in use for these models (one per mode: the selected variant). */
+  selected(models: readonly ModelId[], modes?: readonly Mode[]): WorkflowTemplate[] {
+    const out: WorkflowTemplate[] = [];
+    for (const model of models) {
+      const spec = MODEL_LIST.find((m) => m.id === model);
+      for (const mode of spec?.modes ?? []) {
+        if (modes && !modes.includes(mode)) continue;
+        const t = this.find(model, mode);
+        if (t) out.push(t);
+      }
+    }
+    return out;
+  }
+
+  /** model × mode pairs of the registry that have no template (reported at load). */
+  missing(): string[] {
+    return MODEL_LIST.flatMap((m) => m.modes.filter((mode) => !this.find(m.id, mode)).map((mode) => `${m.id}.${mode}`));
   }
 }
 
-/** Loads every `*.json` template from a directory (WORKFLOWS_DIR lets operators replace them without code). */
+export function parseTemplate(raw: unknown, source: string): WorkflowTemplate {
+  const parsed = zWorkflowTemplate.safeParse(raw);
+  if (!parsed.success) {
+    throw new TemplateError(`workflow template ${source} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  const problems = checkTemplateReferences(parsed.data);
+  if (problems.length > 0) throw new TemplateError(`workflow template ${source} is inconsistent: ${problems.join('; ')}`);
+  return parsed.data;
+}
+
+/** Loads every `*.json` template of a directory; operators point WORKFLOWS_DIR at their own copy. */
 export function loadTemplates(dir = DEFAULT_WORKFLOWS_DIR, variants: Partial<Record<ModelId, string>> = {}): TemplateSet {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  let files: string[];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch (err) {
+    throw new TemplateError(`cannot read the workflows directory ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const seen = new Map<string, string>();
   const templates = files.map((f) => {
-    const parsed = zWorkflowTemplate.safeParse(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-    if (!parsed.success) throw new Error(`workflow template ${f} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    for (const b of parsed.data.bindings) {
-      const node = parsed.data.graph[b.node];
-      if (!node) throw new Error(`workflow template ${f}: a binding names node ${b.node}, which the graph lacks`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    } catch (err) {
+      throw new TemplateError(`workflow template ${f} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return parsed.data;
+    const t = parseTemplate(raw, f);
+    const key = templateName(t);
+    const other = seen.get(key);
+    if (other) throw new TemplateError(`workflow templates ${other} and ${f} both define ${key}`);
+    seen.set(key, f);
+    return t;
   });
   return new TemplateSet(templates, variants);
 }
