@@ -66,7 +66,9 @@ describe('a GPU dies mid-job', () => {
 
 function startGateway(dataDir: string, port: number, urls: string[]): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', AUTH_MODE: 'open', COMFYUI_URLS: urls.join(','), LOG_LEVEL: 'warn', ADMIN_KEY, RATE_LIMIT_GENERATE_PER_MINUTE: '1000' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', AUTH_MODE: 'open', COMFYUI_URLS: urls.join(','), LOG_LEVEL: 'warn', ADMIN_KEY, RATE_LIMIT_GENERATE_PER_MINUTE: '1000',
+      // shared lanes only, so video runs in degraded mode: lift its bounds, this test is about crash recovery
+      DEGRADED_MAX_WAITING: '1000', DEGRADED_MAX_WAIT_SECONDS: '3600' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   cleanup.push(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));

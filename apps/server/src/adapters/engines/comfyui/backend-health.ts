@@ -23,10 +23,11 @@ export function assessBackend(templates: readonly WorkflowTemplate[], catalog: N
     const options = comboOptions(inputSpec(def, f.input)) ?? [];
     if (!options.includes(f.file)) missingModels.add(`${folderOf(f.nodeClass, f.input)}/${f.file}`);
   }
-  // only templates that have everything can be checked input by input; the rest are already explained
+  // input by input, minus what is already explained; an input the node no longer declares is only
+  // ignored by ComfyUI, so it does not fail the backend (a binding to it does: validateTemplate reports that)
   const incompatible: string[] = [];
   for (const t of templates) {
-    const problems = validateTemplate(t, catalog, { modelFilesFromCatalog: true }).filter(
+    const problems = validateTemplate(t, catalog, { modelFilesFromCatalog: true, ignoreUnknownInputs: true }).filter(
       (p) =>
         !p.declaration && // the template's own declarations: the template tests cover them
         !(p.classType && missingNodes.includes(p.classType)) && // already reported as a missing class

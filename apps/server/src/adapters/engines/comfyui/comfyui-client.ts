@@ -2,6 +2,7 @@
 // one /ws socket per backend, reconnecting with exponential backoff. No SDK: the protocol is small and
 // the peer untrusted, so every answer the adapter reads is validated with zod.
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { parseBinaryFrame, parseTextFrame, zHistoryEntry, type ComfyMessage, type HistoryEntry, type PreviewFrame } from './comfyui-messages.ts';
@@ -71,39 +72,51 @@ const errorText = (err: unknown): string => {
 
 const newClientId = (): string => crypto.randomUUID().replace(/-/g, '');
 
-export class ComfyUiClient {
+/**
+ * Emits 'message' (a validated ComfyMessage), 'preview' (PreviewFrame) and 'connection' (boolean);
+ * the typed on*() methods below are the way to listen (an EventEmitter so tools such as the bench can observe it).
+ */
+export class ComfyUiClient extends EventEmitter {
   /** the id this socket registered with; prompts must carry it as client_id to get their events (§7.1) */
   clientId = newClientId();
   private ws: WebSocket | undefined;
   private open = false;
+  private everOpen = false;
   private closed = false;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly messageListeners = new Set<Listener<ComfyMessage>>();
-  private readonly previewListeners = new Set<Listener<PreviewFrame>>();
-  private readonly connectionListeners = new Set<Listener<boolean>>();
 
-  constructor(readonly o: ComfyUiClientOptions) {}
+  constructor(readonly o: ComfyUiClientOptions) {
+    super();
+    this.setMaxListeners(0); // one listener set per running prompt
+  }
 
   get connected(): boolean {
     return this.open;
   }
 
+  /** whether a socket ever opened: a backend whose /ws is blocked should not delay every job */
+  get everConnected(): boolean {
+    return this.everOpen;
+  }
+
+  private listen<T>(event: string, fn: Listener<T>): () => void {
+    this.on(event, fn);
+    return () => void this.off(event, fn);
+  }
+
   onMessage(fn: Listener<ComfyMessage>): () => void {
-    this.messageListeners.add(fn);
-    return () => this.messageListeners.delete(fn);
+    return this.listen('message', fn);
   }
 
   onPreview(fn: Listener<PreviewFrame>): () => void {
-    this.previewListeners.add(fn);
-    return () => this.previewListeners.delete(fn);
+    return this.listen('preview', fn);
   }
 
   /** called with true on every (re)connect and false on every loss */
   onConnection(fn: Listener<boolean>): () => void {
-    this.connectionListeners.add(fn);
-    return () => this.connectionListeners.delete(fn);
+    return this.listen('connection', fn);
   }
 
   private url(p: string): string {
@@ -128,14 +141,16 @@ export class ComfyUiClient {
     ws.on('open', () => {
       this.attempt = 0;
       this.open = true;
+      this.everOpen = true;
       ws.send(JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: true } }));
       this.heartbeat = setInterval(() => {
+        if (ws.readyState !== WebSocket.OPEN) return;
         if (!alive) return void ws.terminate();
         alive = false;
         ws.ping();
       }, this.o.heartbeatMs ?? 15_000);
       this.heartbeat.unref();
-      for (const fn of this.connectionListeners) fn(true);
+      this.emit('connection', true);
     });
     ws.on('pong', () => {
       alive = true;
@@ -145,11 +160,11 @@ export class ComfyUiClient {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (isBinary) {
         const frame = parseBinaryFrame(buf);
-        if (frame) for (const fn of this.previewListeners) fn(frame);
+        if (frame) this.emit('preview', frame);
         return;
       }
       const parsed = parseTextFrame(buf.toString('utf8'));
-      if (parsed.kind === 'message') for (const fn of this.messageListeners) fn(parsed.message);
+      if (parsed.kind === 'message') this.emit('message', parsed.message);
       else if (parsed.kind === 'malformed') this.o.logger?.debug({ backend: this.o.name, type: parsed.type, reason: parsed.reason }, 'malformed ComfyUI message ignored');
     });
     ws.on('error', (err) => this.o.logger?.debug({ backend: this.o.name, err: errorText(err) }, 'ComfyUI socket error'));
@@ -158,7 +173,7 @@ export class ComfyUiClient {
       this.ws = undefined;
       const was = this.open;
       this.open = false;
-      if (was) for (const fn of this.connectionListeners) fn(false);
+      if (was) this.emit('connection', false);
       if (this.closed) return;
       // a fresh id: reconnecting under the old one can orphan the new socket (ComfyUI#16010, §7.2);
       // events of a prompt submitted under the old id are then recovered through /history
@@ -316,8 +331,6 @@ export class ComfyUiClient {
     this.ws?.terminate();
     this.ws = undefined;
     this.open = false;
-    this.messageListeners.clear();
-    this.previewListeners.clear();
-    this.connectionListeners.clear();
+    this.removeAllListeners();
   }
 }

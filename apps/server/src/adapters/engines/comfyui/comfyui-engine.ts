@@ -11,7 +11,7 @@ import {
 import { assessBackend } from './backend-health.ts';
 import { ComfyHttpError, ComfyUiClient, ComfyUnreachableError, type EngineLogger } from './comfyui-client.ts';
 import { historyMessage, outputFiles, type HistoryEntry } from './comfyui-messages.ts';
-import { parseNodeCatalog } from './graph-validation.ts';
+import { parseNodeCatalog, type NodeCatalog } from './graph-validation.ts';
 import { MonotonicProgress, PromptProgress } from './prompt-progress.ts';
 import { entryOutcome, followPrompt } from './prompt-tracker.ts';
 import { modelFileInput, templateRequirements } from './template-requirements.ts';
@@ -111,7 +111,8 @@ export class ComfyUiEngine implements Engine {
     let executionMs: number | undefined;
     let images: UploadedImageNames | undefined;
     client.connect();
-    await client.waitConnected(3000); // without the socket the job still runs: /history polling follows it
+    // without the socket the job still runs (/history polling follows it); wait for it on first use only
+    if (!client.everConnected) await client.waitConnected(3000);
 
     for (const [i, seed] of seeds.entries()) {
       if (signal.aborted) throw new EngineError('cancelled', 'Cancelled before the prompt was submitted', false);
@@ -276,7 +277,7 @@ export class ComfyUiEngine implements Engine {
       };
     }
     const vram = { ...(stats.vramTotal !== undefined ? { vramTotal: stats.vramTotal } : {}), ...(stats.vramFree !== undefined ? { vramFree: stats.vramFree } : {}) };
-    let catalog;
+    let catalog: NodeCatalog;
     try {
       catalog = parseNodeCatalog(await client.objectInfo()).catalog;
     } catch (err) {

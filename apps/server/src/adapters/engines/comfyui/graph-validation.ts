@@ -154,12 +154,16 @@ export function validateGraph(graph: ApiGraph, catalog: NodeCatalog, o: GraphVal
  * A template against node definitions: its graph (image inputs excepted; model files against the
  * declared list), its bindings' targets and mapped values, and its custom-node and model-file declarations.
  */
-export function validateTemplate(t: WorkflowTemplate, catalog: NodeCatalog, o: { modelFilesFromCatalog?: boolean } = {}): GraphProblem[] {
+export function validateTemplate(
+  t: WorkflowTemplate,
+  catalog: NodeCatalog,
+  o: { modelFilesFromCatalog?: boolean; ignoreUnknownInputs?: boolean } = {},
+): GraphProblem[] {
   const imageInputs = new Set(t.bindings.filter(isImageBinding).map((b) => `${b.node}|${b.input}`));
   const declared = new Set(t.modelFiles.map((f) => f.file));
   const problems = validateGraph(t.graph, catalog, {
     skipInput: (node, input) => imageInputs.has(`${node}|${input}`),
-    rejectUnknownInputs: true,
+    rejectUnknownInputs: !o.ignoreUnknownInputs,
     ...(o.modelFilesFromCatalog ? {} : { declaredModelFiles: declared }),
   });
   for (const b of t.bindings) {
