@@ -1,10 +1,9 @@
-import { useState, type FormEvent } from 'react';
 import type { ApiError } from '../../api/ApiError.ts';
 import { Banner } from '../../components/Banner.tsx';
 import { describedBy, FieldShell } from '../../components/FieldShell.tsx';
-import { formatDuration } from '../../i18n/formatDuration.ts';
 import { LanguageSwitch } from '../../i18n/LanguageSwitch.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
+import { useKeyLogin } from './useKeyLogin.ts';
 
 /**
  * Sign-in with an access key issued by an admin. The key goes once to POST /api/auth/session,
@@ -12,26 +11,7 @@ import { useI18n } from '../../i18n/useI18n.ts';
  */
 export function AccessKeyScreen({ onLogin, expired }: { onLogin: (key: string) => Promise<ApiError | null>; expired: boolean }) {
   const { t } = useI18n();
-  const [key, setKey] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  const submit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (!key.trim() || busy) return;
-    setBusy(true);
-    setError(null);
-    const problem = await onLogin(key.trim());
-    setKey('');
-    setBusy(false);
-    setError(problem);
-  };
-
-  const message = error
-    ? error.status === 401 ? t('auth.invalidKey')
-      : error.status === 429 ? t('auth.tooMany', { time: formatDuration(t, error.retryAfterSeconds ?? 60) })
-        : `${t(`error.${error.code}`)}: ${error.message}`
-    : undefined;
+  const { key, setKey, busy, submit, message } = useKeyLogin(onLogin, { statuses: [401], text: t('auth.invalidKey') });
   return (
     <main className="auth-screen">
       <div className="auth-card">
