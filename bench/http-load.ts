@@ -19,7 +19,13 @@ function percentile(sorted: number[], p: number): number {
  * With `rate`, requests are paced open-loop at that many per second instead.
  */
 export async function load(opts: {
-  url: string; method?: string; headers?: Record<string, string>; body?: () => string; connections: number; seconds: number; rate?: number;
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: () => string;
+  connections: number;
+  seconds: number;
+  rate?: number;
 }): Promise<LoadResult> {
   const u = new URL(opts.url);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error('load tests target loopback only');
@@ -32,7 +38,17 @@ export async function load(opts: {
       const t0 = process.hrtime.bigint();
       const body = opts.body?.();
       const req = http.request(
-        { agent, host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers: { ...opts.headers, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) } },
+        {
+          agent,
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname + u.search,
+          method: opts.method ?? 'GET',
+          headers: {
+            ...opts.headers,
+            ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+          },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -62,12 +78,21 @@ export async function load(opts: {
     }
     await Promise.all(inflight);
   } else {
-    await Promise.all(Array.from({ length: opts.connections }, async () => {
-      while (Date.now() < end) await one();
-    }));
+    await Promise.all(
+      Array.from({ length: opts.connections }, async () => {
+        while (Date.now() < end) await one();
+      }),
+    );
   }
   agent.destroy();
   const seconds = (Date.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
 }

@@ -5,7 +5,13 @@ import { adminFetch, baseUrl, createUser, newestJob, signIn, pickVideo } from '.
 
 let browser: Browser;
 
-interface AccountView { id: string; name: string; lane: string; status: string; base_url: string }
+interface AccountView {
+  id: string;
+  name: string;
+  lane: string;
+  status: string;
+  base_url: string;
+}
 
 async function accounts(): Promise<AccountView[]> {
   return ((await (await adminFetch('/api/admin/accounts')).json()) as { items: AccountView[] }).items;
@@ -40,9 +46,16 @@ describe('admin console and degraded mode', () => {
     expect(image?.status).toBe('ready');
     const row = rowOf(page, image!.id);
     await row.getByTestId('account-disable').click();
-    await page.waitForFunction((id) => document.querySelector(`[data-account-id="${id}"]`)?.getAttribute('data-status') === 'disabled', image!.id);
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-account-id="${id}"]`)?.getAttribute('data-status') === 'disabled',
+      image!.id,
+    );
     await row.getByTestId('account-enable').click();
-    await page.waitForFunction((id) => document.querySelector(`[data-account-id="${id}"]`)?.getAttribute('data-status') === 'ready', image!.id, { timeout: 30_000 });
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-account-id="${id}"]`)?.getAttribute('data-status') === 'ready',
+      image!.id,
+      { timeout: 30_000 },
+    );
     expect((await accounts()).find((a) => a.id === image!.id)?.status).toBe('ready');
     await context.close();
   });
@@ -52,7 +65,10 @@ describe('admin console and degraded mode', () => {
     const video = all.find((a) => a.lane === 'video')!;
     const image = all.find((a) => a.lane === 'image')!;
     // a shared lane that can serve video: with the video lane off, video runs "degraded" there (bounded to 0 waiting in this stack)
-    const shared = await adminFetch('/api/admin/accounts', { method: 'POST', body: { name: 'shared e2e', base_url: image.base_url, lane: 'shared', models: ['anisora'] } });
+    const shared = await adminFetch('/api/admin/accounts', {
+      method: 'POST',
+      body: { name: 'shared e2e', base_url: image.base_url, lane: 'shared', models: ['anisora'] },
+    });
     expect(shared.status).toBe(201);
     const sharedId = ((await shared.json()) as { id: string }).id;
     await adminFetch(`/api/admin/accounts/${video.id}`, { method: 'PATCH', body: { status: 'disabled' } });

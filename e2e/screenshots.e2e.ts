@@ -17,7 +17,10 @@ afterAll(async () => {
 /** The five screens, at desktop and phone width, in English and Russian (docs/screenshots/). */
 describe('screenshots', () => {
   for (const locale of ['en-US', 'ru-RU'] as const) {
-    for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    for (const [size, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
       const tag = `${size}-${locale.slice(0, 2)}`;
       it(tag, async () => {
         const { page, context } = await newPage(browser, { locale, viewport });

@@ -25,7 +25,9 @@ describe('studio in Chromium', () => {
     await page.getByTestId('simulator-banner').waitFor();
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'gg_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    );
     expect(stored).not.toContain(key);
     expect(errors).toEqual([]);
     await context.close();
@@ -66,7 +68,11 @@ describe('studio in Chromium', () => {
     const video = job.getByTestId('result-video');
     await video.waitFor({ timeout: 120_000 });
     expect(await video.evaluate((v: HTMLVideoElement) => v.loop)).toBe(true);
-    await page.waitForFunction(() => (document.querySelector('[data-testid="result-video"]') as HTMLVideoElement | null)?.readyState ?? 0 >= 2, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="result-video"]') as HTMLVideoElement | null)?.readyState ?? 0 >= 2,
+      undefined,
+      { timeout: 30_000 },
+    );
     await context.close();
   });
 
@@ -102,7 +108,11 @@ describe('studio in Chromium', () => {
     await job.getByTestId('cancel').waitFor();
     await job.getByTestId('progress').waitFor();
     await job.getByTestId('cancel').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="job-card"]')?.getAttribute('data-status') === 'cancelled', undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="job-card"]')?.getAttribute('data-status') === 'cancelled',
+      undefined,
+      { timeout: 30_000 },
+    );
     await context.close();
   });
 
@@ -120,7 +130,10 @@ describe('studio in Chromium', () => {
   it('switches to Russian (and Russian browsers start in Russian)', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, key);
-    await page.getByTestId('lang-switch').selectOption('ru').catch(async () => page.getByTestId('lang-switch').click());
+    await page
+      .getByTestId('lang-switch')
+      .selectOption('ru')
+      .catch(async () => page.getByTestId('lang-switch').click());
     await page.waitForFunction(() => document.documentElement.lang === 'ru');
     expect(await page.getByTestId('nav-gallery').textContent()).toContain('Галерея');
     await context.close();

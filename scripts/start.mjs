@@ -28,6 +28,9 @@ if (stale && fs.existsSync(path.join(web, 'index.html'))) {
 if (!process.env.COMFYUI_URLS) {
   console.log('No COMFYUI_URLS set: MediaGen runs on the built-in ComfyUI simulator (synthetic outputs, no GPU).');
 }
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps/server/src/main.ts')], { stdio: 'inherit', env: process.env });
+const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps/server/src/main.ts')], {
+  stdio: 'inherit',
+  env: process.env,
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -61,7 +61,10 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
     adminLoginPerIpPerMinute: s.config.RATE_LIMIT_LOGIN_PER_MINUTE,
     sessionLoginPerIpPerMinute: s.config.RATE_LIMIT_LOGIN_PER_MINUTE * 3,
   });
-  await app.register(cors, { origin: s.config.CORS_ORIGINS.length > 0 ? [...s.config.CORS_ORIGINS] : false, credentials: true });
+  await app.register(cors, {
+    origin: s.config.CORS_ORIGINS.length > 0 ? [...s.config.CORS_ORIGINS] : false,
+    credentials: true,
+  });
   await app.register(multipart, {
     limits: { fileSize: s.config.MAX_UPLOAD_MB * 1048576, files: 3, fields: 40, fieldSize: 64 * 1024, parts: 50 },
     throwFileSizeLimit: true,
@@ -74,7 +77,17 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
 
   app.addHook('onResponse', (req, reply, done) => {
     s.onRequestTimed?.(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
-    if (req.log.level === 'debug' || req.log.level === 'trace') req.log.debug({ reqId: req.id, method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if (req.log.level === 'debug' || req.log.level === 'trace')
+      req.log.debug(
+        {
+          reqId: req.id,
+          method: req.method,
+          route: req.routeOptions.url,
+          status: reply.statusCode,
+          ms: reply.elapsedTime,
+        },
+        'request',
+      );
     done();
   });
 
@@ -92,7 +105,8 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
     const indexHtml = fs.readFileSync(path.join(dist, 'index.html'));
     const csp = contentSecurityPolicy(s.config.CORS_ORIGINS);
     app.addHook('onSend', async (req, reply) => {
-      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html') && !req.url.startsWith('/api/docs')) reply.header('content-security-policy', csp);
+      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html') && !req.url.startsWith('/api/docs'))
+        reply.header('content-security-policy', csp);
     });
     // SPA routes (/admin, /gallery) get the shell; unknown /api paths stay JSON 404s
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
@@ -100,7 +114,11 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
       if (urlPath.startsWith('/api/') || path.extname(urlPath)) {
         return reply.callNotFound();
       }
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', csp).send(indexHtml);
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', csp)
+        .send(indexHtml);
     });
   }
   return app;

@@ -1,8 +1,15 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const zBool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
-const zList = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const zBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const zList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 /** SPEC §10: every variable validated at start; a bad value stops the process with its name. */
 const zEnv = z.object({
@@ -24,7 +31,9 @@ const zEnv = z.object({
   WORKFLOWS_DIR: z.string().optional(),
   POLICY_TERMS_FILE: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
-  ALLOWED_SIZES: zList.pipe(z.array(z.string().regex(/^\d+$/, 'must be whole numbers').transform(Number))).default([512, 768, 1024]),
+  ALLOWED_SIZES: zList
+    .pipe(z.array(z.string().regex(/^\d+$/, 'must be whole numbers').transform(Number)))
+    .default([512, 768, 1024]),
   MAX_QUEUE: z.coerce.number().int().positive().default(1000),
   DEGRADED_MAX_WAITING: z.coerce.number().int().min(0).default(25),
   DEGRADED_MAX_WAIT_SECONDS: z.coerce.number().positive().default(30),
@@ -56,7 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let databaseFile = path.join(dataDir, 'mediagen.db');
   if (e.DATABASE_URL) {
     if (e.DATABASE_URL.startsWith('postgres')) {
-      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: PostgreSQL is not supported by this build yet; use a sqlite file path or leave it unset');
+      throw new ConfigError(
+        'Invalid configuration:\n  DATABASE_URL: PostgreSQL is not supported by this build yet; use a sqlite file path or leave it unset',
+      );
     }
     databaseFile = path.resolve(e.DATABASE_URL.replace(/^sqlite:(\/\/)?/, ''));
   }

@@ -67,31 +67,76 @@ function loadAdminKey(config: Config): { value: string; generated: boolean } {
 }
 
 /** Composition root: the only place adapters are created and wired to services. */
-export async function createContainer(config: Config, log: Logger, overrides: ContainerOverrides = {}): Promise<Container> {
+export async function createContainer(
+  config: Config,
+  log: Logger,
+  overrides: ContainerOverrides = {},
+): Promise<Container> {
   const now = (): number => Date.now();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const store = openSqliteStore(config.databaseFile, now);
   const files = createDiskFileStore(config.dataDir);
   const media = overrides.media ?? createMediaTools({});
-  const engine = overrides.engine ?? (await import('#adapters/engines/comfyui/comfyui-engine.ts')).createComfyUiEngine({ ...(config.WORKFLOWS_DIR ? { workflowsDir: config.WORKFLOWS_DIR } : {}), logger: log.child({ component: 'comfyui' }) });
+  const engine =
+    overrides.engine ??
+    (await import('#adapters/engines/comfyui/comfyui-engine.ts')).createComfyUiEngine({
+      ...(config.WORKFLOWS_DIR ? { workflowsDir: config.WORKFLOWS_DIR } : {}),
+      logger: log.child({ component: 'comfyui' }),
+    });
   const events = new TaskEvents();
   const policy = new PromptPolicy(loadPolicyTerms(config.POLICY_TERMS_FILE));
-  const admissionLimits = { maxQueue: config.MAX_QUEUE, degradedMaxWaiting: config.DEGRADED_MAX_WAITING, degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000 };
+  const admissionLimits = {
+    maxQueue: config.MAX_QUEUE,
+    degradedMaxWaiting: config.DEGRADED_MAX_WAITING,
+    degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
+  };
   const adminKey = loadAdminKey(config);
   const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now });
   let runner: JobRunner | undefined;
-  const accounts = new AccountsService({ store, engine, now, onReady: () => runner?.wake(), log: log.child({ component: 'accounts' }) });
-  const images = new ReferenceImages({ store, files, media, maxUploadBytes: config.MAX_UPLOAD_MB * 1048576, maxPixels: config.MAX_UPLOAD_PIXELS, now });
+  const accounts = new AccountsService({
+    store,
+    engine,
+    now,
+    onReady: () => runner?.wake(),
+    log: log.child({ component: 'accounts' }),
+  });
+  const images = new ReferenceImages({
+    store,
+    files,
+    media,
+    maxUploadBytes: config.MAX_UPLOAD_MB * 1048576,
+    maxPixels: config.MAX_UPLOAD_PIXELS,
+    now,
+  });
   runner = new JobRunner({
-    store, files, media, engine, accounts, images, events, now, log: log.child({ component: 'worker' }), retryLimit: config.RETRY_LIMIT, degradedMaxWaitMs: admissionLimits.degradedMaxWaitMs,
+    store,
+    files,
+    media,
+    engine,
+    accounts,
+    images,
+    events,
+    now,
+    log: log.child({ component: 'worker' }),
+    retryLimit: config.RETRY_LIMIT,
+    degradedMaxWaitMs: admissionLimits.degradedMaxWaitMs,
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   const jobRunner = runner;
-  const credits = new CreditsService({ store, enabled: config.CREDITS_ENABLED, now, log: log.child({ component: 'credits' }) });
+  const credits = new CreditsService({
+    store,
+    enabled: config.CREDITS_ENABLED,
+    now,
+    log: log.child({ component: 'credits' }),
+  });
   credits.attach(events);
   const tasks = new TasksService({ store, files, events, runner: jobRunner, now });
   const generation = new GenerationService({
-    store, engine, images, sizes: config.ALLOWED_SIZES, now,
+    store,
+    engine,
+    images,
+    sizes: config.ALLOWED_SIZES,
+    now,
     onAccepted: () => jobRunner.wake(),
     ...(config.CREDITS_ENABLED ? { credits } : {}),
     screen: (ownerId, params) => {
@@ -99,21 +144,45 @@ export async function createContainer(config: Config, log: Logger, overrides: Co
       if (verdict.allowed) return;
       // the rule and the user, never the prompt
       log.warn({ userId: ownerId, rule: verdict.rule }, 'prompt refused by policy');
-      throw new AppError('prompt_policy_violation', 'This prompt is refused: content that sexualises minors is not allowed', [{ path: 'prompt', message: 'violates the content policy' }]);
+      throw new AppError(
+        'prompt_policy_violation',
+        'This prompt is refused: content that sexualises minors is not allowed',
+        [{ path: 'prompt', message: 'violates the content policy' }],
+      );
     },
     admit: (params) => {
       const q = store.tasks.queueStats();
       const decision = admit({
-        type: params.type, model: params.model, accounts: laneAccounts(accounts.list()), queued: q.queued, waitingVideo: q.waitingVideo,
-        oldestVideoWaitMs: q.oldestVideoCreatedAt === null ? 0 : now() - q.oldestVideoCreatedAt, limits: admissionLimits,
+        type: params.type,
+        model: params.model,
+        accounts: laneAccounts(accounts.list()),
+        queued: q.queued,
+        waitingVideo: q.waitingVideo,
+        oldestVideoWaitMs: q.oldestVideoCreatedAt === null ? 0 : now() - q.oldestVideoCreatedAt,
+        limits: admissionLimits,
       });
-      if (!decision.ok) throw new AppError(decision.code, decision.reason, undefined, { retryAfterSeconds: decision.retryAfterSeconds, userAction: 'Retry later.' });
+      if (!decision.ok)
+        throw new AppError(decision.code, decision.reason, undefined, {
+          retryAfterSeconds: decision.retryAfterSeconds,
+          userAction: 'Retry later.',
+        });
     },
   });
-  const metrics = createMetrics(() => store.tasks.countQueued(), () => jobRunner.runningCount());
+  const metrics = createMetrics(
+    () => store.tasks.countQueued(),
+    () => jobRunner.runningCount(),
+  );
   events.subscribeAll((e) => metrics.onTaskEvent(e));
   const services: AppServices = {
-    config, store, files, events, auth, generation, tasks, accounts, images,
+    config,
+    store,
+    files,
+    events,
+    auth,
+    generation,
+    tasks,
+    accounts,
+    images,
     users: new UsersService({ store, now, credits, creditsEnabled: config.CREDITS_ENABLED }),
     credits,
     queue: new QueueView({ store, accounts }),
@@ -122,20 +191,39 @@ export async function createContainer(config: Config, log: Logger, overrides: Co
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     version: VERSION,
   };
-  const health = new HealthMonitor({ accounts, now, ...(overrides.healthReadyMs ? { readyMs: overrides.healthReadyMs } : {}) });
+  const health = new HealthMonitor({
+    accounts,
+    now,
+    ...(overrides.healthReadyMs ? { readyMs: overrides.healthReadyMs } : {}),
+  });
   const container: Container = {
-    services, runner: jobRunner, health, adminKey,
+    services,
+    runner: jobRunner,
+    health,
+    adminKey,
     async start() {
       if (config.simulated && !overrides.noSimulator) {
         container.simulator = await startSimulatorProcess({ gpus: 2, timeScale: config.SIM_TIME_SCALE });
         registerSimulatorAccounts(store, container.simulator.urls, now);
-        log.warn({ urls: container.simulator.urls }, 'no COMFYUI_URLS configured: running on the ComfyUI simulator (synthetic outputs)');
+        log.warn(
+          { urls: container.simulator.urls },
+          'no COMFYUI_URLS configured: running on the ComfyUI simulator (synthetic outputs)',
+        );
       } else if (config.COMFYUI_URLS.length > 0 && store.accounts.list().length === 0) {
         for (const [i, url] of config.COMFYUI_URLS.entries()) {
           store.accounts.insert({
-            id: crypto.randomUUID(), name: `comfyui-${i + 1}`, baseUrl: url.replace(/\/$/, ''), lane: 'shared',
-            models: ['anisora', 'phr00t', 'pony', 'flux'], authToken: null, status: 'pending',
-            statusReason: 'from COMFYUI_URLS; waiting for the first health check', vramTotal: null, vramFree: null, lastCheckedAt: null, createdAt: now(),
+            id: crypto.randomUUID(),
+            name: `comfyui-${i + 1}`,
+            baseUrl: url.replace(/\/$/, ''),
+            lane: 'shared',
+            models: ['anisora', 'phr00t', 'pony', 'flux'],
+            authToken: null,
+            status: 'pending',
+            statusReason: 'from COMFYUI_URLS; waiting for the first health check',
+            vramTotal: null,
+            vramFree: null,
+            lastCheckedAt: null,
+            createdAt: now(),
           });
         }
       }
@@ -156,7 +244,12 @@ export async function createContainer(config: Config, log: Logger, overrides: Co
 /** npm start without a backend: a `video` lane (anisora, phr00t) and an `image` lane (pony, flux) on the simulator's two GPUs. */
 function registerSimulatorAccounts(store: ReturnType<typeof openSqliteStore>, urls: string[], now: () => number): void {
   const lanes = [
-    { key: 'sim.video', name: 'Simulated GPU 1 (video)', lane: 'video' as const, models: ['anisora', 'phr00t'] as const },
+    {
+      key: 'sim.video',
+      name: 'Simulated GPU 1 (video)',
+      lane: 'video' as const,
+      models: ['anisora', 'phr00t'] as const,
+    },
     { key: 'sim.image', name: 'Simulated GPU 2 (image)', lane: 'image' as const, models: ['pony', 'flux'] as const },
   ];
   for (const [i, spec] of lanes.entries()) {
@@ -170,8 +263,18 @@ function registerSimulatorAccounts(store: ReturnType<typeof openSqliteStore>, ur
     }
     const newId = crypto.randomUUID();
     store.accounts.insert({
-      id: newId, name: spec.name, baseUrl: url, lane: spec.lane, models: [...spec.models], authToken: null, status: 'pending',
-      statusReason: 'simulator started; waiting for the first health check', vramTotal: null, vramFree: null, lastCheckedAt: null, createdAt: now(),
+      id: newId,
+      name: spec.name,
+      baseUrl: url,
+      lane: spec.lane,
+      models: [...spec.models],
+      authToken: null,
+      status: 'pending',
+      statusReason: 'simulator started; waiting for the first health check',
+      vramTotal: null,
+      vramFree: null,
+      lastCheckedAt: null,
+      createdAt: now(),
     });
     store.settings.set(spec.key, newId);
   }

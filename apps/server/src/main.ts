@@ -20,24 +20,45 @@ const cfg = config();
 const log = pino({
   level: cfg.LOG_LEVEL,
   redact: {
-    paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-admin-key"]', 'access_key', 'auth_token', 'prompt', '*.prompt', '*.access_key', '*.auth_token'],
+    paths: [
+      'req.headers.cookie',
+      'req.headers.authorization',
+      'req.headers["x-api-key"]',
+      'req.headers["x-admin-key"]',
+      'access_key',
+      'auth_token',
+      'prompt',
+      '*.prompt',
+      '*.access_key',
+      '*.auth_token',
+    ],
     censor: '[redacted]',
   },
 });
 if (cfg.AUTH_MODE === 'open' && !['127.0.0.1', 'localhost', '::1'].includes(cfg.HOST)) {
-  log.warn({ host: cfg.HOST }, 'AUTH_MODE=open on a non-loopback HOST: anyone who can reach this port can generate. Set AUTH_MODE=key.');
+  log.warn(
+    { host: cfg.HOST },
+    'AUTH_MODE=open on a non-loopback HOST: anyone who can reach this port can generate. Set AUTH_MODE=key.',
+  );
 }
 const reporter = await createErrorReporter(cfg.SENTRY_DSN, log);
 const container = await createContainer(cfg, log);
 await container.start();
-const app = await buildApp(container.services, { logger: log, ...(reporter ? { reporter } : {}), webDistDir: cfg.WEB_DIST_DIR ?? WEB_DIST });
+const app = await buildApp(container.services, {
+  logger: log,
+  ...(reporter ? { reporter } : {}),
+  webDistDir: cfg.WEB_DIST_DIR ?? WEB_DIST,
+});
 await app.listen({ port: cfg.PORT, host: cfg.HOST });
 if (container.adminKey.generated) {
   // printed once, on the first start only; it is kept in DATA_DIR/admin.key
   process.stdout.write(`\nAdmin key (shown once, saved in ${cfg.dataDir}/admin.key): ${container.adminKey.value}\n\n`);
 }
 const address = `http://${cfg.HOST.includes(':') ? `[${cfg.HOST}]` : cfg.HOST}:${cfg.PORT}`;
-log.info({ address, simulated: cfg.simulated, authMode: cfg.AUTH_MODE }, `MediaGen listening on ${address}${cfg.simulated ? ' (simulator backend: no GPU configured)' : ''}`);
+log.info(
+  { address, simulated: cfg.simulated, authMode: cfg.AUTH_MODE },
+  `MediaGen listening on ${address}${cfg.simulated ? ' (simulator backend: no GPU configured)' : ''}`,
+);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

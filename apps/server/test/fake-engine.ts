@@ -1,7 +1,13 @@
 import sharp from 'sharp';
 import type { ModelId, ResolvedGeneration } from '@mediagen/contract';
 import {
-  EngineError, type BackendHealth, type Engine, type EngineListener, type EngineResult, type EngineRunInput, type TemplateRequirements,
+  EngineError,
+  type BackendHealth,
+  type Engine,
+  type EngineListener,
+  type EngineResult,
+  type EngineRunInput,
+  type TemplateRequirements,
 } from '#ports/engine.ts';
 
 export interface FakeBehaviour {
@@ -26,7 +32,11 @@ export class FakeEngine implements Engine {
     const promptId = input.existingPromptId ?? `fake-${input.taskId}`;
     l.onSubmitted(promptId);
     this.loaded.set(input.backend.id, input.params.model);
-    const preview = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 90, b: 160 } } }).jpeg().toBuffer();
+    const preview = await sharp({
+      create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 90, b: 160 } },
+    })
+      .jpeg()
+      .toBuffer();
     for (let i = 1; i <= b.steps || b.hang; i++) {
       await new Promise((res) => setTimeout(res, b.stepMs));
       if (signal.aborted) throw new EngineError('cancelled', 'interrupted', false);
@@ -38,7 +48,16 @@ export class FakeEngine implements Engine {
       input.params.seeds.map(async (seed, i) => ({
         filename: `out_${i}.png`,
         kind: 'image' as const,
-        data: await sharp({ create: { width: input.params.width, height: input.params.height, channels: 3, background: { r: seed % 256, g: (seed >> 8) % 256, b: 100 } } }).png().toBuffer(),
+        data: await sharp({
+          create: {
+            width: input.params.width,
+            height: input.params.height,
+            channels: 3,
+            background: { r: seed % 256, g: (seed >> 8) % 256, b: 100 },
+          },
+        })
+          .png()
+          .toBuffer(),
       })),
     );
     return { promptId, files, executionMs: b.steps * b.stepMs };

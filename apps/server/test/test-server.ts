@@ -22,7 +22,9 @@ export function tempDir(prefix = 'mediagen-test-'): string {
 }
 
 /** A real gateway on a real port with a real SQLite file in a temp DATA_DIR. */
-export async function startTestServer(opts: { env?: Record<string, string>; overrides?: ContainerOverrides; dataDir?: string; webDistDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { env?: Record<string, string>; overrides?: ContainerOverrides; dataDir?: string; webDistDir?: string } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -35,7 +37,10 @@ export async function startTestServer(opts: { env?: Record<string, string>; over
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const container = await createContainer(config, log, { noSimulator: true, ...opts.overrides });
   await container.start();
-  const app = await buildApp(container.services, { logger: false, ...(opts.webDistDir ? { webDistDir: opts.webDistDir } : {}) });
+  const app = await buildApp(container.services, {
+    logger: false,
+    ...(opts.webDistDir ? { webDistDir: opts.webDistDir } : {}),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
@@ -54,7 +59,10 @@ export async function startTestServer(opts: { env?: Record<string, string>; over
 /** A tiny cookie-keeping HTTP client over global fetch. */
 export class Client {
   cookies = new Map<string, string>();
-  constructor(readonly base: string, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly base: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   async req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const h: Record<string, string> = { ...this.headers, ...headers };
@@ -65,7 +73,11 @@ export class Client {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       h['content-type'] ??= 'application/json';
     }
-    const res = await fetch(this.base + url, { method, headers: h, ...(payload !== undefined ? { body: payload } : {}) });
+    const res = await fetch(this.base + url, {
+      method,
+      headers: h,
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const [k, ...v] = (pair ?? '').split('=');
@@ -87,7 +99,11 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
   return (await res.json()) as T;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, stepMs = 50): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  stepMs = 50,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -98,7 +114,11 @@ export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefine
 }
 
 /** Read an SSE stream into events until `until` says stop. */
-export async function readSse(res: Response, until: (event: string) => boolean, timeoutMs = 20_000): Promise<Array<{ event: string; data: unknown }>> {
+export async function readSse(
+  res: Response,
+  until: (event: string) => boolean,
+  timeoutMs = 20_000,
+): Promise<Array<{ event: string; data: unknown }>> {
   const out: Array<{ event: string; data: unknown }> = [];
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();

@@ -108,7 +108,11 @@ class MediaEvaluator {
   private readonly memo = new Map<string, MediaDesc | undefined>();
   readonly samplers = new Map<string, SamplerPlan>();
 
-  constructor(private readonly graph: Graph, private readonly catalog: Catalog, private readonly imageInfo: ImageInfo) {}
+  constructor(
+    private readonly graph: Graph,
+    private readonly catalog: Catalog,
+    private readonly imageInfo: ImageInfo,
+  ) {}
 
   describe(id: string, slot: number, depth = 0): MediaDesc | undefined {
     const node = this.graph[id];
@@ -135,17 +139,30 @@ class MediaEvaluator {
     if (cls === 'LoadImage' || cls === 'LoadImageMask') {
       const file = String(i.image);
       const info = this.imageInfo(file);
-      return { width: info?.width ?? 512, height: info?.height ?? 512, frames: 1, batch: info?.pages ?? 1, video: false, refs: { source: file }, denoise: 1 };
+      return {
+        width: info?.width ?? 512,
+        height: info?.height ?? 512,
+        frames: 1,
+        batch: info?.pages ?? 1,
+        video: false,
+        refs: { source: file },
+        denoise: 1,
+      };
     }
     const sampler = SAMPLERS[cls];
     if (sampler) return this.sampler(id, sampler, depth);
     const hasWH = typeof i.width === 'number' || typeof i.height === 'number';
-    const hasLatentIn = Object.values(i).some((v) => isLink(v) && this.catalog[this.graph[v[0]]?.class_type ?? '']?.output[v[1]] === 'LATENT');
+    const hasLatentIn = Object.values(i).some(
+      (v) => isLink(v) && this.catalog[this.graph[v[0]]?.class_type ?? '']?.output[v[1]] === 'LATENT',
+    );
     if (hasWH && !hasLatentIn && this.catalog[cls]?.output.includes('LATENT') && !cls.includes('Upscale')) {
       const video = 'length' in i;
       const k = VIDEO_LATENT[cls] ?? { temporal: 4, spatial: 8 };
       const length = num(i.length, 1);
-      let first = this.linked(id, 'start_image', depth) ?? this.linked(id, 'reference_image', depth) ?? this.linked(id, 'control_video', depth);
+      let first =
+        this.linked(id, 'start_image', depth) ??
+        this.linked(id, 'reference_image', depth) ??
+        this.linked(id, 'control_video', depth);
       let last = this.linked(id, 'end_image', depth);
       const guide = this.linked(id, 'ref_images', depth);
       if (guide) {
@@ -156,9 +173,16 @@ class MediaEvaluator {
         else first ??= guide;
       }
       return {
-        width: floorTo(num(i.width, 512), k.spatial), height: floorTo(num(i.height, 512), k.spatial),
-        frames: video ? Math.floor((Math.max(1, length) - 1) / k.temporal) * k.temporal + 1 : 1, batch: num(i.batch_size, 1), video,
-        refs: { ...(first?.refs.source ? { first: first.refs.source } : {}), ...(last?.refs.source ? { last: last.refs.source } : {}) }, denoise: 1,
+        width: floorTo(num(i.width, 512), k.spatial),
+        height: floorTo(num(i.height, 512), k.spatial),
+        frames: video ? Math.floor((Math.max(1, length) - 1) / k.temporal) * k.temporal + 1 : 1,
+        batch: num(i.batch_size, 1),
+        video,
+        refs: {
+          ...(first?.refs.source ? { first: first.refs.source } : {}),
+          ...(last?.refs.source ? { last: last.refs.source } : {}),
+        },
+        denoise: 1,
       };
     }
     const up = this.firstLinked(id, depth);
@@ -180,7 +204,9 @@ class MediaEvaluator {
         if (w === 0 && h === 0) return up;
         if (w === 0) w = Math.round((up.width * h) / up.height);
         if (h === 0) h = Math.round((up.height * w) / up.width);
-        return cls === 'LatentUpscale' ? { ...up, width: floorTo(w, 8), height: floorTo(h, 8) } : { ...up, width: w, height: h };
+        return cls === 'LatentUpscale'
+          ? { ...up, width: floorTo(w, 8), height: floorTo(h, 8) }
+          : { ...up, width: w, height: h };
       }
       case 'ImageScaleBy':
       case 'LatentUpscaleBy': {
@@ -203,7 +229,15 @@ class MediaEvaluator {
 
   private sampler(id: string, s: { seed: string; latent: string }, depth: number): MediaDesc | undefined {
     const i = this.graph[id]!.inputs;
-    const media = this.linked(id, s.latent, depth) ?? { width: 512, height: 512, frames: 1, batch: 1, video: false, refs: {}, denoise: 1 };
+    const media = this.linked(id, s.latent, depth) ?? {
+      width: 512,
+      height: 512,
+      frames: 1,
+      batch: 1,
+      video: false,
+      refs: {},
+      denoise: 1,
+    };
     const total = num(i.steps ?? this.upstreamInput(id, 'steps'), 20);
     let steps = total;
     let start = 0;
@@ -214,9 +248,19 @@ class MediaEvaluator {
       denoise = total > 0 ? Math.max(0, (total - start) / total) : 1;
     }
     const seedValue = i[s.seed] ?? this.upstreamInput(id, 'noise_seed') ?? 0;
-    const settings = ['cfg', 'sampler_name', 'scheduler', 'denoise', 'add_noise'].map((k) => `${k}=${String(i[k] ?? '')}`).join(',');
+    const settings = ['cfg', 'sampler_name', 'scheduler', 'denoise', 'add_noise']
+      .map((k) => `${k}=${String(i[k] ?? '')}`)
+      .join(',');
     const out: MediaDesc = { ...media, denoise: Math.min(media.denoise, denoise) };
-    this.samplers.set(id, { nodeId: id, steps, start, total, seed: String(seedValue), media: out, settings: `steps=${total},${settings}` });
+    this.samplers.set(id, {
+      nodeId: id,
+      steps,
+      start,
+      total,
+      seed: String(seedValue),
+      media: out,
+      settings: `steps=${total},${settings}`,
+    });
     return out;
   }
 
@@ -236,7 +280,10 @@ function ancestors(graph: Graph, id: string, seen = new Set<string>()): Set<stri
   return seen;
 }
 
-const OUTPUT_NODES: Record<string, { kind: OutputKind; media: string; prefix: string; fps: (i: Record<string, unknown>, m?: MediaDesc) => number }> = {
+const OUTPUT_NODES: Record<
+  string,
+  { kind: OutputKind; media: string; prefix: string; fps: (i: Record<string, unknown>, m?: MediaDesc) => number }
+> = {
   SaveImage: { kind: 'image', media: 'images', prefix: 'ComfyUI', fps: () => 0 },
   PreviewImage: { kind: 'preview', media: 'images', prefix: 'ComfyUI', fps: () => 0 },
   SaveVideo: { kind: 'video', media: 'video', prefix: 'video/ComfyUI', fps: (_i, m) => m?.fps ?? 30 },
@@ -267,17 +314,48 @@ export function planPrompt(graph: Graph, outputs: string[], catalog: Catalog, im
     if (SAMPLERS[node.class_type]) ev.describe(id, 0);
     if (!def) continue;
     const link = node.inputs[def.media];
-    const media = (isLink(link) ? ev.describe(link[0], link[1]) : undefined) ?? { width: 512, height: 512, frames: 1, batch: 1, video: false, refs: {}, denoise: 1 };
+    const media = (isLink(link) ? ev.describe(link[0], link[1]) : undefined) ?? {
+      width: 512,
+      height: 512,
+      frames: 1,
+      batch: 1,
+      video: false,
+      refs: {},
+      denoise: 1,
+    };
     const up = ancestors(graph, id);
     const sampler = [...ev.samplers.values()].filter((s) => up.has(s.nodeId)).at(-1);
-    const ownTexts = order.filter((n) => up.has(n)).flatMap((n) => Object.entries(graph[n]!.inputs).filter(([k, v]) => TEXT_INPUTS.has(k) && typeof v === 'string').map(([, v]) => String(v)));
+    const ownTexts = order
+      .filter((n) => up.has(n))
+      .flatMap((n) =>
+        Object.entries(graph[n]!.inputs)
+          .filter(([k, v]) => TEXT_INPUTS.has(k) && typeof v === 'string')
+          .map(([, v]) => String(v)),
+      );
     const plan: OutputPlan = {
-      nodeId: id, kind: def.kind, prefix: String(node.inputs.filename_prefix ?? def.prefix), fps: def.fps(node.inputs, media), media,
-      seed: sampler?.seed ?? '0', salt: [ownTexts.join('\u241f'), files.join('+'), sampler?.settings ?? ''].join('|'), options: node.inputs,
+      nodeId: id,
+      kind: def.kind,
+      prefix: String(node.inputs.filename_prefix ?? def.prefix),
+      fps: def.fps(node.inputs, media),
+      media,
+      seed: sampler?.seed ?? '0',
+      salt: [ownTexts.join('\u241f'), files.join('+'), sampler?.settings ?? ''].join('|'),
+      options: node.inputs,
     };
     plans.set(id, plan);
     for (const s of ev.samplers.keys()) if (up.has(s) && !samplerOutput.has(s)) samplerOutput.set(s, plan);
   }
-  const isVideo = [...plans.values()].some((p) => p.media.video) || [...ev.samplers.values()].some((s) => s.media.video);
-  return { order, ...(cycle ? { cycle } : {}), samplers: ev.samplers, outputs: plans, samplerOutput, modelFiles: files, modelKey: files.join('+'), isVideo, texts };
+  const isVideo =
+    [...plans.values()].some((p) => p.media.video) || [...ev.samplers.values()].some((s) => s.media.video);
+  return {
+    order,
+    ...(cycle ? { cycle } : {}),
+    samplers: ev.samplers,
+    outputs: plans,
+    samplerOutput,
+    modelFiles: files,
+    modelKey: files.join('+'),
+    isVideo,
+    texts,
+  };
 }

@@ -5,7 +5,8 @@ import { imageGraph } from './sim-test-client.ts';
 
 const models = loadModelFiles();
 const catalog = loadCatalog(models);
-const validate = (g: unknown, files: string[] = []): ValidationResult => validateGraph(g, catalog, { inputFileExists: (f) => files.includes(f) });
+const validate = (g: unknown, files: string[] = []): ValidationResult =>
+  validateGraph(g, catalog, { inputFileExists: (f) => files.includes(f) });
 const errorsOf = (r: ValidationResult, node: string): string[] => r.node_errors[node]?.errors.map((e) => e.type) ?? [];
 const clone = (g: Graph): Graph => JSON.parse(JSON.stringify(g)) as Graph;
 
@@ -18,8 +19,15 @@ describe('validateGraph', () => {
   it('top-level errors: invalid_prompt (unknown class / no class_type), prompt_no_outputs', () => {
     const unknown = { ...imageGraph(), '99': { class_type: 'NoSuchNode', inputs: {} } };
     const r1 = validate(unknown);
-    expect(r1).toMatchObject({ ok: false, error: { type: 'invalid_prompt', details: "Node ID '#99'" }, node_errors: {} });
-    expect(validate({ '1': { inputs: {} } })).toMatchObject({ ok: false, error: { type: 'invalid_prompt', message: expect.stringMatching(/missing the class_type/) } });
+    expect(r1).toMatchObject({
+      ok: false,
+      error: { type: 'invalid_prompt', details: "Node ID '#99'" },
+      node_errors: {},
+    });
+    expect(validate({ '1': { inputs: {} } })).toMatchObject({
+      ok: false,
+      error: { type: 'invalid_prompt', message: expect.stringMatching(/missing the class_type/) },
+    });
     const g = imageGraph();
     delete (g as Record<string, unknown>)['9'];
     expect(validate(g)).toMatchObject({ ok: false, error: { type: 'prompt_no_outputs' } });
@@ -72,9 +80,15 @@ describe('validateGraph', () => {
   });
 
   it('LoadImage must name an uploaded file (custom_validation_failed)', () => {
-    const g = { '1': { class_type: 'LoadImage', inputs: { image: 'missing.png' } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } } };
+    const g = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'missing.png' } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } },
+    };
     const r = validate(g);
-    expect(r.ok ? undefined : r.node_errors['1']?.errors[0]).toMatchObject({ type: 'custom_validation_failed', details: 'image - Invalid image file: missing.png' });
+    expect(r.ok ? undefined : r.node_errors['1']?.errors[0]).toMatchObject({
+      type: 'custom_validation_failed',
+      details: 'image - Invalid image file: missing.png',
+    });
     expect(validate(g, ['missing.png']).ok).toBe(true);
   });
 
@@ -106,14 +120,24 @@ describe('validateGraph', () => {
 
 describe('node catalog', () => {
   it('fills loader combos with the simulated model files and declares the custom packs', () => {
-    expect(catalog.CheckpointLoaderSimple!.input.required!.ckpt_name![0]).toContain('ponyDiffusionV6XL_v6StartWithThisOne.safetensors');
+    expect(catalog.CheckpointLoaderSimple!.input.required!.ckpt_name![0]).toContain(
+      'ponyDiffusionV6XL_v6StartWithThisOne.safetensors',
+    );
     expect(catalog.DualCLIPLoader!.input.required!.clip_name2![0]).toContain('t5xxl_fp8_e4m3fn.safetensors');
-    expect(catalog.VAELoader!.input.required!.vae_name![0]).toEqual(['wan_2.1_vae.safetensors', 'ae.safetensors', 'pixel_space']);
+    expect(catalog.VAELoader!.input.required!.vae_name![0]).toEqual([
+      'wan_2.1_vae.safetensors',
+      'ae.safetensors',
+      'pixel_space',
+    ]);
     // .gguf files belong to the GGUF pack's loader only, as in a real install
     expect(catalog.UNETLoader!.input.required!.unet_name![0]).not.toContain('flux1-dev-Q8_0.gguf');
     expect(catalog.UnetLoaderGGUF!.input.required!.unet_name![0]).toEqual(['flux1-dev-Q8_0.gguf']);
     expect(catalog.CheckpointLoaderNF4!.input.required!.ckpt_name![0]).toContain('flux1-dev-bnb-nf4-v2.safetensors');
-    for (const [cls, pack] of [['CheckpointLoaderNF4', 'ComfyUI_bitsandbytes_NF4'], ['UnetLoaderGGUF', 'ComfyUI-GGUF'], ['WanMultiFrameRefToVideo', 'ComfyUI-Wan22FMLF']]) {
+    for (const [cls, pack] of [
+      ['CheckpointLoaderNF4', 'ComfyUI_bitsandbytes_NF4'],
+      ['UnetLoaderGGUF', 'ComfyUI-GGUF'],
+      ['WanMultiFrameRefToVideo', 'ComfyUI-Wan22FMLF'],
+    ]) {
       expect(catalog[cls!]!.python_module).toBe(`custom_nodes.${pack}`);
     }
     expect(catalog.WanMultiFrameRefToVideo!.output).toEqual(['CONDITIONING', 'CONDITIONING', 'LATENT']);

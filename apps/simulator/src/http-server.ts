@@ -23,7 +23,13 @@ class HttpError extends Error {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
-const UNSAFE_TYPES = new Set(['text/html', 'text/html-sandboxed', 'application/xhtml+xml', 'text/javascript', 'text/css']);
+const UNSAFE_TYPES = new Set([
+  'text/html',
+  'text/html-sandboxed',
+  'application/xhtml+xml',
+  'text/javascript',
+  'text/css',
+]);
 
 function sendJson(res: Res, status: number, body: unknown): void {
   const data = Buffer.from(JSON.stringify(body));
@@ -54,7 +60,8 @@ async function readJson(req: Req, limit: number): Promise<Record<string, unknown
   return value as Record<string, unknown>;
 }
 
-const isLoopback = (host: string | undefined): boolean => !!host && (host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host));
+const isLoopback = (host: string | undefined): boolean =>
+  !!host && (host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host));
 
 /** server.py create_origin_only_middleware: a loopback Host must match the Origin (CSRF guard). */
 function originRejected(gpu: SimulatedGpu, req: Req): boolean {
@@ -78,7 +85,9 @@ function originRejected(gpu: SimulatedGpu, req: Req): boolean {
 export function handleUpgrade(gpu: SimulatedGpu, req: Req, socket: Duplex, head: Buffer): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if ((url.pathname !== '/ws' && url.pathname !== '/api/ws') || originRejected(gpu, req)) {
-    socket.end(`HTTP/1.1 ${originRejected(gpu, req) ? '403 Forbidden' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(
+      `HTTP/1.1 ${originRejected(gpu, req) ? '403 Forbidden' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
     return;
   }
   gpu.hub.upgrade(req, socket, head, url.searchParams.get('clientId'));
@@ -114,7 +123,11 @@ async function route(gpu: SimulatedGpu, method: string, p: string, url: URL, req
   switch (p) {
     case '/':
       if (!known(get)) return;
-      return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>ComfyUI simulator</title><p>ComfyUI 0.3.64 protocol simulator, GPU port ${gpu.port}.</p>`);
+      return void res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<!doctype html><title>ComfyUI simulator</title><p>ComfyUI 0.3.64 protocol simulator, GPU port ${gpu.port}.</p>`,
+        );
     case '/prompt':
       if (get) return sendJson(res, 200, { exec_info: { queue_remaining: queue.remaining } });
       if (!known(method === 'POST')) return;
@@ -128,7 +141,8 @@ async function route(gpu: SimulatedGpu, method: string, p: string, url: URL, req
           queue.wipe();
           hub.broadcastStatus();
         }
-        if ('delete' in body && Array.isArray(body.delete)) for (const id of body.delete) if (queue.delete(pyStr(id))) hub.broadcastStatus();
+        if ('delete' in body && Array.isArray(body.delete))
+          for (const id of body.delete) if (queue.delete(pyStr(id))) hub.broadcastStatus();
         return sendStatus(res, 200);
       }
     case '/interrupt': {
@@ -150,13 +164,18 @@ async function route(gpu: SimulatedGpu, method: string, p: string, url: URL, req
           if (!/^\s*[+-]?\d+\s*$/.test(v)) throw new Error(`invalid literal for int(): '${v}'`);
           return Number(v);
         };
-        return sendJson(res, 200, queue.historyView(max !== null ? parseInt(max) : undefined, offset !== null ? parseInt(offset) : -1));
+        return sendJson(
+          res,
+          200,
+          queue.historyView(max !== null ? parseInt(max) : undefined, offset !== null ? parseInt(offset) : -1),
+        );
       }
       if (!known(method === 'POST')) return;
       {
         const body = await readJson(req, limit);
         if ('clear' in body && body.clear) queue.history.clear();
-        if ('delete' in body && Array.isArray(body.delete)) for (const id of body.delete) queue.history.delete(pyStr(id));
+        if ('delete' in body && Array.isArray(body.delete))
+          for (const id of body.delete) queue.history.delete(pyStr(id));
         return sendStatus(res, 200);
       }
     case '/view':
@@ -196,7 +215,8 @@ async function route(gpu: SimulatedGpu, method: string, p: string, url: URL, req
       if (!known(method === 'POST')) return;
       const body = await readJson(req, limit);
       if ('time_scale' in body) {
-        if (typeof body.time_scale !== 'number' || !(body.time_scale > 0) || !Number.isFinite(body.time_scale)) return sendJson(res, 400, { error: 'time_scale must be a positive number' });
+        if (typeof body.time_scale !== 'number' || !(body.time_scale > 0) || !Number.isFinite(body.time_scale))
+          return sendJson(res, 400, { error: 'time_scale must be a positive number' });
         gpu.config.timeScale = body.time_scale;
       }
       if (typeof body.previews === 'boolean') gpu.config.previews = body.previews;
@@ -227,19 +247,31 @@ function postPrompt(gpu: SimulatedGpu, body: Record<string, unknown>, res: Res):
   let number: number;
   if ('number' in body) {
     number = Number(body.number);
-    if (body.number === null || body.number === '' || Number.isNaN(number)) throw new Error('could not convert number to float');
+    if (body.number === null || body.number === '' || Number.isNaN(number))
+      throw new Error('could not convert number to float');
   } else {
     number = body.front ? -gpu.promptCounter : gpu.promptCounter;
     gpu.promptCounter += 1;
   }
   if (!('prompt' in body)) {
-    return sendJson(res, 400, { error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} });
+    return sendJson(res, 400, {
+      error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} },
+      node_errors: {},
+    });
   }
   // at 0.3.64 any prompt_id is accepted and passed through str()
   const promptId = 'prompt_id' in body ? pyStr(body.prompt_id) : crypto.randomUUID();
-  const targets = Array.isArray(body.partial_execution_targets) ? body.partial_execution_targets.map(String) : undefined;
-  const result = validateGraph(body.prompt, gpu.o.catalog, { inputFileExists: gpu.folders.inputFileExists, ...(targets ? { partialExecutionTargets: targets } : {}) });
-  const extraData: Record<string, unknown> = body.extra_data && typeof body.extra_data === 'object' && !Array.isArray(body.extra_data) ? { ...(body.extra_data as Record<string, unknown>) } : {};
+  const targets = Array.isArray(body.partial_execution_targets)
+    ? body.partial_execution_targets.map(String)
+    : undefined;
+  const result = validateGraph(body.prompt, gpu.o.catalog, {
+    inputFileExists: gpu.folders.inputFileExists,
+    ...(targets ? { partialExecutionTargets: targets } : {}),
+  });
+  const extraData: Record<string, unknown> =
+    body.extra_data && typeof body.extra_data === 'object' && !Array.isArray(body.extra_data)
+      ? { ...(body.extra_data as Record<string, unknown>) }
+      : {};
   if ('client_id' in body) extraData.client_id = body.client_id;
   if (!result.ok) return sendJson(res, 400, { error: result.error, node_errors: result.node_errors });
   gpu.queue.put({ number, promptId, graph: body.prompt as Graph, extraData, outputs: result.outputs });
@@ -257,28 +289,54 @@ async function view(gpu: SimulatedGpu, url: URL, req: Req, res: Res): Promise<vo
   const channel = url.searchParams.get('channel') ?? 'rgba';
   if (preview !== null) {
     const info = preview.split(';');
-    const format = ['webp', 'jpeg'].includes(info[0] ?? '') && !(url.searchParams.get('channel') ?? '').includes('a') ? (info[0] as 'webp' | 'jpeg') : 'webp';
+    const format =
+      ['webp', 'jpeg'].includes(info[0] ?? '') && !(url.searchParams.get('channel') ?? '').includes('a')
+        ? (info[0] as 'webp' | 'jpeg')
+        : 'webp';
     const quality = /^\d+$/.test(info.at(-1) ?? '') ? Number(info.at(-1)) : 90;
     const img = sharp(found.file).flatten();
     const data = await (format === 'jpeg' ? img.jpeg({ quality }) : img.webp({ quality })).toBuffer();
-    return void res.writeHead(200, { 'content-type': `image/${format}`, 'content-disposition': disposition, 'content-length': data.length }).end(data);
+    return void res
+      .writeHead(200, {
+        'content-type': `image/${format}`,
+        'content-disposition': disposition,
+        'content-length': data.length,
+      })
+      .end(data);
   }
   if (channel === 'rgb' || channel === 'a') {
     const img = sharp(found.file);
-    const data = await (channel === 'rgb' ? img.removeAlpha() : img.ensureAlpha().extractChannel('alpha')).png().toBuffer();
-    return void res.writeHead(200, { 'content-type': 'image/png', 'content-disposition': disposition, 'content-length': data.length }).end(data);
+    const data = await (channel === 'rgb' ? img.removeAlpha() : img.ensureAlpha().extractChannel('alpha'))
+      .png()
+      .toBuffer();
+    return void res
+      .writeHead(200, {
+        'content-type': 'image/png',
+        'content-disposition': disposition,
+        'content-length': data.length,
+      })
+      .end(data);
   }
   const guessed = MIME[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
   const type = UNSAFE_TYPES.has(guessed) ? 'application/octet-stream' : guessed;
   const size = fs.statSync(found.file).size;
-  const headers: http.OutgoingHttpHeaders = { 'content-type': type, 'content-disposition': disposition, 'accept-ranges': 'bytes', 'last-modified': fs.statSync(found.file).mtime.toUTCString() };
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': type,
+    'content-disposition': disposition,
+    'accept-ranges': 'bytes',
+    'last-modified': fs.statSync(found.file).mtime.toUTCString(),
+  };
   // aiohttp's FileResponse honours single byte ranges (video players seek with them)
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
   if (range && (range[1] || range[2])) {
     const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
     const end = range[1] && range[2] ? Math.min(size - 1, Number(range[2])) : size - 1;
     if (start >= size || start > end) return void res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
-    res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+    res.writeHead(206, {
+      ...headers,
+      'content-range': `bytes ${start}-${end}/${size}`,
+      'content-length': end - start + 1,
+    });
     if (req.method === 'HEAD') return void res.end();
     return void fs.createReadStream(found.file, { start, end }).pipe(res);
   }
@@ -296,12 +354,22 @@ async function upload(gpu: SimulatedGpu, req: Req, res: Res): Promise<void> {
     if (err instanceof MultipartError) return sendStatus(res, 400);
     throw err;
   }
-  const field = (n: string): string | undefined => parts.find((pt) => pt.name === n && pt.filename === undefined)?.data.toString('utf8');
+  const field = (n: string): string | undefined =>
+    parts.find((pt) => pt.name === n && pt.filename === undefined)?.data.toString('utf8');
   const image = parts.find((pt) => pt.name === 'image' && pt.filename !== undefined);
   if (!image?.filename) return sendStatus(res, 400);
   const overwrite = field('overwrite');
-  const stored = gpu.folders.storeUpload(image.data, image.filename, { type: field('type') ?? 'input', subfolder: field('subfolder') ?? '', overwrite: overwrite === 'true' || overwrite === '1' });
-  if ('status' in stored) return stored.status === 500 ? void res.writeHead(500, { 'content-type': TEXT }).end('500 Internal Server Error\n\nServer got itself in trouble') : sendStatus(res, stored.status);
+  const stored = gpu.folders.storeUpload(image.data, image.filename, {
+    type: field('type') ?? 'input',
+    subfolder: field('subfolder') ?? '',
+    overwrite: overwrite === 'true' || overwrite === '1',
+  });
+  if ('status' in stored)
+    return stored.status === 500
+      ? void res
+          .writeHead(500, { 'content-type': TEXT })
+          .end('500 Internal Server Error\n\nServer got itself in trouble')
+      : sendStatus(res, stored.status);
   sendJson(res, 200, stored);
 }
 
@@ -309,14 +377,29 @@ function systemStats(gpu: SimulatedGpu): unknown {
   const used = Math.min(gpu.vramBytes, gpu.executor.loaded?.bytes ?? 0);
   return {
     system: {
-      os: 'posix', ram_total: os.totalmem(), ram_free: os.freemem(), comfyui_version: '0.3.64', required_frontend_version: '1.27.10',
-      installed_templates_version: '0.1.94', required_templates_version: '0.1.94', python_version: '3.12.3 (main, simulated) [GCC 13.2.0]',
-      pytorch_version: '2.8.0+cu128', embedded_python: false, argv: ['main.py', '--port', String(gpu.port), '--simulated'],
+      os: 'posix',
+      ram_total: os.totalmem(),
+      ram_free: os.freemem(),
+      comfyui_version: '0.3.64',
+      required_frontend_version: '1.27.10',
+      installed_templates_version: '0.1.94',
+      required_templates_version: '0.1.94',
+      python_version: '3.12.3 (main, simulated) [GCC 13.2.0]',
+      pytorch_version: '2.8.0+cu128',
+      embedded_python: false,
+      argv: ['main.py', '--port', String(gpu.port), '--simulated'],
     },
-    devices: [{
-      name: `Simulated GPU ${gpu.port}`, type: 'cuda', index: 0, vram_total: gpu.vramBytes, vram_free: gpu.vramBytes - used,
-      torch_vram_total: used, torch_vram_free: 0,
-    }],
+    devices: [
+      {
+        name: `Simulated GPU ${gpu.port}`,
+        type: 'cuda',
+        index: 0,
+        vram_total: gpu.vramBytes,
+        vram_free: gpu.vramBytes - used,
+        torch_vram_total: used,
+        torch_vram_free: 0,
+      },
+    ],
   };
 }
 
@@ -324,10 +407,16 @@ function simStats(gpu: SimulatedGpu): unknown {
   const e = gpu.executor;
   const ms = [...e.executionMs.entries()];
   return {
-    port: gpu.port, executions: Object.fromEntries(e.executions), total_executed: e.totalExecuted,
-    loaded_model: e.loaded?.key ?? null, loaded_model_files: e.loaded?.files ?? [],
+    port: gpu.port,
+    executions: Object.fromEntries(e.executions),
+    total_executed: e.totalExecuted,
+    loaded_model: e.loaded?.key ?? null,
+    loaded_model_files: e.loaded?.files ?? [],
     queue: { running: gpu.queue.running?.promptId ?? null, pending: gpu.queue.pendingIds() },
-    time_scale: gpu.config.timeScale, previews: gpu.config.previews,
-    execution_ms: Object.fromEntries(ms), last_execution_ms: ms.at(-1)?.[1].wall_ms ?? null, ws_clients: gpu.hub.clientIds.length,
+    time_scale: gpu.config.timeScale,
+    previews: gpu.config.previews,
+    execution_ms: Object.fromEntries(ms),
+    last_execution_ms: ms.at(-1)?.[1].wall_ms ?? null,
+    ws_clients: gpu.hub.clientIds.length,
   };
 }

@@ -28,7 +28,9 @@ describe('simulator process', () => {
     });
     expect(new Set(ports).size).toBe(2);
     for (const port of ports) {
-      const stats = (await (await fetch(`http://127.0.0.1:${port}/system_stats`)).json()) as { devices: Array<{ name: string }> };
+      const stats = (await (await fetch(`http://127.0.0.1:${port}/system_stats`)).json()) as {
+        devices: Array<{ name: string }>;
+      };
       expect(stats.devices[0]!.name).toBe(`Simulated GPU ${port}`);
       expect(await (await fetch(`http://127.0.0.1:${port}/object_info/UnetLoaderGGUF`)).json()).toEqual({});
     }
@@ -40,9 +42,26 @@ describe('simulator process', () => {
   });
 
   it('reads env, and command-line flags override it', () => {
-    const env = { SIM_PORTS: '9000,9001', SIM_TIME_SCALE: '0.5', SIM_VRAM_GB: '80,24', SIM_MISSING_MODELS: '9001:ae.safetensors', SIM_PREVIEWS: '0' };
-    expect(simulatorConfig(env, [])).toMatchObject({ ports: [9000, 9001], timeScale: 0.5, vramGb: [80, 24], missingModels: ['9001:ae.safetensors'], previews: false, host: '127.0.0.1' });
-    expect(simulatorConfig(env, ['--ports', '7000', '--time-scale=0.01', '--enable-cors-header'])).toMatchObject({ ports: [7000], timeScale: 0.01, corsOrigin: '*' });
+    const env = {
+      SIM_PORTS: '9000,9001',
+      SIM_TIME_SCALE: '0.5',
+      SIM_VRAM_GB: '80,24',
+      SIM_MISSING_MODELS: '9001:ae.safetensors',
+      SIM_PREVIEWS: '0',
+    };
+    expect(simulatorConfig(env, [])).toMatchObject({
+      ports: [9000, 9001],
+      timeScale: 0.5,
+      vramGb: [80, 24],
+      missingModels: ['9001:ae.safetensors'],
+      previews: false,
+      host: '127.0.0.1',
+    });
+    expect(simulatorConfig(env, ['--ports', '7000', '--time-scale=0.01', '--enable-cors-header'])).toMatchObject({
+      ports: [7000],
+      timeScale: 0.01,
+      corsOrigin: '*',
+    });
     expect(() => simulatorConfig({ SIM_PORTS: 'abc' }, [])).toThrow(/SIM_PORTS/);
     expect(() => simulatorConfig({ SIM_TIME_SCALE: '0' }, [])).toThrow(/SIM_TIME_SCALE/);
   });

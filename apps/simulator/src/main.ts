@@ -19,7 +19,10 @@ try {
 
 try {
   const sim = await startSimulator(options);
-  for (const port of sim.ports) process.stdout.write(`${JSON.stringify({ msg: 'simulator listening', port, host: options.host, output_dir: sim.outputDir })}\n`);
+  for (const port of sim.ports)
+    process.stdout.write(
+      `${JSON.stringify({ msg: 'simulator listening', port, host: options.host, output_dir: sim.outputDir })}\n`,
+    );
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -37,6 +37,11 @@ describe('parseMultipart', () => {
   it('rejects bodies that are not multipart', () => {
     expect(boundaryOf('application/json')).toBeUndefined();
     expect(() => parseMultipart(Buffer.from('{}'), 'application/json')).toThrow(MultipartError);
-    expect(() => parseMultipart(Buffer.from('--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nno end'), 'multipart/form-data; boundary=x')).toThrow(MultipartError);
+    expect(() =>
+      parseMultipart(
+        Buffer.from('--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nno end'),
+        'multipart/form-data; boundary=x',
+      ),
+    ).toThrow(MultipartError);
   });
 });

@@ -58,7 +58,11 @@ export function parseMultipart(body: Buffer, contentType: string): Part[] {
     if (end < 0) throw new MultipartError('unterminated part');
     const hasHeaders = headerEnd >= 0 && headerEnd < end;
     const headerText = hasHeaders ? body.subarray(cursor, headerEnd).toString('utf8') : '';
-    const dataStart = hasHeaders ? headerEnd + 4 : body.subarray(cursor, cursor + 2).toString() === '\r\n' ? cursor + 2 : cursor;
+    const dataStart = hasHeaders
+      ? headerEnd + 4
+      : body.subarray(cursor, cursor + 2).toString() === '\r\n'
+        ? cursor + 2
+        : cursor;
     const headers = new Map<string, string>();
     for (const line of headerText.split('\r\n')) {
       const i = line.indexOf(':');
@@ -68,7 +72,12 @@ export function parseMultipart(body: Buffer, contentType: string): Part[] {
     const params = dispositionParams(disposition);
     if (/^\s*form-data\b/i.test(disposition) && params.name !== undefined) {
       const type = headers.get('content-type');
-      parts.push({ name: params.name, data: body.subarray(dataStart, end), ...(params.filename !== undefined ? { filename: params.filename } : {}), ...(type ? { contentType: type } : {}) });
+      parts.push({
+        name: params.name,
+        data: body.subarray(dataStart, end),
+        ...(params.filename !== undefined ? { filename: params.filename } : {}),
+        ...(type ? { contentType: type } : {}),
+      });
     }
     pos = end + 2;
   }

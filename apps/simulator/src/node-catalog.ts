@@ -5,7 +5,11 @@ import { fileURLToPath } from 'node:url';
 export type InputSpec = [unknown, Record<string, unknown>?];
 
 export interface NodeInfo {
-  input: { required?: Record<string, InputSpec>; optional?: Record<string, InputSpec>; hidden?: Record<string, unknown> };
+  input: {
+    required?: Record<string, InputSpec>;
+    optional?: Record<string, InputSpec>;
+    hidden?: Record<string, unknown>;
+  };
   output: string[];
   output_node: boolean;
   python_module?: string;
@@ -23,8 +27,26 @@ const PT_EXTENSIONS = ['.ckpt', '.pt', '.pt2', '.bin', '.pth', '.safetensors', '
 
 /** Folder keys of a stock 0.3.64 install (`GET /models`). */
 const CORE_FOLDERS = [
-  'checkpoints', 'configs', 'loras', 'vae', 'text_encoders', 'diffusion_models', 'clip_vision', 'style_models', 'embeddings', 'diffusers',
-  'vae_approx', 'controlnet', 'gligen', 'upscale_models', 'custom_nodes', 'hypernetworks', 'photomaker', 'classifiers', 'model_patches', 'audio_encoders',
+  'checkpoints',
+  'configs',
+  'loras',
+  'vae',
+  'text_encoders',
+  'diffusion_models',
+  'clip_vision',
+  'style_models',
+  'embeddings',
+  'diffusers',
+  'vae_approx',
+  'controlnet',
+  'gligen',
+  'upscale_models',
+  'custom_nodes',
+  'hypernetworks',
+  'photomaker',
+  'classifiers',
+  'model_patches',
+  'audio_encoders',
 ];
 
 /** Which loader input lists which model folder (real ComfyUI fills these combos from disk). */
@@ -46,7 +68,10 @@ export const LOADER_FILE_INPUTS: ReadonlyArray<{ node: string; input: string; fo
 const isGguf = (f: string): boolean => f.toLowerCase().endsWith('.gguf');
 const isPt = (f: string): boolean => PT_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e));
 
-export function loadModelFiles(file = process.env.SIM_MODELS_FILE ?? DATA('models.json'), missing: string[] = []): ModelFiles {
+export function loadModelFiles(
+  file = process.env.SIM_MODELS_FILE ?? DATA('models.json'),
+  missing: string[] = [],
+): ModelFiles {
   const files = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelFiles;
   const drop = new Set(missing);
   return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.filter((f) => !drop.has(f))]));
@@ -63,7 +88,9 @@ export function loadCatalog(models: ModelFiles, missingNodes: string[] = []): Ca
     if (!spec) continue;
     const files = (models[folder] ?? []).filter(gguf ? isGguf : isPt);
     // VAELoader keeps its built-in entries (`pixel_space`, taesd…), which have no extension
-    const builtIn = Array.isArray(spec[0]) ? (spec[0] as unknown[]).filter((v): v is string => typeof v === 'string' && !v.includes('.')) : [];
+    const builtIn = Array.isArray(spec[0])
+      ? (spec[0] as unknown[]).filter((v): v is string => typeof v === 'string' && !v.includes('.'))
+      : [];
     spec[0] = [...files, ...builtIn];
   }
   return catalog;

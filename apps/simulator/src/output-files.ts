@@ -9,9 +9,23 @@ export type FolderType = 'input' | 'output' | 'temp';
 export const FOLDER_TYPES: readonly FolderType[] = ['input', 'output', 'temp'];
 
 export const MIME: Record<string, string> = {
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp',
-  '.tif': 'image/tiff', '.tiff': 'image/tiff', '.mp4': 'video/mp4', '.webm': 'video/webm', '.mov': 'video/quicktime', '.mkv': 'video/x-matroska',
-  '.json': 'application/json', '.txt': 'text/plain', '.flac': 'audio/flac', '.wav': 'audio/wav', '.mp3': 'audio/mpeg',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.bmp': 'image/bmp',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+  '.mov': 'video/quicktime',
+  '.mkv': 'video/x-matroska',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+  '.flac': 'audio/flac',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
 };
 
 export class SimulatorFolders {
@@ -58,7 +72,12 @@ export class SimulatorFolders {
    * get_save_image_path: `%width%`-style variables, prefix dirname → subfolder, and the next
    * counter after the highest `<name>_<digits>_` already in that folder.
    */
-  savePath(prefix: string, type: 'output' | 'temp', width: number, height: number): { folder: string; filename: string; counter: number; subfolder: string } {
+  savePath(
+    prefix: string,
+    type: 'output' | 'temp',
+    width: number,
+    height: number,
+  ): { folder: string; filename: string; counter: number; subfolder: string } {
     const base = this.dir(type);
     const expanded = prefix.includes('%') ? expandPrefixVars(prefix, width, height) : prefix;
     const norm = path.posix.normalize(expanded.replace(/\\/g, '/'));
@@ -98,7 +117,11 @@ export class SimulatorFolders {
   }
 
   /** /upload/image: same name + same bytes → reuse; same name + other bytes → `name (1).ext`. */
-  storeUpload(data: Buffer, filename: string, o: { type: string; subfolder: string; overwrite: boolean }): { name: string; subfolder: string; type: string } | { status: number } {
+  storeUpload(
+    data: Buffer,
+    filename: string,
+    o: { type: string; subfolder: string; overwrite: boolean },
+  ): { name: string; subfolder: string; type: string } | { status: number } {
     if (!FOLDER_TYPES.includes(o.type as FolderType)) return { status: 500 };
     const base = this.dir(o.type as FolderType);
     const folder = path.resolve(base, path.normalize(o.subfolder || '.'));

@@ -36,7 +36,12 @@ export function addPngText(png: Buffer, entries: Array<[string, string]>): Buffe
   const idat = png.indexOf('IDAT', 8, 'latin1') - 4;
   if (idat < 8) return png;
   const chunks = entries.map(([key, text]) => {
-    const body = Buffer.concat([Buffer.from('tEXt', 'latin1'), Buffer.from(key, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]);
+    const body = Buffer.concat([
+      Buffer.from('tEXt', 'latin1'),
+      Buffer.from(key, 'latin1'),
+      Buffer.from([0]),
+      Buffer.from(text, 'latin1'),
+    ]);
     const len = Buffer.alloc(4);
     len.writeUInt32BE(body.length - 4);
     const crc = Buffer.alloc(4);
@@ -47,9 +52,18 @@ export function addPngText(png: Buffer, entries: Array<[string, string]>): Buffe
 }
 
 export async function renderPng(spec: StillSpec, text: Array<[string, string]> = []): Promise<Buffer> {
-  const raw = renderFrame(makeScene(spec.seed, spec.salt), spec.width, spec.height, spec.t ?? 0, spec.frames ?? 1, spec.reference);
+  const raw = renderFrame(
+    makeScene(spec.seed, spec.salt),
+    spec.width,
+    spec.height,
+    spec.t ?? 0,
+    spec.frames ?? 1,
+    spec.reference,
+  );
   // compression level 4 is SaveImage's default
-  const png = await sharp(raw, { raw: { width: spec.width, height: spec.height, channels: 3 } }).png({ compressionLevel: 4 }).toBuffer();
+  const png = await sharp(raw, { raw: { width: spec.width, height: spec.height, channels: 3 } })
+    .png({ compressionLevel: 4 })
+    .toBuffer();
   return addPngText(png, text);
 }
 
@@ -81,7 +95,12 @@ export async function renderPreviewJpeg(spec: StillSpec, progress: number): Prom
 /** An uploaded guide picture as raw RGB at the output size ("center" crop, like common_upscale). */
 export async function loadReference(file: string, width: number, height: number): Promise<Buffer | undefined> {
   try {
-    return await sharp(file).resize(width, height, { fit: 'cover', position: 'centre' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
+    return await sharp(file)
+      .resize(width, height, { fit: 'cover', position: 'centre' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer();
   } catch {
     return undefined;
   }

@@ -61,7 +61,9 @@ export async function writeOutput(plan: OutputPlan, ctx: WriteContext): Promise<
   if (plan.kind === 'image' || plan.kind === 'preview') {
     const temp = plan.kind === 'preview';
     // PreviewImage: temp folder, prefix + "_temp_" + 5 random letters (nodes.py)
-    const prefix = temp ? `${plan.prefix}_temp_${Array.from(crypto.randomBytes(5), (b) => 'abcdefghijklmnopqrstupvxyz'[b % 26]).join('')}` : plan.prefix;
+    const prefix = temp
+      ? `${plan.prefix}_temp_${Array.from(crypto.randomBytes(5), (b) => 'abcdefghijklmnopqrstupvxyz'[b % 26]).join('')}`
+      : plan.prefix;
     const target = ctx.folders.savePath(prefix, temp ? 'temp' : 'output', m.width, m.height);
     const text: Array<[string, string]> = [];
     if (ctx.metadata) {
@@ -76,7 +78,18 @@ export async function writeOutput(plan: OutputPlan, ctx: WriteContext): Promise<
       for (let f = 0; f < m.frames; f++) {
         const index = b * m.frames + f;
         const file = `${target.filename.replaceAll('%batch_num%', String(index))}_${String(counter).padStart(5, '0')}_.png`;
-        const png = await renderPng({ width: m.width, height: m.height, seed: itemSeed(plan.seed, b), salt: plan.salt, t: f, frames: m.frames, ...(reference ? { reference } : {}) }, text);
+        const png = await renderPng(
+          {
+            width: m.width,
+            height: m.height,
+            seed: itemSeed(plan.seed, b),
+            salt: plan.salt,
+            t: f,
+            frames: m.frames,
+            ...(reference ? { reference } : {}),
+          },
+          text,
+        );
         fs.writeFileSync(path.join(target.folder, file), png);
         images.push({ filename: file, subfolder: target.subfolder, type: temp ? 'temp' : 'output' });
         counter += 1;
@@ -89,9 +102,21 @@ export async function writeOutput(plan: OutputPlan, ctx: WriteContext): Promise<
   const file = `${target.filename}_${String(target.counter).padStart(5, '0')}_.${anim.ext}`;
   const frames = m.frames * m.batch;
   await encodeAnimation(
-    { width: m.width, height: m.height, frames, fps: plan.fps > 0 ? plan.fps : 16, seed: plan.seed, salt: plan.salt, options: plan.options, ...(reference ? { reference } : {}) },
+    {
+      width: m.width,
+      height: m.height,
+      frames,
+      fps: plan.fps > 0 ? plan.fps : 16,
+      seed: plan.seed,
+      salt: plan.salt,
+      options: plan.options,
+      ...(reference ? { reference } : {}),
+    },
     anim.format,
     path.join(target.folder, file),
   );
-  return { images: [{ filename: file, subfolder: target.subfolder, type: 'output' }], animated: [plan.kind === 'webp' ? frames !== 1 : true] };
+  return {
+    images: [{ filename: file, subfolder: target.subfolder, type: 'output' }],
+    animated: [plan.kind === 'webp' ? frames !== 1 : true],
+  };
 }

@@ -31,13 +31,18 @@ export interface ExecutorDeps {
 
 /** A node failure, reported as execution_error (or execution_interrupted). */
 class NodeFailure extends Error {
-  constructor(readonly nodeId: string, readonly pyType: string, message: string) {
+  constructor(
+    readonly nodeId: string,
+    readonly pyType: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 class Stopped extends Error {}
 
-const OOM_TIPS = 'This error means you ran out of memory on your GPU.\n\nTIPS: If the workflow worked before you might have accidentally set the batch_size to a large number.';
+const OOM_TIPS =
+  'This error means you ran out of memory on your GPU.\n\nTIPS: If the workflow worked before you might have accidentally set the batch_size to a large number.';
 const isLink = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string';
 
 /** execution_error.current_inputs: `{name: [value]}`; format_value keeps primitives, str()s objects. */
@@ -116,7 +121,8 @@ export class PromptExecutor {
       try {
         await this.run(item);
       } catch (err) {
-        if (!(err instanceof Stopped)) process.stderr.write(`simulator: prompt ${item.promptId} crashed: ${String(err)}\n`);
+        if (!(err instanceof Stopped))
+          process.stderr.write(`simulator: prompt ${item.promptId} crashed: ${String(err)}\n`);
       }
       this.applyFreeFlags();
     }
@@ -141,7 +147,8 @@ export class PromptExecutor {
   }
 
   private checkInterrupt(nodeId: string): void {
-    if (this.interruptFlag) throw new NodeFailure(nodeId, 'comfy.model_management.InterruptProcessingException', 'Processing interrupted');
+    if (this.interruptFlag)
+      throw new NodeFailure(nodeId, 'comfy.model_management.InterruptProcessingException', 'Processing interrupted');
   }
 
   private async imageInfo(plan: QueueItem): Promise<Map<string, { width: number; height: number; pages: number }>> {
@@ -150,8 +157,13 @@ export class PromptExecutor {
       if (node.class_type !== 'LoadImage' && node.class_type !== 'LoadImageMask') continue;
       const name = String(node.inputs.image);
       const file = this.d.folders.inputPath(name);
-      const meta = file ? await sharp(file).metadata().catch(() => undefined) : undefined;
-      if (meta?.width && meta.height) out.set(name, { width: meta.width, height: meta.pageHeight ?? meta.height, pages: meta.pages ?? 1 });
+      const meta = file
+        ? await sharp(file)
+            .metadata()
+            .catch(() => undefined)
+        : undefined;
+      if (meta?.width && meta.height)
+        out.set(name, { width: meta.width, height: meta.pageHeight ?? meta.height, pages: meta.pages ?? 1 });
     }
     return out;
   }
@@ -159,7 +171,8 @@ export class PromptExecutor {
   private async run(item: QueueItem): Promise<void> {
     const { hub, queue } = this.d;
     const pid = item.promptId;
-    const client = 'client_id' in item.extraData && item.extraData.client_id != null ? String(item.extraData.client_id) : null;
+    const client =
+      'client_id' in item.extraData && item.extraData.client_id != null ? String(item.extraData.client_id) : null;
     this.interruptFlag = false; // execute_async clears the flag: an interrupt sent while idle does nothing
     this.currentClient = client;
     this.modelMs = 0;
@@ -178,7 +191,16 @@ export class PromptExecutor {
     };
     const states: Record<string, Record<string, unknown>> = {};
     const progressState = (nodeId: string, state: string, value: number, max: number): void => {
-      states[nodeId] = { value, max, state, node_id: nodeId, prompt_id: pid, display_node_id: nodeId, parent_node_id: null, real_node_id: nodeId };
+      states[nodeId] = {
+        value,
+        max,
+        state,
+        node_id: nodeId,
+        prompt_id: pid,
+        display_node_id: nodeId,
+        parent_node_id: null,
+        real_node_id: nodeId,
+      };
       hub.json(client, 'progress_state', { prompt_id: pid, nodes: { ...states } });
     };
 
@@ -209,19 +231,35 @@ export class PromptExecutor {
       success = true;
       const wall = Date.now() - started;
       this.executionMs.set(pid, { wall_ms: wall, model_ms: Math.round(this.modelMs) });
-      addMessage('execution_success', { prompt_id: pid, sim_execution_ms: wall, sim_model_ms: Math.round(this.modelMs) });
+      addMessage('execution_success', {
+        prompt_id: pid,
+        sim_execution_ms: wall,
+        sim_model_ms: Math.round(this.modelMs),
+      });
     } catch (err) {
       if (err instanceof Stopped) throw err;
       const f = err instanceof NodeFailure ? err : new NodeFailure(this.currentNode ?? '', 'RuntimeError', String(err));
       const nodeType = item.graph[f.nodeId]?.class_type ?? '';
       this.executionMs.set(pid, { wall_ms: Date.now() - started, model_ms: Math.round(this.modelMs) });
       if (f.pyType.endsWith('InterruptProcessingException')) {
-        addMessage('execution_interrupted', { prompt_id: pid, node_id: f.nodeId, node_type: nodeType, executed: [...executed] }, true);
+        addMessage(
+          'execution_interrupted',
+          { prompt_id: pid, node_id: f.nodeId, node_type: nodeType, executed: [...executed] },
+          true,
+        );
       } else {
         progressState(f.nodeId, 'error', 0, 1);
         addMessage('execution_error', {
-          prompt_id: pid, node_id: f.nodeId, node_type: nodeType, executed: [...executed], exception_message: f.message, exception_type: f.pyType,
-          traceback: [`  File "/ComfyUI/execution.py", line 496, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n`, `  File "/ComfyUI/nodes.py", line 1, in ${nodeType}\n    raise ${f.pyType}(${JSON.stringify(f.message)})\n`],
+          prompt_id: pid,
+          node_id: f.nodeId,
+          node_type: nodeType,
+          executed: [...executed],
+          exception_message: f.message,
+          exception_type: f.pyType,
+          traceback: [
+            `  File "/ComfyUI/execution.py", line 496, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n`,
+            `  File "/ComfyUI/nodes.py", line 1, in ${nodeType}\n    raise ${f.pyType}(${JSON.stringify(f.message)})\n`,
+          ],
           current_inputs: currentInputs(item.graph[f.nodeId]?.inputs ?? {}),
           current_outputs: [...executed],
         });
@@ -233,7 +271,9 @@ export class PromptExecutor {
     const entry: Omit<HistoryEntry, 'prompt'> = {
       outputs,
       status: { status_str: success ? 'success' : 'error', completed: success, messages },
-      meta: Object.fromEntries(Object.keys(outputs).map((id) => [id, { node_id: id, display_node: id, parent_node: null, real_node_id: id }])),
+      meta: Object.fromEntries(
+        Object.keys(outputs).map((id) => [id, { node_id: id, display_node: id, parent_node: null, real_node_id: id }]),
+      ),
     };
     queue.taskDone(item, entry);
     hub.broadcastStatus();
@@ -241,8 +281,12 @@ export class PromptExecutor {
   }
 
   private async executeNode(
-    item: QueueItem, plan: PromptPlan, nodeId: string, client: string | null,
-    progressState: (id: string, state: string, value: number, max: number) => void, outputs: Record<string, UiOutput>,
+    item: QueueItem,
+    plan: PromptPlan,
+    nodeId: string,
+    client: string | null,
+    progressState: (id: string, state: string, value: number, max: number) => void,
+    outputs: Record<string, UiOutput>,
     toClient: (type: string, data: Record<string, unknown>) => void,
   ): Promise<void> {
     const node = item.graph[nodeId]!;
@@ -258,7 +302,12 @@ export class PromptExecutor {
     if (sampler) return this.sample(item, plan, sampler, client, progressState);
     const out = plan.outputs.get(nodeId);
     if (out) {
-      const ui = await writeOutput(out, { folders: this.d.folders, graph: item.graph, extraData: item.extraData, metadata: this.d.config.metadata });
+      const ui = await writeOutput(out, {
+        folders: this.d.folders,
+        graph: item.graph,
+        extraData: item.extraData,
+        metadata: this.d.config.metadata,
+      });
       outputs[nodeId] = ui;
       toClient('executed', { node: nodeId, display_node: nodeId, output: ui, prompt_id: item.promptId });
       return;
@@ -268,7 +317,13 @@ export class PromptExecutor {
     else await this.sleep(timing.nodeSeconds(node.class_type));
   }
 
-  private async sample(item: QueueItem, plan: PromptPlan, s: SamplerPlan, client: string | null, progressState: (id: string, state: string, value: number, max: number) => void): Promise<void> {
+  private async sample(
+    item: QueueItem,
+    plan: PromptPlan,
+    s: SamplerPlan,
+    client: string | null,
+    progressState: (id: string, state: string, value: number, max: number) => void,
+  ): Promise<void> {
     const { hub, timing, config } = this.d;
     const pid = item.promptId;
     if (plan.texts.some((t) => t.includes('__sim_fail__'))) {
@@ -277,17 +332,35 @@ export class PromptExecutor {
     if (wouldOom(s.media, this.d.vramBytes)) {
       this.loaded = undefined; // ComfyUI unloads all models after an OOM
       const gib = (this.d.vramBytes / 1024 ** 3).toFixed(2);
-      throw new NodeFailure(s.nodeId, 'torch.OutOfMemoryError', `CUDA out of memory. Tried to allocate more than the ${gib} GiB this GPU has.\n${OOM_TIPS}`);
+      throw new NodeFailure(
+        s.nodeId,
+        'torch.OutOfMemoryError',
+        `CUDA out of memory. Tried to allocate more than the ${gib} GiB this GPU has.\n${OOM_TIPS}`,
+      );
     }
     const target = plan.samplerOutput.get(s.nodeId);
-    const still = { width: s.media.width, height: s.media.height, seed: target?.seed ?? s.seed, salt: target?.salt ?? s.settings };
+    const still = {
+      width: s.media.width,
+      height: s.media.height,
+      seed: target?.seed ?? s.seed,
+      salt: target?.salt ?? s.settings,
+    };
     for (let i = 1; i <= s.steps; i++) {
       await this.sleep(timing.stepSeconds(s.media));
       this.checkInterrupt(s.nodeId); // hijack_progress checks the flag on every step
-      const preview = config.previews ? await renderPreviewJpeg(still, (s.start + i) / Math.max(1, s.total)) : undefined;
+      const preview = config.previews
+        ? await renderPreviewJpeg(still, (s.start + i) / Math.max(1, s.total))
+        : undefined;
       progressState(s.nodeId, 'running', i, s.steps);
       if (preview && hub.supportsPreviewMetadata(client)) {
-        const meta = { node_id: s.nodeId, prompt_id: pid, display_node_id: s.nodeId, parent_node_id: null, real_node_id: s.nodeId, image_type: 'image/jpeg' };
+        const meta = {
+          node_id: s.nodeId,
+          prompt_id: pid,
+          display_node_id: s.nodeId,
+          parent_node_id: null,
+          real_node_id: s.nodeId,
+          image_type: 'image/jpeg',
+        };
         hub.binary(client, previewFrameWithMetadata(preview, meta));
       }
       hub.json(client, 'progress', { value: i, max: s.steps, prompt_id: pid, node: s.nodeId });

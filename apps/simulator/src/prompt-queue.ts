@@ -22,7 +22,8 @@ export const MAXIMUM_HISTORY_SIZE = 10_000;
 /** execution.py strips these Comfy.org credentials from history */
 const SENSITIVE_EXTRA_DATA_KEYS = new Set(['api_key_comfy_org', 'auth_token_comfy_org']);
 
-const less = (a: QueueItem, b: QueueItem): boolean => a.number < b.number || (a.number === b.number && a.promptId < b.promptId);
+const less = (a: QueueItem, b: QueueItem): boolean =>
+  a.number < b.number || (a.number === b.number && a.promptId < b.promptId);
 
 export class PromptQueue {
   private heap: QueueItem[] = [];
@@ -59,7 +60,10 @@ export class PromptQueue {
 
   taskDone(item: QueueItem, entry: Omit<HistoryEntry, 'prompt'>): void {
     const extra = Object.fromEntries(Object.entries(item.extraData).filter(([k]) => !SENSITIVE_EXTRA_DATA_KEYS.has(k)));
-    this.history.set(item.promptId, { prompt: [item.number, item.promptId, item.graph, extra, item.outputs], ...entry });
+    this.history.set(item.promptId, {
+      prompt: [item.number, item.promptId, item.graph, extra, item.outputs],
+      ...entry,
+    });
     while (this.history.size > MAXIMUM_HISTORY_SIZE) this.history.delete(this.history.keys().next().value!);
     if (this.running === item) this.running = undefined;
   }

@@ -40,7 +40,12 @@ export function makeScene(seed: string, salt: string): Scene {
   const angle = rnd() * Math.PI * 2;
   const wave = { fx: 1 + rnd() * 3, fy: 1 + rnd() * 3, phase: rnd() * Math.PI * 2, amp: 0.08 + rnd() * 0.12 };
   const discs = Array.from({ length: 4 + Math.floor(rnd() * 4) }, () => ({
-    x: rnd(), y: rnd(), r: 0.05 + rnd() * 0.13, vx: (rnd() - 0.5) * 0.03, vy: (rnd() - 0.5) * 0.03, color: color(),
+    x: rnd(),
+    y: rnd(),
+    r: 0.05 + rnd() * 0.13,
+    vx: (rnd() - 0.5) * 0.03,
+    vy: (rnd() - 0.5) * 0.03,
+    color: color(),
   }));
   return { colors, angle, wave, discs };
 }
@@ -48,7 +53,14 @@ export function makeScene(seed: string, salt: string): Scene {
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
 /** Frame `t` of `frames` (t = 0 for stills) as raw RGB, width × height × 3 bytes. */
-export function renderFrame(scene: Scene, width: number, height: number, t = 0, frames = 1, ref?: SceneReference): Buffer {
+export function renderFrame(
+  scene: Scene,
+  width: number,
+  height: number,
+  t = 0,
+  frames = 1,
+  ref?: SceneReference,
+): Buffer {
   const out = Buffer.alloc(width * height * 3);
   const [c0, c1, c2] = scene.colors;
   const ca = Math.cos(scene.angle);
@@ -61,7 +73,11 @@ export function renderFrame(scene: Scene, width: number, height: number, t = 0, 
     const ny = y / height;
     for (let x = 0; x < width; x++) {
       const nx = xs[x]!;
-      const g = clamp01(0.5 + 0.5 * ((nx - 0.5) * ca + (ny - 0.5) * sa) * 1.4 + amp * Math.sin(2 * Math.PI * (fx * nx + fy * ny) + phase + drift));
+      const g = clamp01(
+        0.5 +
+          0.5 * ((nx - 0.5) * ca + (ny - 0.5) * sa) * 1.4 +
+          amp * Math.sin(2 * Math.PI * (fx * nx + fy * ny) + phase + drift),
+      );
       // two-segment gradient c0 → c1 → c2
       const k = g < 0.5 ? g * 2 : (g - 0.5) * 2;
       const a = g < 0.5 ? c0 : c1;

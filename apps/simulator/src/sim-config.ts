@@ -1,8 +1,13 @@
 // Simulator settings from environment variables, overridden by command-line flags.
 import type { SimulatorOptions } from './simulator.ts';
 
-const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-const flagOn = (v: string | undefined): boolean => v !== undefined && !['', '0', 'false', 'no', 'off'].includes(v.toLowerCase());
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const flagOn = (v: string | undefined): boolean =>
+  v !== undefined && !['', '0', 'false', 'no', 'off'].includes(v.toLowerCase());
 
 export class ConfigError extends Error {}
 
@@ -46,7 +51,8 @@ export function simulatorConfig(env: NodeJS.ProcessEnv, argv: string[]): Simulat
   const pick = (flag: string, envName: string): string | undefined => args.get(flag) ?? env[envName];
   const ports = list(pick('ports', 'SIM_PORTS') ?? '8188,8189').map((p) => {
     const n = Number(p);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`SIM_PORTS must be a comma-separated list of ports, got "${p}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw new ConfigError(`SIM_PORTS must be a comma-separated list of ports, got "${p}"`);
     return n;
   });
   if (ports.length === 0) throw new ConfigError('SIM_PORTS is empty');
@@ -54,7 +60,11 @@ export function simulatorConfig(env: NodeJS.ProcessEnv, argv: string[]): Simulat
   const outputDir = pick('output-dir', 'SIM_OUTPUT_DIR');
   const modelsFile = pick('models-file', 'SIM_MODELS_FILE');
   const maxUpload = pick('max-upload-size', 'SIM_MAX_UPLOAD_MB');
-  const cors = args.has('enable-cors-header') ? (args.get('enable-cors-header') === '1' ? '*' : args.get('enable-cors-header')) : env.SIM_CORS_ORIGIN;
+  const cors = args.has('enable-cors-header')
+    ? args.get('enable-cors-header') === '1'
+      ? '*'
+      : args.get('enable-cors-header')
+    : env.SIM_CORS_ORIGIN;
   return {
     ports,
     host: pick('host', 'SIM_HOST') ?? '127.0.0.1',

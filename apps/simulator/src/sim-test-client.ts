@@ -1,14 +1,18 @@
 // Test-side helpers: a recording WebSocket client and API-format graphs for the simulator tests.
 import WebSocket from 'ws';
 
-export type WsMessage = { kind: 'json'; type: string; data: Record<string, unknown> } | { kind: 'binary'; data: Buffer };
+export type WsMessage =
+  { kind: 'json'; type: string; data: Record<string, unknown> } | { kind: 'binary'; data: Buffer };
 
 /** A /ws client that records every frame and lets a test wait for one. */
 export class RecordingSocket {
   readonly messages: WsMessage[] = [];
   private waiters: Array<() => void> = [];
 
-  private constructor(readonly ws: WebSocket, readonly clientId: string) {
+  private constructor(
+    readonly ws: WebSocket,
+    readonly clientId: string,
+  ) {
     ws.on('message', (data, isBinary) => {
       const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (isBinary) this.messages.push({ kind: 'binary', data: buf });
@@ -34,7 +38,9 @@ export class RecordingSocket {
   }
 
   json(type?: string): Array<{ type: string; data: Record<string, unknown> }> {
-    return this.messages.flatMap((m) => (m.kind === 'json' && (type === undefined || m.type === type) ? [{ type: m.type, data: m.data }] : []));
+    return this.messages.flatMap((m) =>
+      m.kind === 'json' && (type === undefined || m.type === type) ? [{ type: m.type, data: m.data }] : [],
+    );
   }
 
   binary(): Buffer[] {
@@ -55,7 +61,13 @@ export class RecordingSocket {
       const onMsg = (): void => void check();
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== onMsg);
-        reject(new Error(`timed out waiting on ${this.clientId}; got ${this.json().map((m) => m.type).join(',')}`));
+        reject(
+          new Error(
+            `timed out waiting on ${this.clientId}; got ${this.json()
+              .map((m) => m.type)
+              .join(',')}`,
+          ),
+        );
       }, timeoutMs);
       if (!check()) this.waiters.push(onMsg);
     });
@@ -63,7 +75,10 @@ export class RecordingSocket {
 
   /** Waits for the legacy completion signal `executing {node: null}` of this prompt. */
   waitDone(promptId: string, timeoutMs?: number): Promise<WsMessage> {
-    return this.waitFor((m) => m.kind === 'json' && m.type === 'executing' && m.data.node === null && m.data.prompt_id === promptId, timeoutMs);
+    return this.waitFor(
+      (m) => m.kind === 'json' && m.type === 'executing' && m.data.node === null && m.data.prompt_id === promptId,
+      timeoutMs,
+    );
   }
 
   close(): void {
@@ -71,8 +86,16 @@ export class RecordingSocket {
   }
 }
 
-export async function postJson(base: string, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+export async function postJson(
+  base: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   const text = await res.text();
   let json: Record<string, unknown> = {};
   try {
@@ -101,7 +124,10 @@ export async function waitHistory(base: string, promptId: string, timeoutMs = 20
 
 export interface HistoryJson {
   prompt: unknown[];
-  outputs: Record<string, { images: Array<{ filename: string; subfolder: string; type: string }>; animated?: boolean[] }>;
+  outputs: Record<
+    string,
+    { images: Array<{ filename: string; subfolder: string; type: string }>; animated?: boolean[] }
+  >;
   status: { status_str: string; completed: boolean; messages: Array<[string, Record<string, unknown>]> };
   meta: Record<string, unknown>;
 }
@@ -118,15 +144,34 @@ export interface ImageGraphOptions {
 }
 
 /** A minimal SDXL-style txt2img graph: checkpoint → encode → KSampler → decode → SaveImage. */
-export function imageGraph(o: ImageGraphOptions = {}): Record<string, { class_type: string; inputs: Record<string, unknown> }> {
+export function imageGraph(
+  o: ImageGraphOptions = {},
+): Record<string, { class_type: string; inputs: Record<string, unknown> }> {
   return {
-    '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: o.checkpoint ?? 'ponyDiffusionV6XL_v6StartWithThisOne.safetensors' } },
-    '5': { class_type: 'EmptyLatentImage', inputs: { width: o.width ?? 256, height: o.height ?? 192, batch_size: o.batch ?? 1 } },
+    '4': {
+      class_type: 'CheckpointLoaderSimple',
+      inputs: { ckpt_name: o.checkpoint ?? 'ponyDiffusionV6XL_v6StartWithThisOne.safetensors' },
+    },
+    '5': {
+      class_type: 'EmptyLatentImage',
+      inputs: { width: o.width ?? 256, height: o.height ?? 192, batch_size: o.batch ?? 1 },
+    },
     '6': { class_type: 'CLIPTextEncode', inputs: { text: o.text ?? 'a red fox in snow', clip: ['4', 1] } },
     '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['4', 1] } },
     '3': {
       class_type: 'KSampler',
-      inputs: { seed: o.seed ?? 42, steps: o.steps ?? 6, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] },
+      inputs: {
+        seed: o.seed ?? 42,
+        steps: o.steps ?? 6,
+        cfg: 7,
+        sampler_name: 'euler',
+        scheduler: 'normal',
+        denoise: 1,
+        model: ['4', 0],
+        positive: ['6', 0],
+        negative: ['7', 0],
+        latent_image: ['5', 0],
+      },
     },
     '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
     '9': { class_type: 'SaveImage', inputs: { filename_prefix: o.prefix ?? 'sim/test', images: ['8', 0] } },
@@ -145,23 +190,73 @@ export interface VideoGraphOptions {
 }
 
 /** A Wan 2.2 two-expert graph (high/low noise KSamplerAdvanced) ending in CreateVideo + SaveVideo. */
-export function videoGraph(o: VideoGraphOptions = {}): Record<string, { class_type: string; inputs: Record<string, unknown> }> {
+export function videoGraph(
+  o: VideoGraphOptions = {},
+): Record<string, { class_type: string; inputs: Record<string, unknown> }> {
   const steps = o.steps ?? 4;
   const g: Record<string, { class_type: string; inputs: Record<string, unknown> }> = {
-    '1': { class_type: 'UNETLoader', inputs: { unet_name: 'Wan2_2-I2V_AniSoraV3_2_HIGH_14B_fp8_e4m3fn_scaled_KJ.safetensors', weight_dtype: 'default' } },
-    '2': { class_type: 'UNETLoader', inputs: { unet_name: 'Wan2_2-I2V_AniSoraV3_2_LOW_14B_fp8_e4m3fn_scaled_KJ.safetensors', weight_dtype: 'default' } },
+    '1': {
+      class_type: 'UNETLoader',
+      inputs: {
+        unet_name: 'Wan2_2-I2V_AniSoraV3_2_HIGH_14B_fp8_e4m3fn_scaled_KJ.safetensors',
+        weight_dtype: 'default',
+      },
+    },
+    '2': {
+      class_type: 'UNETLoader',
+      inputs: { unet_name: 'Wan2_2-I2V_AniSoraV3_2_LOW_14B_fp8_e4m3fn_scaled_KJ.safetensors', weight_dtype: 'default' },
+    },
     '5': { class_type: 'CLIPLoader', inputs: { clip_name: 'umt5_xxl_fp8_e4m3fn_scaled.safetensors', type: 'wan' } },
     '6': { class_type: 'VAELoader', inputs: { vae_name: 'wan_2.1_vae.safetensors' } },
     '7': { class_type: 'CLIPTextEncode', inputs: { text: 'a paper boat on a river', clip: ['5', 0] } },
     '8': { class_type: 'CLIPTextEncode', inputs: { text: 'static', clip: ['5', 0] } },
-    '9': { class_type: 'WanImageToVideo', inputs: { positive: ['7', 0], negative: ['8', 0], vae: ['6', 0], width: o.width ?? 256, height: o.height ?? 160, length: o.length ?? 17, batch_size: 1 } },
+    '9': {
+      class_type: 'WanImageToVideo',
+      inputs: {
+        positive: ['7', 0],
+        negative: ['8', 0],
+        vae: ['6', 0],
+        width: o.width ?? 256,
+        height: o.height ?? 160,
+        length: o.length ?? 17,
+        batch_size: 1,
+      },
+    },
     '10': {
       class_type: 'KSamplerAdvanced',
-      inputs: { model: ['1', 0], add_noise: 'enable', noise_seed: o.seed ?? 7, steps, cfg: 1, sampler_name: 'uni_pc', scheduler: 'simple', positive: ['9', 0], negative: ['9', 1], latent_image: ['9', 2], start_at_step: 0, end_at_step: 2, return_with_leftover_noise: 'enable' },
+      inputs: {
+        model: ['1', 0],
+        add_noise: 'enable',
+        noise_seed: o.seed ?? 7,
+        steps,
+        cfg: 1,
+        sampler_name: 'uni_pc',
+        scheduler: 'simple',
+        positive: ['9', 0],
+        negative: ['9', 1],
+        latent_image: ['9', 2],
+        start_at_step: 0,
+        end_at_step: 2,
+        return_with_leftover_noise: 'enable',
+      },
     },
     '11': {
       class_type: 'KSamplerAdvanced',
-      inputs: { model: ['2', 0], add_noise: 'disable', noise_seed: o.seed ?? 7, steps, cfg: 1, sampler_name: 'uni_pc', scheduler: 'simple', positive: ['9', 0], negative: ['9', 1], latent_image: ['10', 0], start_at_step: 2, end_at_step: 10000, return_with_leftover_noise: 'disable' },
+      inputs: {
+        model: ['2', 0],
+        add_noise: 'disable',
+        noise_seed: o.seed ?? 7,
+        steps,
+        cfg: 1,
+        sampler_name: 'uni_pc',
+        scheduler: 'simple',
+        positive: ['9', 0],
+        negative: ['9', 1],
+        latent_image: ['10', 0],
+        start_at_step: 2,
+        end_at_step: 10000,
+        return_with_leftover_noise: 'disable',
+      },
     },
     '12': { class_type: 'VAEDecode', inputs: { samples: ['11', 0], vae: ['6', 0] } },
   };
@@ -172,11 +267,27 @@ export function videoGraph(o: VideoGraphOptions = {}): Record<string, { class_ty
   const save = o.save ?? 'SaveVideo';
   if (save === 'SaveVideo') {
     g['13'] = { class_type: 'CreateVideo', inputs: { images: ['12', 0], fps: o.fps ?? 16 } };
-    g['14'] = { class_type: 'SaveVideo', inputs: { video: ['13', 0], filename_prefix: 'video/sim', format: 'mp4', codec: 'h264' } };
+    g['14'] = {
+      class_type: 'SaveVideo',
+      inputs: { video: ['13', 0], filename_prefix: 'video/sim', format: 'mp4', codec: 'h264' },
+    };
   } else if (save === 'SaveWEBM') {
-    g['14'] = { class_type: 'SaveWEBM', inputs: { images: ['12', 0], filename_prefix: 'sim', codec: 'vp9', fps: o.fps ?? 16, crf: 32 } };
+    g['14'] = {
+      class_type: 'SaveWEBM',
+      inputs: { images: ['12', 0], filename_prefix: 'sim', codec: 'vp9', fps: o.fps ?? 16, crf: 32 },
+    };
   } else {
-    g['14'] = { class_type: 'SaveAnimatedWEBP', inputs: { images: ['12', 0], filename_prefix: 'sim', fps: o.fps ?? 16, lossless: false, quality: 80, method: 'fastest' } };
+    g['14'] = {
+      class_type: 'SaveAnimatedWEBP',
+      inputs: {
+        images: ['12', 0],
+        filename_prefix: 'sim',
+        fps: o.fps ?? 16,
+        lossless: false,
+        quality: 80,
+        method: 'fastest',
+      },
+    };
   }
   return g;
 }

@@ -52,11 +52,20 @@ export class SimulatedGpu {
       ...(o.wsReuseBug ? { reuseBug: true } : {}),
     });
     this.executor = new PromptExecutor({
-      queue: this.queue, hub: this.hub, folders: this.folders, catalog: o.catalog, timing: o.timing ?? DEFAULT_TIMING, vramBytes: this.vramBytes, config: this.config,
+      queue: this.queue,
+      hub: this.hub,
+      folders: this.folders,
+      catalog: o.catalog,
+      timing: o.timing ?? DEFAULT_TIMING,
+      vramBytes: this.vramBytes,
+      config: this.config,
     });
     this.server = http.createServer((req, res) => {
       handleRequest(this, req, res).catch((err: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('500 Internal Server Error\n\nServer got itself in trouble');
+        if (!res.headersSent)
+          res
+            .writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
+            .end('500 Internal Server Error\n\nServer got itself in trouble');
         else res.destroy();
         if (process.env.SIM_DEBUG) process.stderr.write(`simulator ${this.port}: ${String(err)}\n`);
       });

@@ -23,7 +23,9 @@ async function submit(url: string, body: Record<string, unknown>): Promise<strin
 
 async function fileOf(url: string, h: HistoryJson, node: string, index = 0): Promise<Response> {
   const img = h.outputs[node]!.images[index]!;
-  return fetch(`${url}/view?${new URLSearchParams({ filename: img.filename, subfolder: img.subfolder, type: img.type })}`);
+  return fetch(
+    `${url}/view?${new URLSearchParams({ filename: img.filename, subfolder: img.subfolder, type: img.type })}`,
+  );
 }
 
 async function setScale(url: string, timeScale: number): Promise<void> {
@@ -45,7 +47,10 @@ describe('a txt2img prompt', () => {
   it('runs with ComfyUI events, rising progress, JPEG previews and a history entry', async () => {
     const ws = await open(base, 'client-a');
     const other = await open(base, 'client-b');
-    const res = await postJson(base, '/prompt', { prompt: imageGraph({ width: 320, height: 256, steps: 6 }), client_id: 'client-a' });
+    const res = await postJson(base, '/prompt', {
+      prompt: imageGraph({ width: 320, height: 256, steps: 6 }),
+      client_id: 'client-a',
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ number: expect.any(Number), node_errors: {} });
     const pid = String(res.json.prompt_id);
@@ -84,7 +89,11 @@ describe('a txt2img prompt', () => {
     expect(h.prompt.slice(0, 2)).toEqual([res.json.number, pid]);
     expect(h.prompt[3]).toEqual({ client_id: 'client-a' });
     expect(h.prompt[4]).toEqual(['9']);
-    expect(h.outputs['9']!.images[0]).toMatchObject({ filename: expect.stringMatching(/^test_\d{5}_\.png$/), subfolder: 'sim', type: 'output' });
+    expect(h.outputs['9']!.images[0]).toMatchObject({
+      filename: expect.stringMatching(/^test_\d{5}_\.png$/),
+      subfolder: 'sim',
+      type: 'output',
+    });
     expect(h.meta['9']).toEqual({ node_id: '9', display_node: '9', parent_node: null, real_node_id: '9' });
     expect(ws.json('executed').find((m) => m.data.prompt_id === pid)!.data.output).toEqual(h.outputs['9']);
 
@@ -100,10 +109,15 @@ describe('a txt2img prompt', () => {
   });
 
   it('is deterministic: same seed ⇒ same bytes, seed + i for batch item i, other seed ⇒ other picture', async () => {
-    const run = async (seed: number, batch = 1): Promise<HistoryJson> => waitHistory(base, await submit(base, { prompt: imageGraph({ seed, batch }) }));
-    const raw = async (h: HistoryJson, i = 0): Promise<Buffer> => sharp(Buffer.from(await (await fileOf(base, h, '9', i)).arrayBuffer())).raw().toBuffer();
+    const run = async (seed: number, batch = 1): Promise<HistoryJson> =>
+      waitHistory(base, await submit(base, { prompt: imageGraph({ seed, batch }) }));
+    const raw = async (h: HistoryJson, i = 0): Promise<Buffer> =>
+      sharp(Buffer.from(await (await fileOf(base, h, '9', i)).arrayBuffer()))
+        .raw()
+        .toBuffer();
     const [a, b, c, batch] = [await run(42), await run(42), await run(43), await run(42, 2)];
-    const bytes = async (h: HistoryJson): Promise<Buffer> => Buffer.from(await (await fileOf(base, h, '9')).arrayBuffer());
+    const bytes = async (h: HistoryJson): Promise<Buffer> =>
+      Buffer.from(await (await fileOf(base, h, '9')).arrayBuffer());
     expect((await bytes(a)).equals(await bytes(b))).toBe(true);
     expect(a.outputs['9']!.images[0]!.filename).not.toBe(b.outputs['9']!.images[0]!.filename);
     expect((await raw(a)).equals(await raw(c))).toBe(false);
@@ -114,14 +128,21 @@ describe('a txt2img prompt', () => {
 
   it('sends type-4 previews with metadata to a client that negotiated feature_flags', async () => {
     const ws = await open(base, 'client-meta', { supports_preview_metadata: true });
-    expect(ws.json('feature_flags')[0]!.data).toMatchObject({ supports_preview_metadata: true, max_upload_size: 100 * 1024 * 1024 });
+    expect(ws.json('feature_flags')[0]!.data).toMatchObject({
+      supports_preview_metadata: true,
+      max_upload_size: 100 * 1024 * 1024,
+    });
     const pid = await submit(base, { prompt: imageGraph({ steps: 3 }), client_id: 'client-meta' });
     await ws.waitDone(pid);
     const frames = ws.binary();
     expect(frames.length).toBe(3);
     const len = frames[0]!.readUInt32BE(4);
     expect(frames[0]!.readUInt32BE(0)).toBe(4);
-    expect(JSON.parse(frames[0]!.subarray(8, 8 + len).toString())).toMatchObject({ node_id: '3', prompt_id: pid, image_type: 'image/jpeg' });
+    expect(JSON.parse(frames[0]!.subarray(8, 8 + len).toString())).toMatchObject({
+      node_id: '3',
+      prompt_id: pid,
+      image_type: 'image/jpeg',
+    });
     expect(frames[0]!.subarray(8 + len, 10 + len)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
@@ -129,8 +150,15 @@ describe('a txt2img prompt', () => {
     const ws = await open(base, 'watcher');
     const pid = await submit(base, { prompt: imageGraph({ steps: 2 }) });
     await waitHistory(base, pid);
-    await ws.waitFor((m) => m.kind === 'json' && m.type === 'progress' && m.data.prompt_id === pid && m.data.value === 2);
-    const types = new Set(ws.json().filter((m) => m.data.prompt_id === pid).map((m) => m.type));
+    await ws.waitFor(
+      (m) => m.kind === 'json' && m.type === 'progress' && m.data.prompt_id === pid && m.data.value === 2,
+    );
+    const types = new Set(
+      ws
+        .json()
+        .filter((m) => m.data.prompt_id === pid)
+        .map((m) => m.type),
+    );
     expect(types).toEqual(new Set(['progress', 'progress_state']));
     expect(ws.binary().length).toBeGreaterThanOrEqual(2);
   });
@@ -141,7 +169,10 @@ describe('queue and cancellation', () => {
     await setScale(base, 0.05); // 1024² steps of 7.5 ms
     try {
       const ws = await open(base, 'canceller');
-      const long = (seed: number): Record<string, unknown> => ({ prompt: imageGraph({ seed, width: 1024, height: 1024, steps: 400 }), client_id: 'canceller' });
+      const long = (seed: number): Record<string, unknown> => ({
+        prompt: imageGraph({ seed, width: 1024, height: 1024, steps: 400 }),
+        client_id: 'canceller',
+      });
       const a = await submit(base, long(1));
       const b = await submit(base, long(2));
       const c = await submit(base, { ...long(3), number: -1000 }); // explicit priority: runs right after a
@@ -153,13 +184,19 @@ describe('queue and cancellation', () => {
 
       await postJson(base, '/interrupt', { prompt_id: b }); // not running: ignored
       expect((await postJson(base, '/queue', { delete: [b] })).status).toBe(200);
-      expect((await getJson<{ queue_pending: unknown[][] }>(base, '/queue')).queue_pending.map((r) => r[1])).toEqual([c]);
+      expect((await getJson<{ queue_pending: unknown[][] }>(base, '/queue')).queue_pending.map((r) => r[1])).toEqual([
+        c,
+      ]);
       const before = ws.json('progress').filter((m) => m.data.prompt_id === a).length;
       await postJson(base, '/interrupt', { prompt_id: a });
       await ws.waitDone(a);
       expect(before).toBeGreaterThan(0);
       const interrupted = ws.json('execution_interrupted').find((m) => m.data.prompt_id === a);
-      expect(interrupted!.data).toMatchObject({ node_id: '3', node_type: 'KSampler', executed: expect.arrayContaining(['4', '5']) });
+      expect(interrupted!.data).toMatchObject({
+        node_id: '3',
+        node_type: 'KSampler',
+        executed: expect.arrayContaining(['4', '5']),
+      });
       const ha = await waitHistory(base, a);
       expect(ha.status).toMatchObject({ status_str: 'error', completed: false });
       expect(ha.status.messages.map((m) => m[0])).toContain('execution_interrupted');
@@ -169,7 +206,10 @@ describe('queue and cancellation', () => {
       await postJson(base, '/interrupt', {});
       await ws.waitDone(c);
       expect((await waitHistory(base, c)).status.status_str).toBe('error');
-      const stats = await getJson<{ executions: Record<string, number>; queue: { running: string | null; pending: string[] } }>(base, '/sim/stats');
+      const stats = await getJson<{
+        executions: Record<string, number>;
+        queue: { running: string | null; pending: string[] };
+      }>(base, '/sim/stats');
       expect(stats.executions[b]).toBeUndefined();
       expect(await getJson(base, `/history/${b}`)).toEqual({});
       expect(stats.queue).toEqual({ running: null, pending: [] });
@@ -200,12 +240,18 @@ describe('queue and cancellation', () => {
 
 describe('validation and failures over HTTP', () => {
   it('answers 400 with ComfyUI error bodies, 500 for a non-JSON body', async () => {
-    expect(await postJson(base, '/prompt', { client_id: 'x' })).toMatchObject({ status: 400, json: { error: { type: 'no_prompt' }, node_errors: {} } });
+    expect(await postJson(base, '/prompt', { client_id: 'x' })).toMatchObject({
+      status: 400,
+      json: { error: { type: 'no_prompt' }, node_errors: {} },
+    });
     const g = imageGraph();
     g['3']!.inputs.steps = 0;
     const r = await postJson(base, '/api/prompt', { prompt: g });
     expect(r.status).toBe(400);
-    expect(r.json).toMatchObject({ error: { type: 'prompt_outputs_failed_validation' }, node_errors: { '3': { errors: [{ type: 'value_smaller_than_min' }], class_type: 'KSampler' } } });
+    expect(r.json).toMatchObject({
+      error: { type: 'prompt_outputs_failed_validation' },
+      node_errors: { '3': { errors: [{ type: 'value_smaller_than_min' }], class_type: 'KSampler' } },
+    });
     expect((await postJson(base, '/prompt', '{not json')).status).toBe(500);
   });
 
@@ -214,7 +260,13 @@ describe('validation and failures over HTTP', () => {
     const pid = await submit(base, { prompt: imageGraph({ text: 'a cat __sim_fail__' }), client_id: 'failing' });
     await ws.waitDone(pid);
     const err = ws.json('execution_error')[0]!.data;
-    expect(err).toMatchObject({ prompt_id: pid, node_id: '3', node_type: 'KSampler', exception_type: 'RuntimeError', exception_message: expect.stringMatching(/simulated sampler failure/) });
+    expect(err).toMatchObject({
+      prompt_id: pid,
+      node_id: '3',
+      node_type: 'KSampler',
+      exception_type: 'RuntimeError',
+      exception_message: expect.stringMatching(/simulated sampler failure/),
+    });
     expect(err.traceback).toEqual(expect.any(Array));
     expect(err.current_inputs).toMatchObject({ steps: [6] });
     expect(err.executed).toEqual(expect.arrayContaining(['4', '6']));
@@ -235,7 +287,10 @@ describe('validation and failures over HTTP', () => {
 
 describe('uploads, files and catalogue routes', () => {
   it('de-duplicates uploads, lists them for LoadImage and uses them for img2img', async () => {
-    const png = (color: string): Promise<Buffer> => sharp({ create: { width: 300, height: 200, channels: 3, background: color } }).png().toBuffer();
+    const png = (color: string): Promise<Buffer> =>
+      sharp({ create: { width: 300, height: 200, channels: 3, background: color } })
+        .png()
+        .toBuffer();
     const upload = async (data: Buffer, extra: Record<string, string> = {}): Promise<Record<string, unknown>> => {
       const form = new FormData();
       form.append('image', new Blob([new Uint8Array(data)], { type: 'image/png' }), 'ref.png');
@@ -248,10 +303,17 @@ describe('uploads, files and catalogue routes', () => {
     expect(await upload(red)).toEqual({ name: 'ref.png', subfolder: '', type: 'input' });
     expect(await upload(red)).toEqual({ name: 'ref.png', subfolder: '', type: 'input' });
     expect(await upload(await png('#0000ff'))).toEqual({ name: 'ref (1).png', subfolder: '', type: 'input' });
-    expect(await upload(await png('#00ff00'), { overwrite: 'true' })).toEqual({ name: 'ref.png', subfolder: '', type: 'input' });
+    expect(await upload(await png('#00ff00'), { overwrite: 'true' })).toEqual({
+      name: 'ref.png',
+      subfolder: '',
+      type: 'input',
+    });
     expect(await upload(red, { subfolder: 'refs' })).toEqual({ name: 'ref.png', subfolder: 'refs', type: 'input' });
     expect((await fetch(`${base}/upload/image`, { method: 'POST', body: 'x' })).status).toBe(400);
-    const info = await getJson<{ LoadImage: { input: { required: { image: unknown[] } } } }>(base, '/object_info/LoadImage');
+    const info = await getJson<{ LoadImage: { input: { required: { image: unknown[] } } } }>(
+      base,
+      '/object_info/LoadImage',
+    );
     expect(info.LoadImage.input.required.image[0]).toEqual(['ref (1).png', 'ref.png']);
 
     const img2img = (image: string): Record<string, { class_type: string; inputs: Record<string, unknown> }> => {
@@ -281,16 +343,31 @@ describe('uploads, files and catalogue routes', () => {
   });
 
   it('serves system stats, the node catalogue, model lists and features (also under /api)', async () => {
-    const stats = await getJson<{ system: Record<string, unknown>; devices: Array<Record<string, unknown>> }>(base, '/api/system_stats');
+    const stats = await getJson<{ system: Record<string, unknown>; devices: Array<Record<string, unknown>> }>(
+      base,
+      '/api/system_stats',
+    );
     expect(stats.system.comfyui_version).toBe('0.3.64');
-    expect(stats.devices).toEqual([expect.objectContaining({ name: `Simulated GPU ${sim.ports[0]}`, type: 'cuda', index: 0, vram_total: 80 * 1024 ** 3 })]);
+    expect(stats.devices).toEqual([
+      expect.objectContaining({
+        name: `Simulated GPU ${sim.ports[0]}`,
+        type: 'cuda',
+        index: 0,
+        vram_total: 80 * 1024 ** 3,
+      }),
+    ]);
     expect(await getJson(base, '/object_info/NoSuchNode')).toEqual({});
     const all = await getJson<Record<string, unknown>>(base, '/object_info');
     expect(Object.keys(all).length).toBeGreaterThan(380);
     expect(await getJson(base, '/models/checkpoints')).toContain('flux1-dev-bnb-nf4-v2.safetensors');
-    expect(await getJson(base, '/models')).toEqual(expect.arrayContaining(['checkpoints', 'diffusion_models', 'unet_gguf']));
+    expect(await getJson(base, '/models')).toEqual(
+      expect.arrayContaining(['checkpoints', 'diffusion_models', 'unet_gguf']),
+    );
     expect((await fetch(`${base}/models/unet`)).status).toBe(404);
-    expect(await getJson(base, '/features')).toEqual({ supports_preview_metadata: true, max_upload_size: 100 * 1024 * 1024 });
+    expect(await getJson(base, '/features')).toEqual({
+      supports_preview_metadata: true,
+      max_upload_size: 100 * 1024 * 1024,
+    });
     expect(Object.keys(await getJson(base, '/history?max_items=2'))).toHaveLength(2);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });

@@ -58,11 +58,17 @@ export async function startSimulator(o: SimulatorOptions): Promise<RunningSimula
       const vram = Array.isArray(o.vramGb) ? (o.vramGb[index] ?? o.vramGb.at(-1) ?? 80) : (o.vramGb ?? 80);
       const models = loadModelFiles(o.modelsFile, entriesForPort(o.missingModels ?? [], port));
       const gpu = new SimulatedGpu({
-        port, host: o.host ?? '127.0.0.1', dir: path.join(root, port > 0 ? `gpu-${port}` : `gpu-i${index}`),
-        catalog: loadCatalog(models, entriesForPort(o.missingNodes ?? [], port)), models, vramGb: vram,
+        port,
+        host: o.host ?? '127.0.0.1',
+        dir: path.join(root, port > 0 ? `gpu-${port}` : `gpu-i${index}`),
+        catalog: loadCatalog(models, entriesForPort(o.missingNodes ?? [], port)),
+        models,
+        vramGb: vram,
         config: { timeScale: o.timeScale ?? 1, previews: o.previews ?? true, metadata: o.metadata ?? true },
-        ...(o.timing ? { timing: o.timing } : {}), ...(o.maxUploadMb ? { maxUploadMb: o.maxUploadMb } : {}),
-        ...(o.corsOrigin !== undefined ? { corsOrigin: o.corsOrigin } : {}), ...(o.wsReuseBug ? { wsReuseBug: true } : {}),
+        ...(o.timing ? { timing: o.timing } : {}),
+        ...(o.maxUploadMb ? { maxUploadMb: o.maxUploadMb } : {}),
+        ...(o.corsOrigin !== undefined ? { corsOrigin: o.corsOrigin } : {}),
+        ...(o.wsReuseBug ? { wsReuseBug: true } : {}),
       });
       gpus.push(gpu);
       await gpu.listen();

@@ -21,9 +21,13 @@ export const DEFAULT_TIMING: TimingModel = {
   loadSeconds: (isVideo) => (isVideo ? 8 : 4),
   // image 1024² ≈ 0.15 s/step; video 512²×81 frames ≈ 2.5 s/step; linear in pixels × frames × batch
   stepSeconds: (m) =>
-    m.video ? (2.5 * m.width * m.height * m.frames * m.batch) / VIDEO_REF_VOXELS : (0.15 * m.width * m.height * m.batch) / IMAGE_REF_PIXELS,
+    m.video
+      ? (2.5 * m.width * m.height * m.frames * m.batch) / VIDEO_REF_VOXELS
+      : (0.15 * m.width * m.height * m.batch) / IMAGE_REF_PIXELS,
   decodeSeconds: (m) =>
-    m.video ? (1.5 * m.width * m.height * m.frames * m.batch) / VIDEO_REF_VOXELS : (0.05 * m.width * m.height * m.batch) / IMAGE_REF_PIXELS,
+    m.video
+      ? (1.5 * m.width * m.height * m.frames * m.batch) / VIDEO_REF_VOXELS
+      : (0.05 * m.width * m.height * m.batch) / IMAGE_REF_PIXELS,
   nodeSeconds: (cls) => (/TextEncode/.test(cls) ? 0.05 : /Encode/.test(cls) ? 0.1 : 0.002),
 };
 
@@ -45,7 +49,9 @@ export const modelSetBytes = (files: string[]): number => files.reduce((s, f) =>
 
 /** Activation memory of sampling this latent; above the card's size the job fails like a CUDA OOM. */
 export function activationBytes(m: MediaDesc): number {
-  return m.video ? GB + (8 * GB * m.width * m.height * m.frames * m.batch) / VIDEO_REF_VOXELS : GB + (1.5 * GB * m.width * m.height * m.batch) / IMAGE_REF_PIXELS;
+  return m.video
+    ? GB + (8 * GB * m.width * m.height * m.frames * m.batch) / VIDEO_REF_VOXELS
+    : GB + (1.5 * GB * m.width * m.height * m.batch) / IMAGE_REF_PIXELS;
 }
 
 /** ComfyUI offloads weights to fit, so only activations that leave no room at all fail. */

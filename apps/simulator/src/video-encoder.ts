@@ -1,6 +1,7 @@
 // Encodes animated scenes by piping raw RGB frames into ffmpeg: H.264 mp4 (SaveVideo), VP9 webm
 // (SaveWEBM), animated WebP and APNG. Single-threaded, bit-exact flags: same input ⇒ same bytes.
 import { spawn } from 'node:child_process';
+import { resolveMediaBinaries } from '@mediagen/binaries';
 import { makeScene, renderFrame, type SceneReference } from './scene-renderer.ts';
 
 export type AnimationFormat = 'mp4' | 'webm' | 'webp' | 'apng';
@@ -25,15 +26,57 @@ const WEBP_METHOD: Record<string, string> = { fastest: '0', default: '4', slowes
 function codecArgs(format: AnimationFormat, o: Record<string, unknown>): string[] {
   switch (format) {
     case 'mp4':
-      return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '19', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'];
+      return [
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '19',
+        '-pix_fmt',
+        'yuv420p',
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
+      ];
     case 'webm': {
       const crf = String(Math.round(Number(o.crf ?? 32)));
       if (o.codec === 'av1') return ['-c:v', 'libsvtav1', '-crf', crf, '-pix_fmt', 'yuv420p', '-f', 'webm'];
-      return ['-c:v', 'libvpx-vp9', '-crf', crf, '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-pix_fmt', 'yuv420p', '-f', 'webm'];
+      return [
+        '-c:v',
+        'libvpx-vp9',
+        '-crf',
+        crf,
+        '-b:v',
+        '0',
+        '-deadline',
+        'good',
+        '-cpu-used',
+        '4',
+        '-row-mt',
+        '1',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'webm',
+      ];
     }
     case 'webp':
-      return ['-c:v', 'libwebp_anim', '-lossless', o.lossless === false ? '0' : '1', '-quality', String(Number(o.quality ?? 80)),
-        '-compression_level', WEBP_METHOD[String(o.method ?? 'default')] ?? '4', '-loop', '0', '-f', 'webp'];
+      return [
+        '-c:v',
+        'libwebp_anim',
+        '-lossless',
+        o.lossless === false ? '0' : '1',
+        '-quality',
+        String(Number(o.quality ?? 80)),
+        '-compression_level',
+        WEBP_METHOD[String(o.method ?? 'default')] ?? '4',
+        '-loop',
+        '0',
+        '-f',
+        'webp',
+      ];
     case 'apng':
       return ['-c:v', 'apng', '-plays', '0', '-f', 'apng'];
   }
@@ -42,17 +85,48 @@ function codecArgs(format: AnimationFormat, o: Record<string, unknown>): string[
 /** Writes `frames` frames of the scene to `outPath`; rejects with ffmpeg's message on failure. */
 export function encodeAnimation(spec: AnimationSpec, format: AnimationFormat, outPath: string): Promise<void> {
   const { width, height, frames, fps } = spec;
-  if (width * height * frames > MAX_ENCODED_PIXELS) return Promise.reject(new Error(`refusing to encode ${frames} frames of ${width}x${height}`));
+  if (width * height * frames > MAX_ENCODED_PIXELS)
+    return Promise.reject(new Error(`refusing to encode ${frames} frames of ${width}x${height}`));
   // yuv420p needs even sizes: crop a stray odd row/column, as encoders commonly do
-  const evenCrop = format === 'mp4' || format === 'webm' ? (width % 2 || height % 2 ? ['-vf', 'crop=trunc(iw/2)*2:trunc(ih/2)*2'] : []) : [];
+  const evenCrop =
+    format === 'mp4' || format === 'webm'
+      ? width % 2 || height % 2
+        ? ['-vf', 'crop=trunc(iw/2)*2:trunc(ih/2)*2']
+        : []
+      : [];
   const args = [
-    '-y', '-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', '-',
-    '-frames:v', String(frames), ...evenCrop, ...codecArgs(format, spec.options ?? {}), '-threads', '1', '-fflags', '+bitexact', '-flags:v', '+bitexact',
-    '-map_metadata', '-1', outPath,
+    '-y',
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${width}x${height}`,
+    '-r',
+    String(fps),
+    '-i',
+    '-',
+    '-frames:v',
+    String(frames),
+    ...evenCrop,
+    ...codecArgs(format, spec.options ?? {}),
+    '-threads',
+    '1',
+    '-fflags',
+    '+bitexact',
+    '-flags:v',
+    '+bitexact',
+    '-map_metadata',
+    '-1',
+    outPath,
   ];
   const scene = makeScene(spec.seed, spec.salt);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env.FFMPEG_PATH ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(resolveMediaBinaries().ffmpeg.path, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     let failed = false;
     child.stderr.on('data', (d: Buffer) => {

@@ -34,7 +34,9 @@ export class WsHub {
   }
 
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, clientId: string | null): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, clientId || crypto.randomBytes(16).toString('hex')));
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.onSocket(ws, clientId || crypto.randomBytes(16).toString('hex')),
+    );
   }
 
   private onSocket(ws: WebSocket, sid: string): void {
@@ -62,13 +64,17 @@ export class WsHub {
       }
     });
     ws.on('error', () => undefined);
-    this.sendTo(ws, { type: 'status', data: { status: { exec_info: { queue_remaining: this.o.queueRemaining() } }, sid } });
+    this.sendTo(ws, {
+      type: 'status',
+      data: { status: { exec_info: { queue_remaining: this.o.queueRemaining() } }, sid },
+    });
     const node = this.o.executingNodeFor(sid);
     if (node !== undefined) this.sendTo(ws, { type: 'executing', data: { node } });
   }
 
   private sendTo(ws: WebSocket, payload: unknown): void {
-    if (ws.readyState === ws.OPEN) ws.send(typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload));
+    if (ws.readyState === ws.OPEN)
+      ws.send(typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload));
   }
 
   /** send_json: to `sid`'s socket, or to everybody when sid is null; dropped when nobody has that id. */

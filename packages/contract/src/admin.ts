@@ -59,6 +59,13 @@ export const zAccountView = z.object({
 });
 export type AccountView = z.infer<typeof zAccountView>;
 
-export const zUserCreate = z.object({ name: z.string().trim().min(1).max(100), credits: z.number().int().min(0).optional() }).strict();
-export const zUserCreated = z.object({ id: z.string(), name: z.string(), access_key: z.string(), credits: z.number().nullable() });
+export const zUserCreate = z
+  .object({ name: z.string().trim().min(1).max(100), credits: z.number().int().min(0).optional() })
+  .strict();
+export const zUserCreated = z.object({
+  id: z.string(),
+  name: z.string(),
+  access_key: z.string(),
+  credits: z.number().nullable(),
+});
 export const zCreditGrant = z.object({ amount: z.number().int(), reason: z.string().max(200).optional() }).strict();

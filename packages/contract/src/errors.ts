@@ -57,7 +57,7 @@ export const DEFAULT_USER_ACTION: Partial<Record<ErrorCode, string>> = {
   no_backend_available: 'Retry later.',
   rate_limited: 'Slow down and retry later.',
   validation_error: 'Fix the fields named in details and send again.',
-  fixed_parameter_violation: 'Use the model\'s fixed value for the fields named in details.',
+  fixed_parameter_violation: "Use the model's fixed value for the fields named in details.",
   unauthorized: 'Sign in with your access key.',
   insufficient_credits: 'Ask an administrator for more credits.',
 };

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkGenerateRules, resolveFrames, resolveGeneration, resolveReferenceFrameIndex, zGenerateRequest, type GenerateRequest,
+  checkGenerateRules,
+  resolveFrames,
+  resolveGeneration,
+  resolveReferenceFrameIndex,
+  zGenerateRequest,
+  type GenerateRequest,
 } from './generate.ts';
 import { MODELS, MODEL_LIST, type Mode, type ModelId } from './models/index.ts';
 
@@ -9,7 +14,15 @@ const IMG = 'data:image/png;base64,iVBORw0KGgo=';
 /** A valid request for every model × mode, built from the registry. */
 function valid(model: ModelId, mode: Mode): GenerateRequest {
   const m = MODELS[model];
-  const req: GenerateRequest = { type: m.type, model, mode, prompt: 'a red fox in a snowy forest', width: 512, height: 512, seed: -1 };
+  const req: GenerateRequest = {
+    type: m.type,
+    model,
+    mode,
+    prompt: 'a red fox in a snowy forest',
+    width: 512,
+    height: 512,
+    seed: -1,
+  };
   if (mode === 'first_last_frame') return { ...req, first_frame_image: IMG, last_frame_image: IMG };
   if (['i2v', 'arbitrary_frame', 'img2img'].includes(mode)) return { ...req, reference_image: IMG };
   return req;
@@ -30,10 +43,70 @@ describe('every model × mode', () => {
     }
   }
   it('the seed guide examples are accepted', () => {
-    const anisora = { type: 'video', model: 'anisora', mode: 't2v', prompt: 'x', negative_prompt: 'blurry', width: 512, height: 512, seed: -1, num_frames: 81, fps: 16, steps: 8, guidance_scale: 1.0, motion_score: 3.0, output_format: 'mp4' };
-    const phr00t = { model: 'phr00t', type: 'video', mode: 'i2v', prompt: 'x', width: 768, height: 768, seed: 123456789, num_frames: 81, fps: 16, steps: 4, cfg_scale: 1.0, reference_strength: 0.85, lighting_variant: 'low_noise', denoising_strength: 0.7, output_format: 'mp4', reference_image: IMG };
-    const pony = { model: 'pony', type: 'image', mode: 'txt2img', prompt: 'x', negative_prompt: 'y', width: 1024, height: 1024, seed: -1, steps: 30, cfg_scale: 6, clip_skip: 2, sampler: 'DPM++ 2M Karras', output_format: 'png' };
-    const flux = { model: 'flux', type: 'image', mode: 'img2img', prompt: 'x', width: 768, height: 1024, seed: 987654321, steps: 25, guidance_scale: 3.5, sampler: 'Euler', denoising_strength: 0.65, output_format: 'jpg', reference_image: IMG };
+    const anisora = {
+      type: 'video',
+      model: 'anisora',
+      mode: 't2v',
+      prompt: 'x',
+      negative_prompt: 'blurry',
+      width: 512,
+      height: 512,
+      seed: -1,
+      num_frames: 81,
+      fps: 16,
+      steps: 8,
+      guidance_scale: 1.0,
+      motion_score: 3.0,
+      output_format: 'mp4',
+    };
+    const phr00t = {
+      model: 'phr00t',
+      type: 'video',
+      mode: 'i2v',
+      prompt: 'x',
+      width: 768,
+      height: 768,
+      seed: 123456789,
+      num_frames: 81,
+      fps: 16,
+      steps: 4,
+      cfg_scale: 1.0,
+      reference_strength: 0.85,
+      lighting_variant: 'low_noise',
+      denoising_strength: 0.7,
+      output_format: 'mp4',
+      reference_image: IMG,
+    };
+    const pony = {
+      model: 'pony',
+      type: 'image',
+      mode: 'txt2img',
+      prompt: 'x',
+      negative_prompt: 'y',
+      width: 1024,
+      height: 1024,
+      seed: -1,
+      steps: 30,
+      cfg_scale: 6,
+      clip_skip: 2,
+      sampler: 'DPM++ 2M Karras',
+      output_format: 'png',
+    };
+    const flux = {
+      model: 'flux',
+      type: 'image',
+      mode: 'img2img',
+      prompt: 'x',
+      width: 768,
+      height: 1024,
+      seed: 987654321,
+      steps: 25,
+      guidance_scale: 3.5,
+      sampler: 'Euler',
+      denoising_strength: 0.65,
+      output_format: 'jpg',
+      reference_image: IMG,
+    };
     for (const body of [anisora, phr00t, pony, flux]) {
       const p = stage1(body);
       expect(p.success).toBe(true);
@@ -118,21 +191,34 @@ describe('422: rules (stage 2)', () => {
   });
 
   it('reference images per mode', () => {
-    const noRef = (model: ModelId, mode: Mode) => ({ ...valid(model, mode), reference_image: undefined, first_frame_image: undefined, last_frame_image: undefined });
+    const noRef = (model: ModelId, mode: Mode) => ({
+      ...valid(model, mode),
+      reference_image: undefined,
+      first_frame_image: undefined,
+      last_frame_image: undefined,
+    });
     expect(paths(rules(noRef('anisora', 'i2v')))).toContain('reference_image');
     expect(paths(rules(noRef('anisora', 'arbitrary_frame')))).toContain('reference_image');
     expect(paths(rules(noRef('pony', 'img2img')))).toContain('reference_image');
     expect(paths(rules(noRef('phr00t', 'first_last_frame')))).toEqual(['first_frame_image', 'last_frame_image']);
     // reference_image stands in for the first frame; the last frame is still required
-    expect(paths(rules({ ...noRef('phr00t', 'first_last_frame'), reference_image: IMG }))).toEqual(['last_frame_image']);
-    expect(paths(rules({ ...noRef('phr00t', 'first_last_frame'), reference_image: IMG, last_frame_image: IMG }))).toEqual([]);
+    expect(paths(rules({ ...noRef('phr00t', 'first_last_frame'), reference_image: IMG }))).toEqual([
+      'last_frame_image',
+    ]);
+    expect(
+      paths(rules({ ...noRef('phr00t', 'first_last_frame'), reference_image: IMG, last_frame_image: IMG })),
+    ).toEqual([]);
     expect(paths(rules(noRef('anisora', 't2v')))).toEqual([]);
   });
 
   it('reference_frame_index only for arbitrary_frame and within the clip', () => {
     expect(paths(rules({ ...valid('anisora', 'i2v'), reference_frame_index: 8 }))).toContain('reference_frame_index');
-    expect(paths(rules({ ...valid('anisora', 'arbitrary_frame'), num_frames: 33, reference_frame_index: 40 }))).toContain('reference_frame_index');
-    expect(paths(rules({ ...valid('anisora', 'arbitrary_frame'), num_frames: 33, reference_frame_index: 32 }))).toEqual([]);
+    expect(
+      paths(rules({ ...valid('anisora', 'arbitrary_frame'), num_frames: 33, reference_frame_index: 40 })),
+    ).toContain('reference_frame_index');
+    expect(paths(rules({ ...valid('anisora', 'arbitrary_frame'), num_frames: 33, reference_frame_index: 32 }))).toEqual(
+      [],
+    );
   });
 
   it('an operator may widen sizes', () => {
@@ -168,15 +254,34 @@ describe('resolution of defaults, frames and seeds', () => {
 
   it('model defaults fill what the request left out', () => {
     const pony = resolveGeneration(valid('pony', 'txt2img'), () => 1);
-    expect(pony).toMatchObject({ steps: 30, cfg_scale: 6, clip_skip: 2, sampler: 'Euler a', output_format: 'png', batch_size: 1, negative_prompt: '' });
+    expect(pony).toMatchObject({
+      steps: 30,
+      cfg_scale: 6,
+      clip_skip: 2,
+      sampler: 'Euler a',
+      output_format: 'png',
+      batch_size: 1,
+      negative_prompt: '',
+    });
     const anisora = resolveGeneration({ ...valid('anisora', 't2v'), num_frames: 50 }, () => 1);
-    expect(anisora).toMatchObject({ steps: 8, guidance_scale: 1, fps: 16, motion_score: 3, num_frames: 57, requested_num_frames: 50, output_format: 'mp4' });
+    expect(anisora).toMatchObject({
+      steps: 8,
+      guidance_scale: 1,
+      fps: 16,
+      motion_score: 3,
+      num_frames: 57,
+      requested_num_frames: 50,
+      output_format: 'mp4',
+    });
     const phr00t = resolveGeneration(valid('phr00t', 't2v'), () => 1);
     expect(phr00t).toMatchObject({ steps: 4, cfg_scale: 1, lighting_variant: 'low_noise', num_frames: 81 });
   });
 
   it('parameters without effect are reported, never dropped silently', () => {
-    const r = resolveGeneration({ ...valid('pony', 'txt2img'), vae: 'Flux VAE', reference_image: IMG, denoising_strength: 0.5 }, () => 1);
+    const r = resolveGeneration(
+      { ...valid('pony', 'txt2img'), vae: 'Flux VAE', reference_image: IMG, denoising_strength: 0.5 },
+      () => 1,
+    );
     expect(r.ignored_params.map((i) => i.param).sort()).toEqual(['denoising_strength', 'reference_image', 'vae']);
     const own = resolveGeneration({ ...valid('pony', 'txt2img'), vae: 'Pony XL VAE' }, () => 1);
     expect(own.ignored_params).toEqual([]);

@@ -1,17 +1,40 @@
 import { z } from 'zod';
 import type { ErrorDetail } from './errors.ts';
 import {
-  DEFAULT_MAX_BATCH, DEFAULT_SIZES, MODELS, REFERENCE_MODES, SEED_MAX,
-  type ModelParam, type ModelSpec, type NumericParam,
-  zGenerationType, zLightingVariant, zMode, zModelId, zOutputFormat, zSampler,
+  DEFAULT_MAX_BATCH,
+  DEFAULT_SIZES,
+  MODELS,
+  REFERENCE_MODES,
+  SEED_MAX,
+  type ModelParam,
+  type ModelSpec,
+  type NumericParam,
+  zGenerationType,
+  zLightingVariant,
+  zMode,
+  zModelId,
+  zOutputFormat,
+  zSampler,
 } from './models/index.ts';
 
 /** An image: base64, a `data:` URL, or `asset:<id>` naming an earlier upload/output of the same owner. */
 const zImageRef = z.string().min(1);
 
 export const NUMERIC_FIELDS = [
-  'width', 'height', 'seed', 'batch_size', 'steps', 'cfg_scale', 'guidance_scale', 'clip_skip',
-  'num_frames', 'fps', 'motion_score', 'reference_strength', 'denoising_strength', 'reference_frame_index',
+  'width',
+  'height',
+  'seed',
+  'batch_size',
+  'steps',
+  'cfg_scale',
+  'guidance_scale',
+  'clip_skip',
+  'num_frames',
+  'fps',
+  'motion_score',
+  'reference_strength',
+  'denoising_strength',
+  'reference_frame_index',
 ] as const;
 export const IMAGE_FIELDS = ['reference_image', 'first_frame_image', 'last_frame_image'] as const;
 export type ImageField = (typeof IMAGE_FIELDS)[number];
@@ -56,9 +79,21 @@ export interface RuleOptions {
 }
 
 const OPTIONAL_MODEL_PARAMS: readonly ModelParam[] = [
-  'steps', 'cfg_scale', 'guidance_scale', 'clip_skip', 'num_frames', 'fps', 'motion_score',
-  'reference_strength', 'denoising_strength', 'reference_frame_index', 'sampler', 'lighting_variant', 'vae',
-  'first_frame_image', 'last_frame_image',
+  'steps',
+  'cfg_scale',
+  'guidance_scale',
+  'clip_skip',
+  'num_frames',
+  'fps',
+  'motion_score',
+  'reference_strength',
+  'denoising_strength',
+  'reference_frame_index',
+  'sampler',
+  'lighting_variant',
+  'vae',
+  'first_frame_image',
+  'last_frame_image',
 ];
 
 export interface RuleViolations {
@@ -68,7 +103,14 @@ export interface RuleViolations {
   fixed: ErrorDetail[];
 }
 
-function checkNumber(path: string, value: number, min: number, max: number, integer: boolean, out: ErrorDetail[]): void {
+function checkNumber(
+  path: string,
+  value: number,
+  min: number,
+  max: number,
+  integer: boolean,
+  out: ErrorDetail[],
+): void {
   if (integer && !Number.isInteger(value)) out.push({ path, message: 'must be an integer' });
   else if (value < min || value > max) out.push({ path, message: `must be between ${min} and ${max}` });
 }
@@ -86,7 +128,8 @@ export function checkGenerateRules(req: GenerateRequest, opts: RuleOptions = {})
     invalid.push({ path: 'mode', message: `${model.id} offers ${model.modes.join(', ')}` });
   }
   if (req.prompt.trim() === '') invalid.push({ path: 'prompt', message: 'must not be empty' });
-  if (req.prompt.length > maxPrompt) invalid.push({ path: 'prompt', message: `must be at most ${maxPrompt} characters` });
+  if (req.prompt.length > maxPrompt)
+    invalid.push({ path: 'prompt', message: `must be at most ${maxPrompt} characters` });
   if ((req.negative_prompt ?? '').length > maxPrompt) {
     invalid.push({ path: 'negative_prompt', message: `must be at most ${maxPrompt} characters` });
   }
@@ -94,9 +137,13 @@ export function checkGenerateRules(req: GenerateRequest, opts: RuleOptions = {})
     if (!sizes.includes(req[dim])) invalid.push({ path: dim, message: `must be one of ${sizes.join(', ')}` });
   }
   if (req.seed !== -1) checkNumber('seed', req.seed, 0, SEED_MAX, true, invalid);
-  if (req.batch_size !== undefined) checkNumber('batch_size', req.batch_size, 1, opts.maxBatch ?? DEFAULT_MAX_BATCH, true, invalid);
+  if (req.batch_size !== undefined)
+    checkNumber('batch_size', req.batch_size, 1, opts.maxBatch ?? DEFAULT_MAX_BATCH, true, invalid);
   if (req.output_format !== undefined && !model.outputFormats.includes(req.output_format)) {
-    invalid.push({ path: 'output_format', message: `${model.type} output is one of ${model.outputFormats.join(', ')}` });
+    invalid.push({
+      path: 'output_format',
+      message: `${model.type} output is one of ${model.outputFormats.join(', ')}`,
+    });
   }
 
   for (const param of OPTIONAL_MODEL_PARAMS) {
@@ -116,11 +163,16 @@ export function checkGenerateRules(req: GenerateRequest, opts: RuleOptions = {})
     const limit = model.limits[numeric];
     if (!limit) continue;
     if (limit.oneOf) {
-      if (!limit.oneOf.includes(value)) invalid.push({ path: param, message: `must be one of ${limit.oneOf.join(', ')}` });
+      if (!limit.oneOf.includes(value))
+        invalid.push({ path: param, message: `must be one of ${limit.oneOf.join(', ')}` });
     } else checkNumber(param, value, limit.min, limit.max, limit.integer ?? false, invalid);
   }
 
-  if (req.reference_frame_index !== undefined && req.mode !== 'arbitrary_frame' && model.params.includes('reference_frame_index')) {
+  if (
+    req.reference_frame_index !== undefined &&
+    req.mode !== 'arbitrary_frame' &&
+    model.params.includes('reference_frame_index')
+  ) {
     invalid.push({ path: 'reference_frame_index', message: 'applies to arbitrary_frame only' });
   }
   if (req.reference_frame_index !== undefined && req.mode === 'arbitrary_frame') {
@@ -138,7 +190,8 @@ function checkReferences(req: GenerateRequest, out: ErrorDetail[]): void {
     if (!req.first_frame_image && !req.reference_image) {
       out.push({ path: 'first_frame_image', message: 'first_last_frame needs first_frame_image (or reference_image)' });
     }
-    if (!req.last_frame_image) out.push({ path: 'last_frame_image', message: 'first_last_frame needs last_frame_image' });
+    if (!req.last_frame_image)
+      out.push({ path: 'last_frame_image', message: 'first_last_frame needs last_frame_image' });
     return;
   }
   if ((REFERENCE_MODES as readonly string[]).includes(req.mode) && !req.reference_image) {
@@ -247,7 +300,8 @@ export function resolveGeneration(req: GenerateRequest, randomSeed: () => number
     out.num_frames = frames;
     out.requested_num_frames = req.num_frames ?? frames;
     out.fps = req.fps ?? d.fps ?? 16;
-    if (req.mode === 'arbitrary_frame') out.reference_frame_index = resolveReferenceFrameIndex(frames, req.reference_frame_index);
+    if (req.mode === 'arbitrary_frame')
+      out.reference_frame_index = resolveReferenceFrameIndex(frames, req.reference_frame_index);
   }
   if (usesReference) {
     pick('reference_strength', req.reference_strength);

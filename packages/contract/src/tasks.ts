@@ -9,7 +9,15 @@ export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 
 
 /** What the job is doing now, for the progress line. */
 export const zTaskStage = z.enum([
-  'queued', 'uploading', 'submitted', 'loading_model', 'sampling', 'decoding', 'saving', 'converting', 'done',
+  'queued',
+  'uploading',
+  'submitted',
+  'loading_model',
+  'sampling',
+  'decoding',
+  'saving',
+  'converting',
+  'done',
 ]);
 export type TaskStage = z.infer<typeof zTaskStage>;
 
@@ -77,10 +85,26 @@ export type TaskStatusResponse = z.infer<typeof zTaskStatusResponse>;
 
 /** Server-Sent Events on /api/events/{task_id}: the `event:` name and its JSON `data:`. */
 export const zTaskEvent = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('progress'), data: z.object({ task_id: z.string(), status: zTaskStatus, progress: z.number(), stage: zTaskStage, queue_position: z.number().int().optional(), eta_seconds: z.number().optional() }) }),
-  z.object({ event: z.literal('preview'), data: z.object({ task_id: z.string(), preview_url: z.string(), seq: z.number().int() }) }),
+  z.object({
+    event: z.literal('progress'),
+    data: z.object({
+      task_id: z.string(),
+      status: zTaskStatus,
+      progress: z.number(),
+      stage: zTaskStage,
+      queue_position: z.number().int().optional(),
+      eta_seconds: z.number().optional(),
+    }),
+  }),
+  z.object({
+    event: z.literal('preview'),
+    data: z.object({ task_id: z.string(), preview_url: z.string(), seq: z.number().int() }),
+  }),
   z.object({ event: z.literal('completed'), data: z.object({ task_id: z.string(), result: zGenerationResult }) }),
-  z.object({ event: z.literal('failed'), data: z.object({ task_id: z.string(), error: z.string(), code: z.string(), retriable: z.boolean() }) }),
+  z.object({
+    event: z.literal('failed'),
+    data: z.object({ task_id: z.string(), error: z.string(), code: z.string(), retriable: z.boolean() }),
+  }),
   z.object({ event: z.literal('cancelled'), data: z.object({ task_id: z.string() }) }),
 ]);
 export type TaskEvent = z.infer<typeof zTaskEvent>;

@@ -3,10 +3,22 @@ import { admit, expiredDegradedJobs, type AdmissionInput, type LaneAccount } fro
 
 const video: LaneAccount = { lane: 'video', models: ['anisora', 'phr00t'], ready: true, disabled: false };
 const image: LaneAccount = { lane: 'image', models: ['pony', 'flux'], ready: true, disabled: false };
-const shared: LaneAccount = { lane: 'shared', models: ['anisora', 'phr00t', 'pony', 'flux'], ready: true, disabled: false };
+const shared: LaneAccount = {
+  lane: 'shared',
+  models: ['anisora', 'phr00t', 'pony', 'flux'],
+  ready: true,
+  disabled: false,
+};
 const limits = { maxQueue: 100, degradedMaxWaiting: 25, degradedMaxWaitMs: 30_000 };
 const base = (over: Partial<AdmissionInput>): AdmissionInput => ({
-  type: 'video', model: 'anisora', accounts: [video, image, shared], waitingVideo: 0, oldestVideoWaitMs: 0, queued: 0, limits, ...over,
+  type: 'video',
+  model: 'anisora',
+  accounts: [video, image, shared],
+  waitingVideo: 0,
+  oldestVideoWaitMs: 0,
+  queued: 0,
+  limits,
+  ...over,
 });
 
 describe('admission', () => {
@@ -25,15 +37,30 @@ describe('admission', () => {
     expect(admit(base({ accounts, oldestVideoWaitMs: 30_000 }))).toMatchObject({ ok: false, code: 'queue_overloaded' });
   });
   it('images go to image or shared lanes and never count as degraded', () => {
-    expect(admit(base({ type: 'image', model: 'pony', accounts: [shared], waitingVideo: 99 }))).toEqual({ ok: true, degraded: false });
-    expect(admit(base({ type: 'image', model: 'pony', accounts: [video] }))).toMatchObject({ ok: false, code: 'no_backend_available' });
+    expect(admit(base({ type: 'image', model: 'pony', accounts: [shared], waitingVideo: 99 }))).toEqual({
+      ok: true,
+      degraded: false,
+    });
+    expect(admit(base({ type: 'image', model: 'pony', accounts: [video] }))).toMatchObject({
+      ok: false,
+      code: 'no_backend_available',
+    });
   });
   it('no backend serving the model → no_backend_available; disabled ones do not count', () => {
-    expect(admit(base({ model: 'anisora', accounts: [image] }))).toMatchObject({ ok: false, code: 'no_backend_available' });
-    expect(admit(base({ accounts: [{ ...video, disabled: true }] }))).toMatchObject({ ok: false, code: 'no_backend_available' });
+    expect(admit(base({ model: 'anisora', accounts: [image] }))).toMatchObject({
+      ok: false,
+      code: 'no_backend_available',
+    });
+    expect(admit(base({ accounts: [{ ...video, disabled: true }] }))).toMatchObject({
+      ok: false,
+      code: 'no_backend_available',
+    });
   });
   it('the global queue bound holds for every type', () => {
-    expect(admit(base({ type: 'image', model: 'flux', queued: 100 }))).toMatchObject({ ok: false, code: 'queue_overloaded' });
+    expect(admit(base({ type: 'image', model: 'flux', queued: 100 }))).toMatchObject({
+      ok: false,
+      code: 'queue_overloaded',
+    });
   });
   it('degraded video jobs older than 30 s expire; others do not', () => {
     const now = 100_000;

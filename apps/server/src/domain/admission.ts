@@ -37,7 +37,12 @@ export function admit(i: AdmissionInput): AdmissionDecision {
   const lanes: readonly Lane[] = i.type === 'image' ? ['image', 'shared'] : ['video', 'shared'];
   const serving = i.accounts.filter((a) => !a.disabled && lanes.includes(a.lane) && a.models.includes(i.model));
   if (serving.length === 0) {
-    return { ok: false, code: 'no_backend_available', reason: `No GPU backend serves ${i.model}`, retryAfterSeconds: 60 };
+    return {
+      ok: false,
+      code: 'no_backend_available',
+      reason: `No GPU backend serves ${i.model}`,
+      retryAfterSeconds: 60,
+    };
   }
   if (i.queued >= i.limits.maxQueue) {
     return { ok: false, code: 'queue_overloaded', reason: 'Generation queue is full', retryAfterSeconds: 30 };
@@ -47,13 +52,17 @@ export function admit(i: AdmissionInput): AdmissionDecision {
   if (!degraded) return { ok: true, degraded: false };
   if (i.waitingVideo >= i.limits.degradedMaxWaiting) {
     return {
-      ok: false, code: 'queue_overloaded', retryAfterSeconds: Math.ceil(i.limits.degradedMaxWaitMs / 1000),
+      ok: false,
+      code: 'queue_overloaded',
+      retryAfterSeconds: Math.ceil(i.limits.degradedMaxWaitMs / 1000),
       reason: `Generation queue is overloaded: no dedicated video GPU is ready and ${i.waitingVideo} video jobs are already waiting on shared GPUs`,
     };
   }
   if (i.oldestVideoWaitMs >= i.limits.degradedMaxWaitMs) {
     return {
-      ok: false, code: 'queue_overloaded', retryAfterSeconds: Math.ceil(i.limits.degradedMaxWaitMs / 1000),
+      ok: false,
+      code: 'queue_overloaded',
+      retryAfterSeconds: Math.ceil(i.limits.degradedMaxWaitMs / 1000),
       reason: 'Generation queue is overloaded: video jobs on shared GPUs are waiting longer than allowed',
     };
   }
@@ -62,12 +71,22 @@ export function admit(i: AdmissionInput): AdmissionDecision {
 
 /** Degraded mode: a video job unstarted after the wait limit fails with queue_overloaded. */
 export function expiredDegradedJobs<T extends { id: string; type: GenerationType; model: ModelId; createdAt: number }>(
-  queued: readonly T[], accounts: readonly LaneAccount[], now: number, maxWaitMs: number,
+  queued: readonly T[],
+  accounts: readonly LaneAccount[],
+  now: number,
+  maxWaitMs: number,
 ): T[] {
   return queued.filter((t) => t.type === 'video' && isDegraded(t.model, accounts) && now - t.createdAt >= maxWaitMs);
 }
 
 /** Accounts as admission sees them. */
-export function laneAccounts(list: ReadonlyArray<{ lane: Lane; models: readonly ModelId[]; status: string }>): LaneAccount[] {
-  return list.map((a) => ({ lane: a.lane, models: a.models, ready: a.status === 'ready', disabled: a.status === 'disabled' }));
+export function laneAccounts(
+  list: ReadonlyArray<{ lane: Lane; models: readonly ModelId[]; status: string }>,
+): LaneAccount[] {
+  return list.map((a) => ({
+    lane: a.lane,
+    models: a.models,
+    ready: a.status === 'ready',
+    disabled: a.status === 'disabled',
+  }));
 }

@@ -13,9 +13,51 @@ export interface PolicyVerdict {
 }
 
 // Cyrillic letters that look like Latin ones, and leetspeak digits/symbols, folded to one alphabet per pass.
-const CYR_TO_LAT: Record<string, string> = { а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', і: 'i', ј: 'j' };
-const LAT_TO_CYR: Record<string, string> = { a: 'а', b: 'в', e: 'е', k: 'к', m: 'м', h: 'н', o: 'о', p: 'р', c: 'с', t: 'т', y: 'у', x: 'х' };
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', $: 's', '!': 'i', '|': 'l', '+': 't' };
+const CYR_TO_LAT: Record<string, string> = {
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+};
+const LAT_TO_CYR: Record<string, string> = {
+  a: 'а',
+  b: 'в',
+  e: 'е',
+  k: 'к',
+  m: 'м',
+  h: 'н',
+  o: 'о',
+  p: 'р',
+  c: 'с',
+  t: 'т',
+  y: 'у',
+  x: 'х',
+};
+const LEET: Record<string, string> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '8': 'b',
+  '@': 'a',
+  $: 's',
+  '!': 'i',
+  '|': 'l',
+  '+': 't',
+};
 
 function baseFold(text: string): string {
   return text
@@ -37,7 +79,10 @@ export function normalizeForPolicy(text: string): string[] {
   const cyrillic = mapChars(folded, LAT_TO_CYR);
   const variants = new Set<string>();
   for (const v of [latin, cyrillic]) {
-    const words = v.replace(/[^\p{L}\p{N}]+/gu, ' ').replace(/(\p{L})\1{2,}/gu, '$1$1').trim();
+    const words = v
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .replace(/(\p{L})\1{2,}/gu, '$1$1')
+      .trim();
     variants.add(` ${words} `);
     // "n u d e", "n.u.d.e": a group of single letters is one word; wider gaps separate the groups
     const groups = v.split(/\s{2,}/u).map((g) => {
@@ -50,7 +95,9 @@ export function normalizeForPolicy(text: string): string[] {
 }
 
 function termVariants(term: string): string[] {
-  return normalizeForPolicy(term).map((t) => t.trim()).filter(Boolean);
+  return normalizeForPolicy(term)
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 export class PromptPolicy {

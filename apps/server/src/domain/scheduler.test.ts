@@ -3,7 +3,11 @@ import { lanesFor, schedule, type IdleBackend, type QueuedJob } from './schedule
 import { REALISTIC_LOAD_SECONDS, simulateSchedule, syntheticWorkload, type SimGpu } from './scheduling-simulation.ts';
 
 const job = (id: string, model: QueuedJob['model'], createdAt: number, ownerId = 'u1'): QueuedJob => ({
-  id, ownerId, model, type: model === 'anisora' || model === 'phr00t' ? 'video' : 'image', createdAt,
+  id,
+  ownerId,
+  model,
+  type: model === 'anisora' || model === 'phr00t' ? 'video' : 'image',
+  createdAt,
 });
 const opts = { now: 10_000, agingMs: 60_000, videoLaneReady: true, runningByOwner: new Map<string, number>() };
 
@@ -35,14 +39,21 @@ describe('scheduler (pure)', () => {
     const a: IdleBackend = { id: 'a', lane: 'video', models: ['anisora'] };
     const b: IdleBackend = { id: 'b', lane: 'video', models: ['anisora', 'phr00t'] };
     const plan = schedule([job('x', 'phr00t', 1), job('y', 'anisora', 2)], [a, b], opts);
-    expect(plan).toEqual([{ jobId: 'y', backendId: 'a' }, { jobId: 'x', backendId: 'b' }]);
+    expect(plan).toEqual([
+      { jobId: 'y', backendId: 'a' },
+      { jobId: 'x', backendId: 'b' },
+    ]);
   });
 });
 
 describe('scheduling a synthetic mixed workload against FIFO', () => {
   for (const n of [2, 3, 4]) {
     it(`${n} GPUs: fewer model switches, no longer makespan`, () => {
-      const gpus: SimGpu[] = Array.from({ length: n }, (_, i) => ({ id: `g${i}`, lane: 'shared', models: ['anisora', 'phr00t', 'pony', 'flux'] }));
+      const gpus: SimGpu[] = Array.from({ length: n }, (_, i) => ({
+        id: `g${i}`,
+        lane: 'shared',
+        models: ['anisora', 'phr00t', 'pony', 'flux'],
+      }));
       const jobs = syntheticWorkload(200);
       const ours = simulateSchedule(jobs, gpus, REALISTIC_LOAD_SECONDS, 'mediagen');
       const base = simulateSchedule(jobs, gpus, REALISTIC_LOAD_SECONDS, 'fifo');

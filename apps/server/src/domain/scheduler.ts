@@ -40,13 +40,20 @@ export interface ScheduleOptions {
  * Order of preference per backend: aged jobs first (oldest), then jobs whose model the backend has loaded
  * (avoids a reload), then the owner with the fewest running jobs (round-robin fairness), then oldest.
  */
-export function schedule(queue: readonly QueuedJob[], idle: readonly IdleBackend[], opts: ScheduleOptions): Assignment[] {
+export function schedule(
+  queue: readonly QueuedJob[],
+  idle: readonly IdleBackend[],
+  opts: ScheduleOptions,
+): Assignment[] {
   const taken = new Set<string>();
   const running = new Map(opts.runningByOwner);
   const out: Assignment[] = [];
   for (const backend of idle) {
     const eligible = queue.filter(
-      (j) => !taken.has(j.id) && backend.models.includes(j.model) && lanesFor(j.type, opts.videoLaneReady).includes(backend.lane),
+      (j) =>
+        !taken.has(j.id) &&
+        backend.models.includes(j.model) &&
+        lanesFor(j.type, opts.videoLaneReady).includes(backend.lane),
     );
     if (eligible.length === 0) continue;
     const score = (j: QueuedJob): [number, number, number, number] => [

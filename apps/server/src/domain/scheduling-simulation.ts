@@ -30,7 +30,13 @@ export interface SimResult {
 export type Policy = 'mediagen' | 'fifo';
 
 /** Discrete-event run of a workload on GPUs; `fifo` takes the oldest eligible job with no model affinity. */
-export function simulateSchedule(jobs: readonly SimJob[], gpus: readonly SimGpu[], loadSeconds: Record<ModelId, number>, policy: Policy, agingMs = 120_000): SimResult {
+export function simulateSchedule(
+  jobs: readonly SimJob[],
+  gpus: readonly SimGpu[],
+  loadSeconds: Record<ModelId, number>,
+  policy: Policy,
+  agingMs = 120_000,
+): SimResult {
   const pending = [...jobs].sort((a, b) => a.arrival - b.arrival);
   const queue: SimJob[] = [];
   const freeAt = new Map(gpus.map((g) => [g.id, 0]));
@@ -45,11 +51,28 @@ export function simulateSchedule(jobs: readonly SimJob[], gpus: readonly SimGpu[
     while (pending.length > 0 && pending[0]!.arrival <= t) queue.push(pending.shift()!);
     const idle: IdleBackend[] = gpus
       .filter((g) => (freeAt.get(g.id) ?? 0) <= t)
-      .map((g) => ({ id: g.id, lane: g.lane, models: g.models, ...(loaded.get(g.id) ? { loadedModel: loaded.get(g.id)! } : {}) }));
-    const q: QueuedJob[] = queue.map((j) => ({ id: j.id, ownerId: j.ownerId, model: j.model, type: j.type, createdAt: j.arrival * 1000 }));
-    const plan = policy === 'mediagen'
-      ? schedule(q, idle, { now: t * 1000, agingMs, videoLaneReady: gpus.some((g) => g.lane === 'video'), runningByOwner: new Map() })
-      : fifo(q, idle);
+      .map((g) => ({
+        id: g.id,
+        lane: g.lane,
+        models: g.models,
+        ...(loaded.get(g.id) ? { loadedModel: loaded.get(g.id)! } : {}),
+      }));
+    const q: QueuedJob[] = queue.map((j) => ({
+      id: j.id,
+      ownerId: j.ownerId,
+      model: j.model,
+      type: j.type,
+      createdAt: j.arrival * 1000,
+    }));
+    const plan =
+      policy === 'mediagen'
+        ? schedule(q, idle, {
+            now: t * 1000,
+            agingMs,
+            videoLaneReady: gpus.some((g) => g.lane === 'video'),
+            runningByOwner: new Map(),
+          })
+        : fifo(q, idle);
     for (const a of plan) {
       const job = queue.find((j) => j.id === a.jobId)!;
       queue.splice(queue.indexOf(job), 1);
@@ -64,7 +87,10 @@ export function simulateSchedule(jobs: readonly SimJob[], gpus: readonly SimGpu[
       done += 1;
     }
     // advance to the next event: a GPU freeing up or a job arriving
-    const next = Math.min(...[...freeAt.values()].filter((v) => v > t), pending[0]?.arrival ?? Number.POSITIVE_INFINITY);
+    const next = Math.min(
+      ...[...freeAt.values()].filter((v) => v > t),
+      pending[0]?.arrival ?? Number.POSITIVE_INFINITY,
+    );
     if (!Number.isFinite(next)) {
       if (queue.length > 0 && plan.length === 0) throw new Error('a job no GPU can serve');
       continue;
@@ -73,7 +99,11 @@ export function simulateSchedule(jobs: readonly SimJob[], gpus: readonly SimGpu[
   }
   const work = jobs.reduce((a, j) => a + j.work, 0);
   return {
-    makespan, switches, busy, meanWait: waits.reduce((a, b) => a + b, 0) / waits.length, maxWait: Math.max(...waits),
+    makespan,
+    switches,
+    busy,
+    meanWait: waits.reduce((a, b) => a + b, 0) / waits.length,
+    maxWait: Math.max(...waits),
     lowerBound: work / gpus.length,
   };
 }
@@ -108,7 +138,14 @@ export function syntheticWorkload(n: number, seed = 7): SimJob[] {
   for (let i = 0; i < n; i++) {
     t += rnd() * 6;
     const m = models[Math.floor(rnd() * models.length)]!;
-    jobs.push({ id: `j${i}`, ownerId: `u${Math.floor(rnd() * 5)}`, model: m.model, type: m.type, arrival: t, work: m.work[0] + rnd() * (m.work[1] - m.work[0]) });
+    jobs.push({
+      id: `j${i}`,
+      ownerId: `u${Math.floor(rnd() * 5)}`,
+      model: m.model,
+      type: m.type,
+      arrival: t,
+      work: m.work[0] + rnd() * (m.work[1] - m.work[0]),
+    });
   }
   return jobs;
 }

@@ -12,9 +12,28 @@ export function createMetrics(queueDepth: () => number, runningJobs: () => numbe
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [registry],
   });
-  const tasks = new client.Counter({ name: 'mediagen_tasks_total', help: 'Tasks that ended, by outcome', labelNames: ['outcome'], registers: [registry] });
-  new client.Gauge({ name: 'mediagen_queue_depth', help: 'Queued tasks', registers: [registry], collect() { this.set(queueDepth()); } });
-  new client.Gauge({ name: 'mediagen_running_jobs', help: 'Jobs running on backends', registers: [registry], collect() { this.set(runningJobs()); } });
+  const tasks = new client.Counter({
+    name: 'mediagen_tasks_total',
+    help: 'Tasks that ended, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: 'mediagen_queue_depth',
+    help: 'Queued tasks',
+    registers: [registry],
+    collect() {
+      this.set(queueDepth());
+    },
+  });
+  new client.Gauge({
+    name: 'mediagen_running_jobs',
+    help: 'Jobs running on backends',
+    registers: [registry],
+    collect() {
+      this.set(runningJobs());
+    },
+  });
   return {
     registry,
     observeHttp(route: string, method: string, status: number, seconds: number): void {

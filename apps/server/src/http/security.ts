@@ -39,8 +39,10 @@ export function installSecurityHeaders(app: FastifyInstance): void {
 
 /** Who a request is, for rate limits: the credential it carries (hashed), else its IP. */
 function credentialKey(req: FastifyRequest): string {
-  const key = req.headers['x-api-key'] ?? req.headers.authorization ?? req.cookies[SESSION_COOKIE] ?? req.cookies[ADMIN_COOKIE];
-  if (typeof key === 'string' && key) return `cred:${crypto.createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  const key =
+    req.headers['x-api-key'] ?? req.headers.authorization ?? req.cookies[SESSION_COOKIE] ?? req.cookies[ADMIN_COOKIE];
+  if (typeof key === 'string' && key)
+    return `cred:${crypto.createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
   return `ip:${req.ip}`;
 }
 
@@ -65,7 +67,11 @@ export class FixedWindowLimiter {
   private readonly hits = new Map<string, { count: number; resetAt: number }>();
   private sweptAt = 0;
 
-  constructor(private readonly max: number, private readonly windowMs = 60_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly max: number,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** undefined when allowed, else the seconds until the window resets */
   take(key: string): number | undefined {

@@ -29,7 +29,10 @@ export interface MediaTools {
    * Decode for real (the bytes decide; only PNG, JPEG, WebP), refuse more than maxPixels before decoding,
    * apply EXIF orientation, re-encode to 8-bit sRGB PNG (drops all metadata), optionally cover-resize to w×h.
    */
-  normalizeImage(input: Buffer, opts: { maxPixels: number; resizeTo?: { width: number; height: number } }): Promise<{ png: Buffer; meta: ImageMeta }>;
+  normalizeImage(
+    input: Buffer,
+    opts: { maxPixels: number; resizeTo?: { width: number; height: number } },
+  ): Promise<{ png: Buffer; meta: ImageMeta }>;
   /** Re-encode; embed the A1111 infotext as PNG text chunk `parameters`, or as JPEG EXIF UserComment. */
   encodeImage(pngInput: Buffer, format: 'png' | 'jpg', parameters: string): Promise<Buffer>;
   /** What encodeImage embedded (or A1111 / other tools wrote the same way); undefined if none. */

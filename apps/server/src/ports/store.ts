@@ -1,5 +1,11 @@
 import type {
-  AccountStatus, GenerationResult, Lane, ModelId, ResolvedGeneration, TaskStage, TaskStatus,
+  AccountStatus,
+  GenerationResult,
+  Lane,
+  ModelId,
+  ResolvedGeneration,
+  TaskStage,
+  TaskStatus,
 } from '@mediagen/contract';
 
 export interface TaskRecord {
@@ -130,10 +136,25 @@ export interface Store {
     queuePosition(id: string): number;
     countQueued(): number;
     /** compact rows of tasks that ended since a time (for usage stats) */
-    finishedSince(since: number): Array<{ model: string; status: 'completed' | 'failed' | 'cancelled'; createdAt: number; startedAt: number | null; finishedAt: number; gpuMs: number | null }>;
+    finishedSince(
+      since: number,
+    ): Array<{
+      model: string;
+      status: 'completed' | 'failed' | 'cancelled';
+      createdAt: number;
+      startedAt: number | null;
+      finishedAt: number;
+      gpuMs: number | null;
+    }>;
     /** cheap counters for admission: all queued, queued video, the oldest queued video's creation time */
     /** the scheduler's view of the queue, without the parameters */
-    queuedSummaries(): Array<{ id: string; ownerId: string; model: ModelId; type: 'image' | 'video'; createdAt: number }>;
+    queuedSummaries(): Array<{
+      id: string;
+      ownerId: string;
+      model: ModelId;
+      type: 'image' | 'video';
+      createdAt: number;
+    }>;
     queueStats(): { queued: number; waitingVideo: number; oldestVideoCreatedAt: number | null };
     findIdempotent(ownerId: string, key: string): { taskId: string; requestHash: string } | undefined;
     /** seconds per work unit measured on finished jobs of a model (for estimates) */
@@ -170,7 +191,10 @@ export interface Store {
   };
   credits: {
     /** append an entry and move the balance, atomically; a negative result is refused unless allowed */
-    apply(e: { userId: string; taskId: string | null; kind: CreditKind; amount: number; at: number }, allowNegative?: boolean): { ok: boolean; balance: number | null };
+    apply(
+      e: { userId: string; taskId: string | null; kind: CreditKind; amount: number; at: number },
+      allowNegative?: boolean,
+    ): { ok: boolean; balance: number | null };
     /** reservations not yet released or charged (for reconciliation after a crash) */
     open(): Array<{ taskId: string; userId: string; reserved: number }>;
     reservedFor(taskId: string): { userId: string; reserved: number; settled: boolean } | undefined;

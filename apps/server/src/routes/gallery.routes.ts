@@ -10,9 +10,13 @@ export function galleryRoutes(app: FastifyInstance, s: AppServices): void {
     const user = authenticate(req, s.auth, policy);
     return s.tasks.gallery(user.id, req.query as z.infer<typeof zGalleryQuery>);
   });
-  app.delete('/api/gallery/:id', { schema: { tags: ['gallery'], params: z.object({ id: z.string().min(1).max(100) }) } }, async (req, reply) => {
-    const user = authenticate(req, s.auth, policy);
-    await s.tasks.remove(user.id, (req.params as { id: string }).id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api/gallery/:id',
+    { schema: { tags: ['gallery'], params: z.object({ id: z.string().min(1).max(100) }) } },
+    async (req, reply) => {
+      const user = authenticate(req, s.auth, policy);
+      await s.tasks.remove(user.id, (req.params as { id: string }).id);
+      return reply.status(204).send();
+    },
+  );
 }

@@ -8,7 +8,11 @@ import type { AppServices } from '#services/app-services.ts';
 const NUMERIC = new Set<string>(NUMERIC_FIELDS);
 
 /** multipart/form-data → the same object a JSON client sends; files become owned assets. */
-async function readMultipart(req: FastifyRequest, s: AppServices, ownerId: string): Promise<{ body: Record<string, unknown>; hashBasis: unknown }> {
+async function readMultipart(
+  req: FastifyRequest,
+  s: AppServices,
+  ownerId: string,
+): Promise<{ body: Record<string, unknown>; hashBasis: unknown }> {
   const body: Record<string, unknown> = {};
   const basis: Record<string, unknown> = {};
   for await (const part of req.parts()) {
@@ -19,7 +23,8 @@ async function readMultipart(req: FastifyRequest, s: AppServices, ownerId: strin
       basis[part.fieldname] = crypto.createHash('sha256').update(bytes).digest('hex');
     } else {
       const raw = typeof part.value === 'string' ? part.value : String(part.value);
-      const value = NUMERIC.has(part.fieldname) && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+      const value =
+        NUMERIC.has(part.fieldname) && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
       body[part.fieldname] = value;
       basis[part.fieldname] = value;
     }

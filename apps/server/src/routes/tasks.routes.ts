@@ -6,9 +6,18 @@ import { authenticate } from '#http/request-auth.ts';
 import type { AppServices } from '#services/app-services.ts';
 
 const zIdParams = z.object({ id: z.string().min(1).max(100) });
-const zIndexQuery = z.object({ index: z.coerce.number().int().min(0).max(64).default(0), download: z.string().optional() });
+const zIndexQuery = z.object({
+  index: z.coerce.number().int().min(0).max(64).default(0),
+  download: z.string().optional(),
+});
 
-const EXT_NAME: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'video/mp4': 'mp4', 'video/webm': 'webm', 'image/gif': 'gif' };
+const EXT_NAME: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'video/mp4': 'mp4',
+  'video/webm': 'webm',
+  'image/gif': 'gif',
+};
 
 function sseWrite(reply: FastifyReply, e: TaskEvent): void {
   reply.raw.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
@@ -60,7 +69,17 @@ export function taskRoutes(app: FastifyInstance, s: AppServices): void {
     });
     reply.raw.write('retry: 1000\n\n');
     const view = s.tasks.view(task);
-    sseWrite(reply, { event: 'progress', data: { task_id: id, status: view.status, progress: view.progress, stage: view.stage, ...(view.queue_position !== undefined ? { queue_position: view.queue_position } : {}), ...(view.eta_seconds !== undefined ? { eta_seconds: view.eta_seconds } : {}) } });
+    sseWrite(reply, {
+      event: 'progress',
+      data: {
+        task_id: id,
+        status: view.status,
+        progress: view.progress,
+        stage: view.stage,
+        ...(view.queue_position !== undefined ? { queue_position: view.queue_position } : {}),
+        ...(view.eta_seconds !== undefined ? { eta_seconds: view.eta_seconds } : {}),
+      },
+    });
     const finish = (): void => {
       clearInterval(ping);
       off();
@@ -70,7 +89,16 @@ export function taskRoutes(app: FastifyInstance, s: AppServices): void {
       const t = s.store.tasks.get(id);
       if (!t || !TERMINAL_STATUSES.includes(t.status)) return undefined;
       if (t.status === 'completed' && t.result) return { event: 'completed', data: { task_id: id, result: t.result } };
-      if (t.status === 'failed') return { event: 'failed', data: { task_id: id, error: t.error ?? 'failed', code: t.errorCode ?? 'internal_error', retriable: t.retriable ?? false } };
+      if (t.status === 'failed')
+        return {
+          event: 'failed',
+          data: {
+            task_id: id,
+            error: t.error ?? 'failed',
+            code: t.errorCode ?? 'internal_error',
+            retriable: t.retriable ?? false,
+          },
+        };
       return { event: 'cancelled', data: { task_id: id } };
     };
     const off = s.events.subscribe(id, (e) => {

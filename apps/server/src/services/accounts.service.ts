@@ -1,6 +1,11 @@
 import crypto from 'node:crypto';
 import {
-  canTransition, type AccountCreate, type AccountPatch, type AccountStatus, type AccountView, type ModelId,
+  canTransition,
+  type AccountCreate,
+  type AccountPatch,
+  type AccountStatus,
+  type AccountView,
+  type ModelId,
 } from '@mediagen/contract';
 import { AppError, notFound } from '#domain/app-error.ts';
 import type { Engine } from '#ports/engine.ts';
@@ -28,10 +33,19 @@ export class AccountsService {
 
   view(a: AccountRecord): AccountView {
     return {
-      id: a.id, name: a.name, base_url: a.baseUrl, lane: a.lane, models: a.models, status: a.status,
-      status_reason: a.statusReason, has_auth_token: a.authToken !== null, vram_total: a.vramTotal, vram_free: a.vramFree,
+      id: a.id,
+      name: a.name,
+      base_url: a.baseUrl,
+      lane: a.lane,
+      models: a.models,
+      status: a.status,
+      status_reason: a.statusReason,
+      has_auth_token: a.authToken !== null,
+      vram_total: a.vramTotal,
+      vram_free: a.vramFree,
       last_checked_at: a.lastCheckedAt ? new Date(a.lastCheckedAt).toISOString() : null,
-      loaded_model: this.d.engine.loadedModel(a.id) ?? null, running_task_id: this.runningTask.get(a.id) ?? null,
+      loaded_model: this.d.engine.loadedModel(a.id) ?? null,
+      running_task_id: this.runningTask.get(a.id) ?? null,
       created_at: new Date(a.createdAt).toISOString(),
     };
   }
@@ -60,9 +74,18 @@ export class AccountsService {
 
   create(input: AccountCreate): AccountRecord {
     const a: AccountRecord = {
-      id: crypto.randomUUID(), name: input.name, baseUrl: input.base_url.replace(/\/$/, ''), lane: input.lane,
-      models: input.models, authToken: input.auth_token ?? null, status: 'pending', statusReason: 'waiting for the first health check',
-      vramTotal: null, vramFree: null, lastCheckedAt: null, createdAt: this.d.now(),
+      id: crypto.randomUUID(),
+      name: input.name,
+      baseUrl: input.base_url.replace(/\/$/, ''),
+      lane: input.lane,
+      models: input.models,
+      authToken: input.auth_token ?? null,
+      status: 'pending',
+      statusReason: 'waiting for the first health check',
+      vramTotal: null,
+      vramFree: null,
+      lastCheckedAt: null,
+      createdAt: this.d.now(),
     };
     this.d.store.accounts.insert(a);
     void this.check(a.id).catch(() => undefined);
@@ -82,7 +105,8 @@ export class AccountsService {
     });
     if (p.status === 'disabled') this.transition(id, 'disabled', 'disabled by an administrator');
     if (p.status === 'pending') {
-      if (a.status !== 'disabled') throw new AppError('invalid_transition', `An account cannot go from ${a.status} to pending`);
+      if (a.status !== 'disabled')
+        throw new AppError('invalid_transition', `An account cannot go from ${a.status} to pending`);
       this.transition(id, 'pending', 're-enabled; waiting for a health check');
       void this.check(id).catch(() => undefined);
     }
@@ -105,11 +129,20 @@ export class AccountsService {
 
   private async runCheck(id: string): Promise<AccountRecord> {
     const a = this.get(id);
-    if (a.status === 'disabled') throw new AppError('invalid_transition', 'A disabled account is not checked; enable it first');
+    if (a.status === 'disabled')
+      throw new AppError('invalid_transition', 'A disabled account is not checked; enable it first');
     this.transition(id, 'checking', 'health check running');
     const health = await this.d.engine
-      .checkHealth({ id: a.id, name: a.name, baseUrl: a.baseUrl, ...(a.authToken ? { authToken: a.authToken } : {}) }, a.models)
-      .catch((err: unknown) => ({ ok: false, reason: `health check crashed: ${String(err)}`, missingNodes: [], missingModels: [] }));
+      .checkHealth(
+        { id: a.id, name: a.name, baseUrl: a.baseUrl, ...(a.authToken ? { authToken: a.authToken } : {}) },
+        a.models,
+      )
+      .catch((err: unknown) => ({
+        ok: false,
+        reason: `health check crashed: ${String(err)}`,
+        missingNodes: [],
+        missingModels: [],
+      }));
     const current = this.d.store.accounts.get(id);
     if (!current || current.status !== 'checking') return current ?? a; // disabled or deleted meanwhile
     this.d.store.accounts.update(id, {

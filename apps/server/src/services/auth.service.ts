@@ -35,7 +35,14 @@ export interface AuthServiceDeps {
 export class AuthService {
   constructor(private readonly d: AuthServiceDeps) {
     if (d.authMode === 'open' && !d.store.users.get(LOCAL_USER_ID)) {
-      d.store.users.insert({ id: LOCAL_USER_ID, name: 'local', keyHash: null, credits: null, createdAt: d.now(), deletedAt: null });
+      d.store.users.insert({
+        id: LOCAL_USER_ID,
+        name: 'local',
+        keyHash: null,
+        credits: null,
+        createdAt: d.now(),
+        deletedAt: null,
+      });
     }
   }
 
@@ -59,7 +66,13 @@ export class AuthService {
     if (!user) throw new AppError('unauthorized', accessKey ? 'Invalid access key' : 'An access key is required');
     const token = newToken();
     const expiresAt = this.d.now() + SESSION_TTL_SECONDS * 1000;
-    this.d.store.sessions.insert({ tokenHash: hashToken(token), kind: 'user', userId: user.id, expiresAt, createdAt: this.d.now() });
+    this.d.store.sessions.insert({
+      tokenHash: hashToken(token),
+      kind: 'user',
+      userId: user.id,
+      expiresAt,
+      createdAt: this.d.now(),
+    });
     return { token, user, expiresAt };
   }
 
@@ -79,7 +92,13 @@ export class AuthService {
     if (!constantTimeEqual(key, this.d.adminKey)) throw new AppError('unauthorized', 'Invalid admin key');
     const token = newToken();
     const expiresAt = this.d.now() + ADMIN_TTL_SECONDS * 1000;
-    this.d.store.sessions.insert({ tokenHash: hashToken(token), kind: 'admin', userId: null, expiresAt, createdAt: this.d.now() });
+    this.d.store.sessions.insert({
+      tokenHash: hashToken(token),
+      kind: 'admin',
+      userId: null,
+      expiresAt,
+      createdAt: this.d.now(),
+    });
     return { token, expiresAt };
   }
 

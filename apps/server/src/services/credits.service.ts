@@ -4,7 +4,14 @@ import type { TaskEvents } from './task-events.ts';
 
 /** One credit = one GPU-second. A job reserves its estimate, is charged its real GPU time, and gets the reservation back. */
 export class CreditsService {
-  constructor(private readonly d: { store: Store; enabled: boolean; now: () => number; log: { info(o: object, m: string): void } }) {}
+  constructor(
+    private readonly d: {
+      store: Store;
+      enabled: boolean;
+      now: () => number;
+      log: { info(o: object, m: string): void };
+    },
+  ) {}
 
   get enabled(): boolean {
     return this.d.enabled;
@@ -30,7 +37,12 @@ export class CreditsService {
     const amount = Math.max(1, Math.ceil(estimateSeconds));
     const r = this.d.store.credits.apply({ userId, taskId, kind: 'reserve', amount: -amount, at: this.d.now() });
     if (!r.ok) {
-      throw new AppError('insufficient_credits', `This job needs about ${amount} credits (GPU-seconds); your balance is ${user.credits}`, undefined, { userAction: 'Ask an administrator for more credits.' });
+      throw new AppError(
+        'insufficient_credits',
+        `This job needs about ${amount} credits (GPU-seconds); your balance is ${user.credits}`,
+        undefined,
+        { userAction: 'Ask an administrator for more credits.' },
+      );
     }
   }
 
@@ -49,7 +61,9 @@ export class CreditsService {
 
   grant(userId: string, amount: number): number | null {
     if (!Number.isInteger(amount) || amount === 0) {
-      throw new AppError('validation_error', 'amount must be a non-zero integer', [{ path: 'amount', message: 'must be a non-zero integer' }]);
+      throw new AppError('validation_error', 'amount must be a non-zero integer', [
+        { path: 'amount', message: 'must be a non-zero integer' },
+      ]);
     }
     return this.d.store.credits.apply({ userId, taskId: null, kind: 'grant', amount, at: this.d.now() }, true).balance;
   }

@@ -1,7 +1,17 @@
 import crypto from 'node:crypto';
 import {
-  API, IMAGE_FIELDS, checkGenerateRules, dropNulls, estimateSeconds, resolveGeneration, workUnits, zGenerateRequest,
-  type AcceptedResponse, type ErrorDetail, type GenerateRequest, type ResolvedGeneration,
+  API,
+  IMAGE_FIELDS,
+  checkGenerateRules,
+  dropNulls,
+  estimateSeconds,
+  resolveGeneration,
+  workUnits,
+  zGenerateRequest,
+  type AcceptedResponse,
+  type ErrorDetail,
+  type GenerateRequest,
+  type ResolvedGeneration,
 } from '@mediagen/contract';
 import { AppError } from '#domain/app-error.ts';
 import { randomSeed } from '#domain/seeds.ts';
@@ -26,7 +36,9 @@ export interface GenerationDeps {
 }
 
 /** zod issues of stage 1 as error details (400 invalid_request). */
-export function issuesToDetails(issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string; keys?: string[] }>): ErrorDetail[] {
+export function issuesToDetails(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string; keys?: string[] }>,
+): ErrorDetail[] {
   return issues.map((i) => {
     const path = i.path.map(String).join('.');
     if (i.code === 'unrecognized_keys' && i.keys) return { path: i.keys.join(','), message: 'unknown field' };
@@ -41,13 +53,21 @@ export function parseGenerateBody(body: unknown, sizes: readonly number[]): Gene
   }
   const parsed = zGenerateRequest.safeParse(dropNulls(body));
   if (!parsed.success) {
-    throw new AppError('invalid_request', 'The request is missing fields or has fields of the wrong type', issuesToDetails(parsed.error.issues));
+    throw new AppError(
+      'invalid_request',
+      'The request is missing fields or has fields of the wrong type',
+      issuesToDetails(parsed.error.issues),
+    );
   }
   const rules = checkGenerateRules(parsed.data, { sizes });
   if (rules.fixed.length > 0) {
-    throw new AppError('fixed_parameter_violation', 'A fixed parameter of this model was changed', [...rules.fixed, ...rules.invalid]);
+    throw new AppError('fixed_parameter_violation', 'A fixed parameter of this model was changed', [
+      ...rules.fixed,
+      ...rules.invalid,
+    ]);
   }
-  if (rules.invalid.length > 0) throw new AppError('validation_error', 'Some values break the rules of this model', rules.invalid);
+  if (rules.invalid.length > 0)
+    throw new AppError('validation_error', 'Some values break the rules of this model', rules.invalid);
   return parsed.data;
 }
 
@@ -71,7 +91,12 @@ export class GenerationService {
     };
   }
 
-  async accept(ownerId: string, body: unknown, idempotencyKey?: string, hashBasis?: unknown): Promise<{ task: TaskRecord; replay: boolean }> {
+  async accept(
+    ownerId: string,
+    body: unknown,
+    idempotencyKey?: string,
+    hashBasis?: unknown,
+  ): Promise<{ task: TaskRecord; replay: boolean }> {
     // validate first: only a well-shaped (bounded) request is hashed or stored
     const req = parseGenerateBody(body, this.d.sizes);
     const hash = requestHash(hashBasis ?? req);
@@ -79,7 +104,8 @@ export class GenerationService {
       const prior = this.d.store.tasks.findIdempotent(ownerId, idempotencyKey);
       if (prior) {
         const task = this.d.store.tasks.get(prior.taskId);
-        if (prior.requestHash !== hash) throw new AppError('conflict', 'This Idempotency-Key was used with a different request');
+        if (prior.requestHash !== hash)
+          throw new AppError('conflict', 'This Idempotency-Key was used with a different request');
         if (task) return { task, replay: true };
       }
     }

@@ -31,7 +31,12 @@ export class QueueView {
       lanes,
       degraded: !videoLaneReady && accounts.some((a) => a.lane === 'shared' && a.status === 'ready'),
       queued: queued.length,
-      running: running.map((t) => ({ task_id: t.id, account_id: t.accountId, model: t.params.model, progress: t.progress })),
+      running: running.map((t) => ({
+        task_id: t.id,
+        account_id: t.accountId,
+        model: t.params.model,
+        progress: t.progress,
+      })),
     };
   }
 }

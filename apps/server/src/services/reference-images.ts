@@ -24,10 +24,15 @@ export class ReferenceImages {
     const m = DATA_URL.exec(value);
     const b64 = (m ? (m[3] ?? '') : value).replace(/\s+/g, '');
     if (b64.length === 0 || !BASE64.test(b64)) {
-      throw new AppError('validation_error', 'Bad image', [{ path: field, message: 'is not a base64 image, a data: URL or asset:<id>' }]);
+      throw new AppError('validation_error', 'Bad image', [
+        { path: field, message: 'is not a base64 image, a data: URL or asset:<id>' },
+      ]);
     }
     if ((b64.length * 3) / 4 > this.d.maxUploadBytes) {
-      throw new AppError('payload_too_large', `${field} is larger than ${Math.round(this.d.maxUploadBytes / 1048576)} MB`);
+      throw new AppError(
+        'payload_too_large',
+        `${field} is larger than ${Math.round(this.d.maxUploadBytes / 1048576)} MB`,
+      );
     }
     return Buffer.from(b64, b64.includes('-') || b64.includes('_') ? 'base64url' : 'base64');
   }
@@ -35,21 +40,35 @@ export class ReferenceImages {
   /** Store new bytes as an upload asset after real decoding (bytes decide, not names). */
   async ingest(ownerId: string, field: string, bytes: Buffer): Promise<AssetRecord> {
     if (bytes.length > this.d.maxUploadBytes) {
-      throw new AppError('payload_too_large', `${field} is larger than ${Math.round(this.d.maxUploadBytes / 1048576)} MB`);
+      throw new AppError(
+        'payload_too_large',
+        `${field} is larger than ${Math.round(this.d.maxUploadBytes / 1048576)} MB`,
+      );
     }
     let normalized: Awaited<ReturnType<MediaTools['normalizeImage']>>;
     try {
       normalized = await this.d.media.normalizeImage(bytes, { maxPixels: this.d.maxPixels });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new AppError('validation_error', 'Bad image', [{ path: field, message: `not a usable PNG/JPEG/WebP image (${reason})` }]);
+      throw new AppError('validation_error', 'Bad image', [
+        { path: field, message: `not a usable PNG/JPEG/WebP image (${reason})` },
+      ]);
     }
     const id = crypto.randomUUID();
     const key = `assets/${id}.png`;
     await this.d.files.write(key, normalized.png);
     const asset: AssetRecord = {
-      id, ownerId, taskId: null, kind: 'upload', idx: 0, path: key, mime: 'image/png',
-      width: normalized.meta.width, height: normalized.meta.height, bytes: normalized.png.length, createdAt: this.d.now(),
+      id,
+      ownerId,
+      taskId: null,
+      kind: 'upload',
+      idx: 0,
+      path: key,
+      mime: 'image/png',
+      width: normalized.meta.width,
+      height: normalized.meta.height,
+      bytes: normalized.png.length,
+      createdAt: this.d.now(),
     };
     this.d.store.assets.insert(asset);
     return asset;
@@ -63,7 +82,9 @@ export class ReferenceImages {
         throw new AppError('validation_error', 'Unknown asset', [{ path: field, message: 'names no asset of yours' }]);
       }
       if (!asset.mime.startsWith('image/')) {
-        throw new AppError('validation_error', 'Not an image asset', [{ path: field, message: 'names a video; pick an image' }]);
+        throw new AppError('validation_error', 'Not an image asset', [
+          { path: field, message: 'names a video; pick an image' },
+        ]);
       }
       return value;
     }

@@ -1,5 +1,9 @@
 import {
-  API, type GalleryItem, type GalleryPage, type GalleryQuery, type TaskStatusResponse,
+  API,
+  type GalleryItem,
+  type GalleryPage,
+  type GalleryQuery,
+  type TaskStatusResponse,
 } from '@mediagen/contract';
 import { AppError, notFound } from '#domain/app-error.ts';
 import { isTerminal } from '#domain/task-lifecycle.ts';
@@ -27,7 +31,10 @@ function encodeCursor(t: TaskRecord): string {
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split(':');
   const createdAt = Number(at);
-  if (!id || !Number.isFinite(createdAt)) throw new AppError('invalid_request', 'Bad cursor', [{ path: 'cursor', message: 'is not a cursor this server issued' }]);
+  if (!id || !Number.isFinite(createdAt))
+    throw new AppError('invalid_request', 'Bad cursor', [
+      { path: 'cursor', message: 'is not a cursor this server issued' },
+    ]);
   return { createdAt, id };
 }
 
@@ -68,7 +75,10 @@ export class TasksService {
   cancel(ownerId: string, id: string): TaskStatusResponse {
     const t = this.owned(ownerId, id);
     if (isTerminal(t.status)) return this.view(t);
-    if (t.status === 'queued' && this.d.store.tasks.update(id, { status: 'cancelled', stage: 'done', finishedAt: this.d.now() }, 'queued')) {
+    if (
+      t.status === 'queued' &&
+      this.d.store.tasks.update(id, { status: 'cancelled', stage: 'done', finishedAt: this.d.now() }, 'queued')
+    ) {
       this.d.events.publish({ event: 'cancelled', data: { task_id: id } });
     } else {
       this.d.runner.cancelRunning(id);
@@ -117,7 +127,10 @@ export class TasksService {
     });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { items: page.map((t) => this.galleryItem(t)), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+    return {
+      items: page.map((t) => this.galleryItem(t)),
+      next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null,
+    };
   }
 
   async remove(ownerId: string, id: string): Promise<void> {

@@ -13,7 +13,10 @@ export interface UsageStats {
 export function usageStats(store: Store, now: number, days = 14): UsageStats {
   const since = now - days * 86_400_000;
   const rows = store.tasks.finishedSince(since);
-  const perKey = new Map<string, { day: string; model: string; completed: number; failed: number; cancelled: number }>();
+  const perKey = new Map<
+    string,
+    { day: string; model: string; completed: number; failed: number; cancelled: number }
+  >();
   let queueSum = 0;
   let queueN = 0;
   let gpuSum = 0;
@@ -39,7 +42,9 @@ export function usageStats(store: Store, now: number, days = 14): UsageStats {
   const round = (v: number): number => Math.round(v * 100) / 100;
   return {
     days,
-    per_model_per_day: [...perKey.values()].sort((a, b) => (a.day === b.day ? a.model.localeCompare(b.model) : a.day.localeCompare(b.day))),
+    per_model_per_day: [...perKey.values()].sort((a, b) =>
+      a.day === b.day ? a.model.localeCompare(b.model) : a.day.localeCompare(b.day),
+    ),
     success_rate: decided > 0 ? round(totals.completed / decided) : null,
     mean_queue_seconds: queueN > 0 ? round(queueSum / queueN) : null,
     mean_gpu_seconds: gpuN > 0 ? round(gpuSum / gpuN) : null,

@@ -6,7 +6,9 @@ import type { CreditsService } from './credits.service.ts';
 
 /** Users and their access keys (admin API, SPEC §6). Keys are shown once and stored hashed. */
 export class UsersService {
-  constructor(private readonly d: { store: Store; now: () => number; credits: CreditsService; creditsEnabled: boolean }) {}
+  constructor(
+    private readonly d: { store: Store; now: () => number; credits: CreditsService; creditsEnabled: boolean },
+  ) {}
 
   list(): UserRecord[] {
     return this.d.store.users.list();
@@ -16,7 +18,12 @@ export class UsersService {
     const accessKey = newToken('mgk_');
     // with credits on, a new user starts at 0 and the initial amount is a ledger grant
     const user: UserRecord = {
-      id: crypto.randomUUID(), name, keyHash: hashToken(accessKey), credits: this.d.creditsEnabled ? 0 : (credits ?? null), createdAt: this.d.now(), deletedAt: null,
+      id: crypto.randomUUID(),
+      name,
+      keyHash: hashToken(accessKey),
+      credits: this.d.creditsEnabled ? 0 : (credits ?? null),
+      createdAt: this.d.now(),
+      deletedAt: null,
     };
     this.d.store.users.insert(user);
     if (this.d.creditsEnabled && credits) this.d.credits.grant(user.id, credits);

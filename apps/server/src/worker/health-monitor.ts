@@ -5,7 +5,15 @@ export class HealthMonitor {
   private timer: NodeJS.Timeout | undefined;
   private readonly failures = new Map<string, { count: number; nextAt: number }>();
 
-  constructor(private readonly d: { accounts: AccountsService; now: () => number; readyMs?: number; failedBaseMs?: number; failedMaxMs?: number }) {}
+  constructor(
+    private readonly d: {
+      accounts: AccountsService;
+      now: () => number;
+      readyMs?: number;
+      failedBaseMs?: number;
+      failedMaxMs?: number;
+    },
+  ) {}
 
   start(): void {
     for (const a of this.d.accounts.list()) {
@@ -24,7 +32,10 @@ export class HealthMonitor {
     for (const a of this.d.accounts.list()) {
       if (a.status === 'disabled' || a.status === 'checking') continue;
       if (a.status === 'failed') {
-        const f = this.failures.get(a.id) ?? { count: 0, nextAt: (a.lastCheckedAt ?? 0) + (this.d.failedBaseMs ?? 2000) };
+        const f = this.failures.get(a.id) ?? {
+          count: 0,
+          nextAt: (a.lastCheckedAt ?? 0) + (this.d.failedBaseMs ?? 2000),
+        };
         if (now < f.nextAt) {
           this.failures.set(a.id, f);
           continue;

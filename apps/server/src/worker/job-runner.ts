@@ -51,7 +51,13 @@ export class JobRunner implements TaskRunnerControl {
       if (t.promptId && t.accountId && this.d.store.accounts.get(t.accountId)) {
         this.reattach.set(t.id, t.accountId);
       } else {
-        this.d.store.tasks.update(t.id, { status: 'queued', stage: 'queued', progress: 0, accountId: null, promptId: null });
+        this.d.store.tasks.update(t.id, {
+          status: 'queued',
+          stage: 'queued',
+          progress: 0,
+          accountId: null,
+          promptId: null,
+        });
       }
     }
     this.timer = setInterval(() => {
@@ -101,8 +107,25 @@ export class JobRunner implements TaskRunnerControl {
     const queued = this.d.store.tasks.queuedSummaries();
     for (const t of expiredDegradedJobs(queued, laneAccounts(all), this.d.now(), this.d.degradedMaxWaitMs)) {
       const message = 'Generation queue is overloaded: no video GPU became free in time';
-      if (!this.d.store.tasks.update(t.id, { status: 'failed', stage: 'done', error: message, errorCode: 'queue_overloaded', retriable: true, finishedAt: this.d.now() }, 'queued')) continue;
-      this.d.events.publish({ event: 'failed', data: { task_id: t.id, error: message, code: 'queue_overloaded', retriable: true } });
+      if (
+        !this.d.store.tasks.update(
+          t.id,
+          {
+            status: 'failed',
+            stage: 'done',
+            error: message,
+            errorCode: 'queue_overloaded',
+            retriable: true,
+            finishedAt: this.d.now(),
+          },
+          'queued',
+        )
+      )
+        continue;
+      this.d.events.publish({
+        event: 'failed',
+        data: { task_id: t.id, error: message, code: 'queue_overloaded', retriable: true },
+      });
       this.d.log.warn({ taskId: t.id }, 'video job expired in degraded mode');
     }
   }
@@ -136,17 +159,29 @@ export class JobRunner implements TaskRunnerControl {
       if (owner) runningByOwner.set(owner, (runningByOwner.get(owner) ?? 0) + 1);
     }
     const videoLaneReady = accounts.some((a) => a.lane === 'video');
-    const plan = schedule(jobs, idle, { now: this.d.now(), agingMs: this.d.agingMs ?? 120_000, videoLaneReady, runningByOwner });
+    const plan = schedule(jobs, idle, {
+      now: this.d.now(),
+      agingMs: this.d.agingMs ?? 120_000,
+      videoLaneReady,
+      runningByOwner,
+    });
     for (const { jobId, backendId } of plan) {
       const acc = accounts.find((a) => a.id === backendId);
       const task = this.d.store.tasks.get(jobId);
       if (!acc || !task || task.status !== 'queued') continue;
       const claimed = this.d.store.tasks.update(
         task.id,
-        { status: 'running', stage: 'submitted', accountId: acc.id, startedAt: this.d.now(), attempts: task.attempts + 1 },
+        {
+          status: 'running',
+          stage: 'submitted',
+          accountId: acc.id,
+          startedAt: this.d.now(),
+          attempts: task.attempts + 1,
+        },
         'queued',
       );
-      if (claimed) void this.execute({ ...task, status: 'running', accountId: acc.id, startedAt: this.d.now() }, acc, false);
+      if (claimed)
+        void this.execute({ ...task, status: 'running', accountId: acc.id, startedAt: this.d.now() }, acc, false);
     }
   }
 
@@ -167,7 +202,13 @@ export class JobRunner implements TaskRunnerControl {
 
   private async execute(task: TaskRecord, acc: AccountRecord, reattach: boolean): Promise<void> {
     const abort = new AbortController();
-    const r: Running = { taskId: task.id, accountId: acc.id, abort, lastWrite: 0, progress: reattach ? task.progress : 0 };
+    const r: Running = {
+      taskId: task.id,
+      accountId: acc.id,
+      abort,
+      lastWrite: 0,
+      progress: reattach ? task.progress : 0,
+    };
     this.running.set(task.id, r);
     this.d.accounts.setRunning(acc.id, task.id);
     const log = { taskId: task.id, accountId: acc.id, model: task.params.model };
@@ -179,7 +220,12 @@ export class JobRunner implements TaskRunnerControl {
       const result = await this.d.engine.run(
         {
           taskId: task.id,
-          backend: { id: acc.id, name: acc.name, baseUrl: acc.baseUrl, ...(acc.authToken ? { authToken: acc.authToken } : {}) },
+          backend: {
+            id: acc.id,
+            name: acc.name,
+            baseUrl: acc.baseUrl,
+            ...(acc.authToken ? { authToken: acc.authToken } : {}),
+          },
           params: task.params,
           inputs,
           ...(reattach && task.promptId ? { existingPromptId: task.promptId } : {}),
@@ -200,7 +246,10 @@ export class JobRunner implements TaskRunnerControl {
           },
           onPreview: (image, mime) => {
             const seq = this.d.events.setPreview(task.id, image, mime);
-            this.d.events.publish({ event: 'preview', data: { task_id: task.id, preview_url: `/api/preview/${task.id}?seq=${seq}`, seq } });
+            this.d.events.publish({
+              event: 'preview',
+              data: { task_id: task.id, preview_url: `/api/preview/${task.id}?seq=${seq}`, seq },
+            });
           },
         },
         abort.signal,
@@ -218,10 +267,18 @@ export class JobRunner implements TaskRunnerControl {
         backend: acc.name,
       });
       this.d.store.tasks.update(task.id, {
-        status: 'completed', stage: 'done', progress: 100, result: res, finishedAt: this.d.now(), gpuMs: Math.round(gpuSeconds * 1000),
+        status: 'completed',
+        stage: 'done',
+        progress: 100,
+        result: res,
+        finishedAt: this.d.now(),
+        gpuMs: Math.round(gpuSeconds * 1000),
       });
       this.d.store.tasks.recordDuration(task.params.model, workUnits(task.params), inferenceSeconds);
-      this.d.events.publish({ event: 'progress', data: { task_id: task.id, status: 'completed', progress: 100, stage: 'done' } });
+      this.d.events.publish({
+        event: 'progress',
+        data: { task_id: task.id, status: 'completed', progress: 100, stage: 'done' },
+      });
       this.d.events.publish({ event: 'completed', data: { task_id: task.id, result: res } });
       this.d.log.info({ ...log, seconds: inferenceSeconds }, 'job completed');
     } catch (err) {
@@ -253,15 +310,29 @@ export class JobRunner implements TaskRunnerControl {
       void this.d.accounts.check(acc.id).catch(() => undefined);
     }
     if (retriable && attempts <= this.d.retryLimit) {
-      this.d.store.tasks.update(task.id, { status: 'queued', stage: 'queued', progress: 0, accountId: null, promptId: null });
+      this.d.store.tasks.update(task.id, {
+        status: 'queued',
+        stage: 'queued',
+        progress: 0,
+        accountId: null,
+        promptId: null,
+      });
       this.d.log.warn({ ...log, attempts, code: engineErr?.code, err: message }, 'job failed on backend; re-queued');
-      this.d.events.publish({ event: 'progress', data: { task_id: task.id, status: 'queued', progress: 0, stage: 'queued' } });
+      this.d.events.publish({
+        event: 'progress',
+        data: { task_id: task.id, status: 'queued', progress: 0, stage: 'queued' },
+      });
       return;
     }
     const code = engineErr?.code ?? 'internal_error';
     const text = engineErr ? message : `Internal error while running the job: ${message}`;
     this.d.store.tasks.update(task.id, {
-      status: 'failed', stage: 'done', error: text, errorCode: code, retriable, finishedAt: this.d.now(),
+      status: 'failed',
+      stage: 'done',
+      error: text,
+      errorCode: code,
+      retriable,
+      finishedAt: this.d.now(),
     });
     this.d.events.publish({ event: 'failed', data: { task_id: task.id, error: text, code, retriable } });
     this.d.log.error({ ...log, code, err: engineErr ? message : err }, 'job failed');

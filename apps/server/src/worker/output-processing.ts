@@ -9,7 +9,13 @@ import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { AssetRecord, Store, TaskRecord } from '#ports/store.ts';
 
-const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', mp4: 'video/mp4', webm: 'video/webm', gif: 'image/gif' };
+const MIME: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  gif: 'image/gif',
+};
 
 export interface OutputDeps {
   store: Store;
@@ -40,11 +46,19 @@ export async function processOutputs(
       const encoded = await d.media.encodeImage(file.data, ext === 'jpg' ? 'jpg' : 'png', buildInfotext(p, seed));
       await d.files.write(key, encoded);
     } else {
-      const tmp = path.join(os.tmpdir(), `mediagen-${crypto.randomUUID()}-${path.basename(file.filename).replace(/[^\w.-]/g, '_')}`);
+      const tmp = path.join(
+        os.tmpdir(),
+        `mediagen-${crypto.randomUUID()}-${path.basename(file.filename).replace(/[^\w.-]/g, '_')}`,
+      );
       await fsp.writeFile(tmp, file.data);
       try {
         await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
-        await d.media.convertVideo(tmp, ext === 'webm' || ext === 'gif' ? ext : 'mp4', d.files.localPath(key), p.fps ? { fps: p.fps } : {});
+        await d.media.convertVideo(
+          tmp,
+          ext === 'webm' || ext === 'gif' ? ext : 'mp4',
+          d.files.localPath(key),
+          p.fps ? { fps: p.fps } : {},
+        );
         const probe = await d.media.probeVideo(d.files.localPath(key));
         width = probe.width;
         height = probe.height;
@@ -53,8 +67,17 @@ export async function processOutputs(
       }
     }
     const asset: AssetRecord = {
-      id: crypto.randomUUID(), ownerId: task.ownerId, taskId: task.id, kind: 'output', idx: i, path: key,
-      mime: MIME[ext] ?? 'application/octet-stream', width, height, bytes: await d.files.size(key), createdAt: d.now(),
+      id: crypto.randomUUID(),
+      ownerId: task.ownerId,
+      taskId: task.id,
+      kind: 'output',
+      idx: i,
+      path: key,
+      mime: MIME[ext] ?? 'application/octet-stream',
+      width,
+      height,
+      bytes: await d.files.size(key),
+      createdAt: d.now(),
     };
     d.store.assets.insert(asset);
     assets.push(asset);
@@ -65,8 +88,17 @@ export async function processOutputs(
     await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
     await d.media.thumbnail(thumbSource, d.files.localPath(key), 384);
     d.store.assets.insert({
-      id: crypto.randomUUID(), ownerId: task.ownerId, taskId: task.id, kind: 'thumbnail', idx: 0, path: key,
-      mime: 'image/jpeg', width: null, height: null, bytes: await d.files.size(key), createdAt: d.now(),
+      id: crypto.randomUUID(),
+      ownerId: task.ownerId,
+      taskId: task.id,
+      kind: 'thumbnail',
+      idx: 0,
+      path: key,
+      mime: 'image/jpeg',
+      width: null,
+      height: null,
+      bytes: await d.files.size(key),
+      createdAt: d.now(),
     });
   }
   const urls = assets.map((a) => base + API.results(task.id, a.idx));
@@ -90,7 +122,9 @@ export async function processOutputs(
       inference_time: timing.inferenceSeconds,
       gpu_time: timing.gpuSeconds,
       queue_time: timing.queueSeconds,
-      ...(p.num_frames !== undefined ? { num_frames: p.num_frames, requested_num_frames: p.requested_num_frames ?? p.num_frames } : {}),
+      ...(p.num_frames !== undefined
+        ? { num_frames: p.num_frames, requested_num_frames: p.requested_num_frames ?? p.num_frames }
+        : {}),
       ...(p.fps !== undefined ? { fps: p.fps } : {}),
       backend: timing.backend,
       ignored_params: p.ignored_params,

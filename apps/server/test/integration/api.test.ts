@@ -11,9 +11,24 @@ let bob: Client;
 let aliceKey: string;
 
 const ANISORA_T2V = {
-  type: 'video', model: 'anisora', mode: 't2v', prompt: 'a paper boat drifting on a calm lake', width: 512, height: 512, seed: -1, num_frames: 81,
+  type: 'video',
+  model: 'anisora',
+  mode: 't2v',
+  prompt: 'a paper boat drifting on a calm lake',
+  width: 512,
+  height: 512,
+  seed: -1,
+  num_frames: 81,
 };
-const PONY = { type: 'image', model: 'pony', mode: 'txt2img', prompt: 'a lighthouse on a cliff at dawn', width: 512, height: 512, seed: 42 };
+const PONY = {
+  type: 'image',
+  model: 'pony',
+  mode: 'txt2img',
+  prompt: 'a lighthouse on a cliff at dawn',
+  width: 512,
+  height: 512,
+  seed: 42,
+};
 
 async function newUser(name: string): Promise<{ client: Client; key: string }> {
   const res = await admin.post('/api/admin/users', { name });
@@ -43,7 +58,10 @@ beforeAll(async () => {
   admin = new Client(server.url);
   const res = await admin.post('/api/admin/session', undefined, { 'x-admin-key': ADMIN_KEY });
   expect(res.status).toBe(200);
-  await waitFor(async () => (await json<{ accounts: { ready: number } }>(await admin.get('/api/health'))).accounts.ready === 1 || undefined);
+  await waitFor(
+    async () =>
+      (await json<{ accounts: { ready: number } }>(await admin.get('/api/health'))).accounts.ready === 1 || undefined,
+  );
   ({ client: alice, key: aliceKey } = await newUser('alice'));
   ({ client: bob } = await newUser('bob'));
 });
@@ -66,7 +84,11 @@ describe('the seed guide curl cases', () => {
     const res = await alice.post('/api/generate', ANISORA_T2V);
     expect(res.status).toBe(202);
     const b = await json(res);
-    expect(b).toMatchObject({ status: 'queued', status_url: `/api/status/${b.task_id}`, events_url: `/api/events/${b.task_id}` });
+    expect(b).toMatchObject({
+      status: 'queued',
+      status_url: `/api/status/${b.task_id}`,
+      events_url: `/api/events/${b.task_id}`,
+    });
     expect(b.job_id).toBe(b.task_id);
     expect(b.estimated_seconds).toBe(18);
     expect(typeof b.queue_position).toBe('number');
@@ -120,7 +142,9 @@ describe('sessions and keys', () => {
     expect(cookie).not.toMatch(/Secure/);
     const token = /gg_session=([^;]+)/.exec(cookie ?? '')?.[1] ?? '';
     expect(Buffer.from(token, 'base64url').length).toBeGreaterThanOrEqual(16);
-    const info = await json<{ valid: boolean; expires_at: string; user: { name: string } }>(await c.get('/api/auth/session'));
+    const info = await json<{ valid: boolean; expires_at: string; user: { name: string } }>(
+      await c.get('/api/auth/session'),
+    );
     expect(info.valid).toBe(true);
     expect(info.user.name).toBe('alice');
     const ttl = Date.parse(info.expires_at) - Date.now();
@@ -131,14 +155,28 @@ describe('sessions and keys', () => {
   });
 
   it('Secure is set behind HTTPS', async () => {
-    const res = await server.app.inject({ method: 'POST', url: '/api/auth/session', payload: { access_key: aliceKey }, headers: { 'x-forwarded-proto': 'https' } });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/auth/session',
+      payload: { access_key: aliceKey },
+      headers: { 'x-forwarded-proto': 'https' },
+    });
     // trustProxy is off by default: plain HTTP stays without Secure; a TLS socket would set it
     expect(String(res.headers['set-cookie'])).not.toMatch(/Secure/);
   });
 
   it('401 without a session on every user endpoint', async () => {
     const anon = new Client(server.url);
-    for (const [m, u] of [['POST', '/api/generate'], ['GET', '/api/status/x'], ['GET', '/api/results/x'], ['GET', '/api/preview/x'], ['GET', '/api/events/x'], ['POST', '/api/cancel/x'], ['GET', '/api/gallery'], ['DELETE', '/api/gallery/x']] as const) {
+    for (const [m, u] of [
+      ['POST', '/api/generate'],
+      ['GET', '/api/status/x'],
+      ['GET', '/api/results/x'],
+      ['GET', '/api/preview/x'],
+      ['GET', '/api/events/x'],
+      ['POST', '/api/cancel/x'],
+      ['GET', '/api/gallery'],
+      ['DELETE', '/api/gallery/x'],
+    ] as const) {
       const res = await anon.req(m, u, m === 'POST' && u === '/api/generate' ? PONY : undefined);
       expect(res.status, `${m} ${u}`).toBe(401);
       expect((await json(res)).code).toBe('unauthorized');
@@ -198,7 +236,10 @@ describe('jobs', () => {
     expect(names.at(-1)).toBe('completed');
     const progress = events.filter((e) => e.event === 'progress').map((e) => (e.data as { progress: number }).progress);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
-    const status = await json<{ status: string; result: { url: string; seed: number; width: number; metadata: { backend: string } } }>(await alice.get(`/api/status/${id}`));
+    const status = await json<{
+      status: string;
+      result: { url: string; seed: number; width: number; metadata: { backend: string } };
+    }>(await alice.get(`/api/status/${id}`));
     expect(status.status).toBe('completed');
     expect(status.result.seed).toBe(42);
     const file = await alice.get(status.result.url);
@@ -239,7 +280,14 @@ describe('jobs', () => {
   it("someone else's task is 404 on every route", async () => {
     const id = await generate(alice, PONY);
     await finished(alice, id);
-    for (const [m, u] of [['GET', `/api/status/${id}`], ['GET', `/api/results/${id}`], ['GET', `/api/preview/${id}`], ['GET', `/api/events/${id}`], ['POST', `/api/cancel/${id}`], ['DELETE', `/api/gallery/${id}`]] as const) {
+    for (const [m, u] of [
+      ['GET', `/api/status/${id}`],
+      ['GET', `/api/results/${id}`],
+      ['GET', `/api/preview/${id}`],
+      ['GET', `/api/events/${id}`],
+      ['POST', `/api/cancel/${id}`],
+      ['DELETE', `/api/gallery/${id}`],
+    ] as const) {
       const res = await bob.req(m, u);
       expect(res.status, `${m} ${u}`).toBe(404);
       expect((await json(res)).code).toBe('not_found');
@@ -249,12 +297,19 @@ describe('jobs', () => {
 
   it('a failing job ends failed with its code; retriable failures are retried first', async () => {
     const { EngineError } = await import('#ports/engine.ts');
-    engine.behaviour = () => ({ steps: 1, stepMs: 5, fail: new EngineError('backend_error', 'CUDA error: device-side assert', false) });
+    engine.behaviour = () => ({
+      steps: 1,
+      stepMs: 5,
+      fail: new EngineError('backend_error', 'CUDA error: device-side assert', false),
+    });
     const id = await generate(alice, PONY);
     const s = await finished(alice, id);
     expect(s).toMatchObject({ status: 'failed', code: 'backend_error', retriable: false });
     let calls = 0;
-    engine.behaviour = () => (++calls === 1 ? { steps: 1, stepMs: 5, fail: new EngineError('backend_lost', 'gone', true) } : { steps: 2, stepMs: 5 });
+    engine.behaviour = () =>
+      ++calls === 1
+        ? { steps: 1, stepMs: 5, fail: new EngineError('backend_lost', 'gone', true) }
+        : { steps: 2, stepMs: 5 };
     const id2 = await generate(alice, PONY);
     expect((await finished(alice, id2)).status).toBe('completed');
     expect(calls).toBe(2);
@@ -273,7 +328,12 @@ describe('jobs', () => {
   it('Prefer: wait=N answers 200 with the GenerationResponse', async () => {
     const res = await alice.post('/api/generate', { ...PONY, seed: 7 }, { prefer: 'wait=20' });
     expect(res.status).toBe(200);
-    const b = await json<{ status: string; url: string; seed: number; metadata: { inference_time: number; gpu_time: number; queue_time: number } }>(res);
+    const b = await json<{
+      status: string;
+      url: string;
+      seed: number;
+      metadata: { inference_time: number; gpu_time: number; queue_time: number };
+    }>(res);
     expect(b.status).toBe('success');
     expect(b.seed).toBe(7);
     expect(b.metadata.gpu_time).toBeGreaterThan(0);
@@ -288,9 +348,12 @@ describe('jobs', () => {
   });
 
   it('multipart/form-data with the same schema', async () => {
-    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
     const form = new FormData();
-    for (const [k, v] of Object.entries({ ...PONY, mode: 'img2img', denoising_strength: 0.6 })) form.append(k, String(v));
+    for (const [k, v] of Object.entries({ ...PONY, mode: 'img2img', denoising_strength: 0.6 }))
+      form.append(k, String(v));
     form.append('reference_image', new Blob([png], { type: 'image/png' }), 'ref.png');
     const res = await alice.post('/api/generate', form);
     expect(res.status).toBe(202);
@@ -323,12 +386,19 @@ describe('gallery', () => {
       const res = await fresh.client.post('/api/generate', { ...PONY, seed: 100 + i }, { prefer: 'wait=20' });
       ids.push((await json<{ task_id: string }>(res)).task_id);
     }
-    const p1 = await json<{ items: Array<{ task_id: string; parameters: { seed: number }; thumbnail_url: string }>; next_cursor: string }>(await fresh.client.get('/api/gallery?limit=2'));
+    const p1 = await json<{
+      items: Array<{ task_id: string; parameters: { seed: number }; thumbnail_url: string }>;
+      next_cursor: string;
+    }>(await fresh.client.get('/api/gallery?limit=2'));
     expect(p1.items.map((i) => i.task_id)).toEqual([ids[4], ids[3]]);
     expect(p1.items[0]?.parameters.seed).toBe(104);
-    const p2 = await json<{ items: Array<{ task_id: string }>; next_cursor: string | null }>(await fresh.client.get(`/api/gallery?limit=2&cursor=${p1.next_cursor}`));
+    const p2 = await json<{ items: Array<{ task_id: string }>; next_cursor: string | null }>(
+      await fresh.client.get(`/api/gallery?limit=2&cursor=${p1.next_cursor}`),
+    );
     expect(p2.items.map((i) => i.task_id)).toEqual([ids[2], ids[1]]);
-    const p3 = await json<{ items: unknown[]; next_cursor: string | null }>(await fresh.client.get(`/api/gallery?limit=2&cursor=${p2.next_cursor}`));
+    const p3 = await json<{ items: unknown[]; next_cursor: string | null }>(
+      await fresh.client.get(`/api/gallery?limit=2&cursor=${p2.next_cursor}`),
+    );
     expect(p3.items).toHaveLength(1);
     expect(p3.next_cursor).toBeNull();
     expect((await json<{ items: unknown[] }>(await fresh.client.get('/api/gallery?type=video'))).items).toHaveLength(0);
@@ -346,9 +416,13 @@ describe('system routes', () => {
     expect(models.models.map((m) => m.id)).toEqual(['anisora', 'phr00t', 'pony', 'flux']);
     const health = await json(await alice.get('/api/health'));
     expect(health).toMatchObject({ status: 'ok', simulated: false });
-    const openapi = await json<{ openapi: string; paths: Record<string, unknown> }>(await alice.get('/api/openapi.json'));
+    const openapi = await json<{ openapi: string; paths: Record<string, unknown> }>(
+      await alice.get('/api/openapi.json'),
+    );
     expect(openapi.openapi).toMatch(/^3\./);
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/generate', '/api/status/{id}', '/api/gallery']));
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining(['/api/generate', '/api/status/{id}', '/api/gallery']),
+    );
     expect((await alice.get('/api/docs/')).status).toBe(200);
     const metrics = await (await alice.get('/metrics')).text();
     expect(metrics).toMatch(/mediagen_http_request_duration_seconds_bucket/);
@@ -359,7 +433,10 @@ describe('system routes', () => {
   it('CORS only for CORS_ORIGINS, with credentials', async () => {
     const res = await fetch(`${server.url}/api/models`, { headers: { origin: 'https://ui.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const other = await startTestServer({ overrides: { engine: new FakeEngine() }, env: { CORS_ORIGINS: 'https://ui.example' } });
+    const other = await startTestServer({
+      overrides: { engine: new FakeEngine() },
+      env: { CORS_ORIGINS: 'https://ui.example' },
+    });
     try {
       const ok = await fetch(`${other.url}/api/models`, { headers: { origin: 'https://ui.example' } });
       expect(ok.headers.get('access-control-allow-origin')).toBe('https://ui.example');

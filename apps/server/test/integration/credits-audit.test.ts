@@ -6,26 +6,41 @@ import { ADMIN_KEY, Client, json, startTestServer, waitFor, type TestServer } fr
 const engine = new FakeEngine();
 let server: TestServer;
 let admin: Client;
-const PONY = { type: 'image', model: 'pony', mode: 'txt2img', prompt: 'a lighthouse', width: 512, height: 512, seed: 1, steps: 10 };
+const PONY = {
+  type: 'image',
+  model: 'pony',
+  mode: 'txt2img',
+  prompt: 'a lighthouse',
+  width: 512,
+  height: 512,
+  seed: 1,
+  steps: 10,
+};
 
 beforeAll(async () => {
   server = await startTestServer({ overrides: { engine }, env: { CREDITS_ENABLED: 'true' } });
   admin = new Client(server.url);
   await admin.post('/api/admin/session', undefined, { 'x-admin-key': ADMIN_KEY });
-  await waitFor(async () => (await json<{ accounts: { ready: number } }>(await admin.get('/api/health'))).accounts.ready === 1 || undefined);
+  await waitFor(
+    async () =>
+      (await json<{ accounts: { ready: number } }>(await admin.get('/api/health'))).accounts.ready === 1 || undefined,
+  );
 });
 afterAll(async () => server?.close());
 
 async function user(credits: number): Promise<{ id: string; c: Client }> {
-  const u = await json<{ id: string; access_key: string; credits: number }>(await admin.post('/api/admin/users', { name: `u${credits}`, credits }));
+  const u = await json<{ id: string; access_key: string; credits: number }>(
+    await admin.post('/api/admin/users', { name: `u${credits}`, credits }),
+  );
   expect(u.credits).toBe(credits);
   return { id: u.id, c: new Client(server.url, { 'x-api-key': u.access_key }) };
 }
 
-const end = (c: Client, id: string) => waitFor(async () => {
-  const s = await json<{ status: string }>(await c.get(`/api/status/${id}`));
-  return ['completed', 'failed', 'cancelled'].includes(s.status) ? s : undefined;
-});
+const end = (c: Client, id: string) =>
+  waitFor(async () => {
+    const s = await json<{ status: string }>(await c.get(`/api/status/${id}`));
+    return ['completed', 'failed', 'cancelled'].includes(s.status) ? s : undefined;
+  });
 
 describe('credits', () => {
   it('balance after completed, failed and cancelled jobs equals grants minus real charges, to the unit', async () => {
@@ -33,7 +48,10 @@ describe('credits', () => {
     await admin.post(`/api/admin/users/${uid}/credits`, { amount: 500 });
     const charges: number[] = [];
     // two completed jobs with known GPU time (steps × stepMs = executionMs)
-    for (const [steps, stepMs] of [[3, 600], [2, 1300]] as const) {
+    for (const [steps, stepMs] of [
+      [3, 600],
+      [2, 1300],
+    ] as const) {
       engine.behaviour = () => ({ steps, stepMs });
       const id = (await json<{ task_id: string }>(await c.post('/api/generate', PONY))).task_id;
       expect((await end(c, id)).status).toBe('completed');
@@ -44,17 +62,29 @@ describe('credits', () => {
     expect((await end(c, failed)).status).toBe('failed');
     engine.behaviour = () => ({ steps: 1, stepMs: 10, hang: true });
     const cancelled = (await json<{ task_id: string }>(await c.post('/api/generate', PONY))).task_id;
-    await waitFor(async () => ((await json(await c.get(`/api/status/${cancelled}`))).status === 'running' ? true : undefined));
+    await waitFor(async () =>
+      (await json(await c.get(`/api/status/${cancelled}`))).status === 'running' ? true : undefined,
+    );
     await c.post(`/api/cancel/${cancelled}`);
     expect((await end(c, cancelled)).status).toBe('cancelled');
     engine.behaviour = () => ({ steps: 4, stepMs: 20 });
     await waitFor(async () => {
-      const l = await json<{ balance: number; items: Array<{ kind: string }> }>(await admin.get(`/api/admin/users/${uid}/ledger`));
+      const l = await json<{ balance: number; items: Array<{ kind: string }> }>(
+        await admin.get(`/api/admin/users/${uid}/ledger`),
+      );
       return l.items.filter((i) => i.kind === 'release').length === 4 ? l : undefined;
     });
-    const ledger = await json<{ balance: number; items: Array<{ kind: string; amount: number; taskId: string | null }> }>(await admin.get(`/api/admin/users/${uid}/ledger`));
+    const ledger = await json<{
+      balance: number;
+      items: Array<{ kind: string; amount: number; taskId: string | null }>;
+    }>(await admin.get(`/api/admin/users/${uid}/ledger`));
     expect(ledger.balance).toBe(1500 - charges.reduce((a, b) => a + b, 0));
-    expect(ledger.items.filter((i) => i.kind === 'charge').map((i) => -i.amount).sort()).toEqual([...charges].sort());
+    expect(
+      ledger.items
+        .filter((i) => i.kind === 'charge')
+        .map((i) => -i.amount)
+        .sort(),
+    ).toEqual([...charges].sort());
     // the balance the user sees (session info) is the ledger's
     const browser = new Client(server.url);
     await browser.post('/api/auth/session', { access_key: c.headers['x-api-key'] });
@@ -87,7 +117,9 @@ describe('audit log', () => {
     await new Client(server.url).post('/api/admin/session', undefined, { 'x-admin-key': 'wrong-key-0000000000' });
     const u = await json<{ id: string }>(await admin.post('/api/admin/users', { name: 'audited' }));
     await admin.del(`/api/admin/users/${u.id}`);
-    const log = await json<{ items: Array<{ actor: string; action: string; target: string | null; status: number; at: string }> }>(await admin.get('/api/admin/audit'));
+    const log = await json<{
+      items: Array<{ actor: string; action: string; target: string | null; status: number; at: string }>;
+    }>(await admin.get('/api/admin/audit'));
     expect(log.items[0]).toMatchObject({ action: 'DELETE /api/admin/users/:id', target: u.id, status: 204 });
     expect(log.items[0]?.actor).toMatch(/^admin-session:[0-9a-f]{12}$/);
     expect(log.items.some((e) => e.action === 'admin login' && e.status === 401)).toBe(true);

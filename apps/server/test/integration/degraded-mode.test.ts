@@ -9,17 +9,37 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-const video = (i: number, size = 512) => ({ type: 'video', model: 'anisora', mode: 't2v', prompt: `a lantern festival, shot ${i}`, width: size, height: size, seed: i, num_frames: 81 });
+const video = (i: number, size = 512) => ({
+  type: 'video',
+  model: 'anisora',
+  mode: 't2v',
+  prompt: `a lantern festival, shot ${i}`,
+  width: size,
+  height: size,
+  seed: i,
+  num_frames: 81,
+});
 
 describe('degraded mode (no dedicated video lane ready)', () => {
   it('admits 25 waiting video jobs on shared GPUs, refuses the 26th with the full 503 body, and fails jobs that wait 30 s', async () => {
     // realistic timing: the first job holds the only (shared) GPU for well over 30 s
     sim = await startSimulatorProcess({ gpus: 1, timeScale: 1 });
-    gw = await startTestServer({ env: { AUTH_MODE: 'open', COMFYUI_URLS: sim.urls[0]!, RATE_LIMIT_GENERATE_PER_MINUTE: '1000' } });
+    gw = await startTestServer({
+      env: { AUTH_MODE: 'open', COMFYUI_URLS: sim.urls[0]!, RATE_LIMIT_GENERATE_PER_MINUTE: '1000' },
+    });
     const c = new Client(gw.url);
-    await waitFor(async () => (await json<{ accounts: { ready: number } }>(await c.get('/api/health'))).accounts.ready === 1 || undefined, 30_000, 100);
+    await waitFor(
+      async () =>
+        (await json<{ accounts: { ready: number } }>(await c.get('/api/health'))).accounts.ready === 1 || undefined,
+      30_000,
+      100,
+    );
     const first = (await json<{ task_id: string }>(await c.post('/api/generate', video(0, 1024)))).task_id;
-    await waitFor(async () => ((await json(await c.get(`/api/status/${first}`))).status === 'running' ? true : undefined), 20_000, 50);
+    await waitFor(
+      async () => ((await json(await c.get(`/api/status/${first}`))).status === 'running' ? true : undefined),
+      20_000,
+      50,
+    );
     const started = Date.now();
     const waiting: string[] = [];
     for (let i = 1; i <= 25; i++) {
@@ -32,20 +52,42 @@ describe('degraded mode (no dedicated video lane ready)', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = await json(refused);
     expect(body).toMatchObject({
-      status: 'error', code: 'queue_overloaded', user_action: 'Retry later.',
+      status: 'error',
+      code: 'queue_overloaded',
+      user_action: 'Retry later.',
       detail: { code: 'queue_overloaded', user_action: 'Retry later.' },
     });
     expect(String(body.error)).toMatch(/overloaded/);
     // images are not affected by the video bound
-    expect((await c.post('/api/generate', { type: 'image', model: 'pony', mode: 'txt2img', prompt: 'a teapot', width: 512, height: 512, seed: 1 })).status).toBe(202);
+    expect(
+      (
+        await c.post('/api/generate', {
+          type: 'image',
+          model: 'pony',
+          mode: 'txt2img',
+          prompt: 'a teapot',
+          width: 512,
+          height: 512,
+          seed: 1,
+        })
+      ).status,
+    ).toBe(202);
 
-    const expired = await waitFor(async () => {
-      const s = await json<{ status: string; code?: string; retriable?: boolean }>(await c.get(`/api/status/${waiting[0]}`));
-      return s.status === 'failed' ? s : undefined;
-    }, 45_000, 250);
+    const expired = await waitFor(
+      async () => {
+        const s = await json<{ status: string; code?: string; retriable?: boolean }>(
+          await c.get(`/api/status/${waiting[0]}`),
+        );
+        return s.status === 'failed' ? s : undefined;
+      },
+      45_000,
+      250,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(29_000);
     expect(expired).toMatchObject({ code: 'queue_overloaded', retriable: true });
-    const all = await Promise.all(waiting.map(async (id) => (await json<{ status: string }>(await c.get(`/api/status/${id}`))).status));
+    const all = await Promise.all(
+      waiting.map(async (id) => (await json<{ status: string }>(await c.get(`/api/status/${id}`))).status),
+    );
     expect(all.every((s) => s === 'failed')).toBe(true);
     expect((await json(await c.get(`/api/status/${first}`))).status).toBe('running');
   }, 120_000);

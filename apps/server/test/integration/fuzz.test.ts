@@ -8,18 +8,56 @@ let server: TestServer;
 let bomb = '';
 // an image model: video admission may answer 503 by design (degraded mode), which is not what this test probes
 const VALID: Record<string, unknown> = {
-  type: 'image', model: 'pony', mode: 'img2img', prompt: 'a windmill in a field', width: 512, height: 512, seed: -1,
-  steps: 30, cfg_scale: 6, clip_skip: 2, sampler: 'Euler a', denoising_strength: 0.6, output_format: 'png', reference_image: '',
+  type: 'image',
+  model: 'pony',
+  mode: 'img2img',
+  prompt: 'a windmill in a field',
+  width: 512,
+  height: 512,
+  seed: -1,
+  steps: 30,
+  cfg_scale: 6,
+  clip_skip: 2,
+  sampler: 'Euler a',
+  denoising_strength: 0.6,
+  output_format: 'png',
+  reference_image: '',
 };
-const FIELDS = [...Object.keys(VALID), 'negative_prompt', 'batch_size', 'num_frames', 'fps', 'motion_score', 'guidance_scale', 'lighting_variant', 'vae',
-  'reference_strength', 'denoising_strength', 'reference_frame_index', 'first_frame_image', 'last_frame_image', '__proto__', 'constructor'];
+const FIELDS = [
+  ...Object.keys(VALID),
+  'negative_prompt',
+  'batch_size',
+  'num_frames',
+  'fps',
+  'motion_score',
+  'guidance_scale',
+  'lighting_variant',
+  'vae',
+  'reference_strength',
+  'denoising_strength',
+  'reference_frame_index',
+  'first_frame_image',
+  'last_frame_image',
+  '__proto__',
+  'constructor',
+];
 
 beforeAll(async () => {
   const engine = new FakeEngine();
   // no backend becomes ready: accepted jobs stay queued, the test measures the gateway alone
   engine.health = { ok: false, reason: 'fuzz', missingNodes: [], missingModels: [] };
-  server = await startTestServer({ overrides: { engine }, env: { AUTH_MODE: 'open', RATE_LIMIT_GENERATE_PER_MINUTE: '1000000', RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE: '1000000', MAX_QUEUE: '100000' } });
-  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } }).png().toBuffer();
+  server = await startTestServer({
+    overrides: { engine },
+    env: {
+      AUTH_MODE: 'open',
+      RATE_LIMIT_GENERATE_PER_MINUTE: '1000000',
+      RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE: '1000000',
+      MAX_QUEUE: '100000',
+    },
+  });
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } })
+    .png()
+    .toBuffer();
   const patched = Buffer.from(png);
   patched.writeUInt32BE(60000, 16); // IHDR width
   patched.writeUInt32BE(60000, 20); // IHDR height: a 3.6-gigapixel claim in a tiny file
@@ -29,7 +67,11 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 async function send(body: string, contentType = 'application/json'): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${server.url}/api/generate`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const res = await fetch(`${server.url}/api/generate`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
   const text = await res.text();
   let json: unknown;
   try {
@@ -43,7 +85,12 @@ async function send(body: string, contentType = 'application/json'): Promise<{ s
 function expectSane(r: { status: number; json: unknown }): void {
   expect(r.status, JSON.stringify(r.json).slice(0, 300)).toBeLessThan(500);
   if (r.status >= 400) {
-    expect(r.json).toMatchObject({ status: 'error', code: expect.any(String), error: expect.any(String), detail: { code: expect.any(String) } });
+    expect(r.json).toMatchObject({
+      status: 'error',
+      code: expect.any(String),
+      error: expect.any(String),
+      detail: { code: expect.any(String) },
+    });
   }
 }
 
@@ -51,22 +98,41 @@ const weird = fc.oneof(
   fc.jsonValue(),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 50 }),
-  fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, -1, 0, 4294967296, 0.5, '', '\u0000', '\ud800', 'data:image/png;base64,%%%', 'asset:../../etc/passwd'),
+  fc.constantFrom(
+    1e308,
+    -1e308,
+    2 ** 53 + 1,
+    -1,
+    0,
+    4294967296,
+    0.5,
+    '',
+    '\u0000',
+    '\ud800',
+    'data:image/png;base64,%%%',
+    'asset:../../etc/passwd',
+  ),
   fc.base64String({ maxLength: 400 }),
 );
 
 describe('fuzzing POST /api/generate over HTTP', () => {
   it('random JSON bodies never make a 5xx', async () => {
-    await fc.assert(fc.asyncProperty(fc.jsonValue(), async (v) => expectSane(await send(JSON.stringify(v)))), { numRuns: 600 });
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (v) => expectSane(await send(JSON.stringify(v)))),
+      { numRuns: 600 },
+    );
   });
 
   it('mutated valid payloads never make a 5xx', async () => {
     const mutation = fc.array(fc.tuple(fc.constantFrom(...FIELDS), weird), { minLength: 1, maxLength: 4 });
-    await fc.assert(fc.asyncProperty(mutation, async (muts) => {
-      const body: Record<string, unknown> = { ...VALID };
-      for (const [k, v] of muts) body[k] = v;
-      expectSane(await send(JSON.stringify(body)));
-    }), { numRuns: 1200 });
+    await fc.assert(
+      fc.asyncProperty(mutation, async (muts) => {
+        const body: Record<string, unknown> = { ...VALID };
+        for (const [k, v] of muts) body[k] = v;
+        expectSane(await send(JSON.stringify(body)));
+      }),
+      { numRuns: 1200 },
+    );
   });
 
   it('deep nesting, huge numbers, broken JSON, odd unicode, broken base64 and bomb images', async () => {
@@ -80,7 +146,10 @@ describe('fuzzing POST /api/generate over HTTP', () => {
       JSON.stringify({ ...VALID, reference_image: 'not*base64!!' }),
       JSON.stringify({ ...VALID, reference_image: `data:image/png;base64,${bomb}` }),
       JSON.stringify({ ...VALID, reference_image: bomb }),
-      JSON.stringify({ ...VALID, reference_image: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64') }),
+      JSON.stringify({
+        ...VALID,
+        reference_image: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64'),
+      }),
     ];
     for (const body of cases) {
       const r = await send(body);
@@ -93,7 +162,10 @@ describe('fuzzing POST /api/generate over HTTP', () => {
 
   it('the server stays healthy and its memory bounded', async () => {
     const before = process.memoryUsage().rss;
-    await fc.assert(fc.asyncProperty(weird, async (v) => expectSane(await send(JSON.stringify({ ...VALID, prompt: v })))), { numRuns: 400 });
+    await fc.assert(
+      fc.asyncProperty(weird, async (v) => expectSane(await send(JSON.stringify({ ...VALID, prompt: v })))),
+      { numRuns: 400 },
+    );
     const health = await fetch(`${server.url}/api/health`);
     expect(health.status).toBe(200);
     expect(process.memoryUsage().rss - before).toBeLessThan(300 * 1048576);

@@ -1,4 +1,11 @@
-import { ERROR_STATUS, zErrorBody, zErrorCode, zErrorDetail, type ErrorCode, type ErrorDetail } from '@mediagen/contract';
+import {
+  ERROR_STATUS,
+  zErrorBody,
+  zErrorCode,
+  zErrorDetail,
+  type ErrorCode,
+  type ErrorDetail,
+} from '@mediagen/contract';
 
 /** Codes the client itself produces when no server error body exists. */
 export type ClientErrorCode = 'network_error' | 'bad_response' | 'unknown_error';
@@ -74,16 +81,31 @@ function readDetails(value: unknown): ErrorDetail[] {
 }
 
 /** Tolerates the seed's older shapes (`{detail:{code,detail,user_action}}`, `{error, code}`). */
-function readLooseBody(body: unknown): { code?: ErrorCode; message?: string; details: ErrorDetail[]; userAction?: string } {
+function readLooseBody(body: unknown): {
+  code?: ErrorCode;
+  message?: string;
+  details: ErrorDetail[];
+  userAction?: string;
+} {
   if (!isRecord(body)) return { details: [] };
   const nested = isRecord(body.detail) ? body.detail : undefined;
   const code = readCode(body.code) ?? readCode(nested?.code);
-  const message = typeof body.error === 'string' ? body.error
-    : typeof nested?.detail === 'string' ? nested.detail
-      : typeof body.detail === 'string' ? body.detail
-        : typeof body.message === 'string' ? body.message : undefined;
-  const action = typeof body.user_action === 'string' ? body.user_action
-    : typeof nested?.user_action === 'string' ? nested.user_action : undefined;
+  const message =
+    typeof body.error === 'string'
+      ? body.error
+      : typeof nested?.detail === 'string'
+        ? nested.detail
+        : typeof body.detail === 'string'
+          ? body.detail
+          : typeof body.message === 'string'
+            ? body.message
+            : undefined;
+  const action =
+    typeof body.user_action === 'string'
+      ? body.user_action
+      : typeof nested?.user_action === 'string'
+        ? nested.user_action
+        : undefined;
   return {
     ...(code ? { code } : {}),
     ...(message ? { message } : {}),

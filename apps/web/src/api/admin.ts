@@ -1,6 +1,10 @@
 import {
-  API, zAccountView, zUserCreated,
-  type AccountCreate, type AccountPatch, type AccountView,
+  API,
+  zAccountView,
+  zUserCreated,
+  type AccountCreate,
+  type AccountPatch,
+  type AccountView,
 } from '@mediagen/contract';
 import { isApiError } from './ApiError.ts';
 import { readJson, readUnknown, send, type Parsed } from './http.ts';
@@ -98,24 +102,28 @@ export function readQueue(body: unknown): QueueView {
     if (!isRecord(l)) return [];
     const lane = str(l.lane) ?? str(l.name);
     if (!lane) return [];
-    return [{
-      lane,
-      depth: num(l.depth) ?? num(l.queued),
-      running: num(l.running),
-      accountsReady: num(l.accounts_ready) ?? num(l.ready),
-    }];
+    return [
+      {
+        lane,
+        depth: num(l.depth) ?? num(l.queued),
+        running: num(l.running),
+        accountsReady: num(l.accounts_ready) ?? num(l.ready),
+      },
+    ];
   });
   const running = listOf(rec.running).flatMap((j): RunningJobView[] => {
     if (!isRecord(j)) return [];
     const taskId = str(j.task_id) ?? str(j.id);
     if (!taskId) return [];
-    return [{
-      taskId,
-      model: str(j.model),
-      lane: str(j.lane),
-      account: str(j.account_name) ?? str(j.account) ?? str(j.account_id),
-      progress: num(j.progress),
-    }];
+    return [
+      {
+        taskId,
+        model: str(j.model),
+        lane: str(j.lane),
+        account: str(j.account_name) ?? str(j.account) ?? str(j.account_id),
+        progress: num(j.progress),
+      },
+    ];
   });
   return { lanes, degraded: rec.degraded === true, waitingVideo: num(rec.waiting_video), running };
 }
@@ -187,7 +195,10 @@ export type CreatedUser = Parsed<typeof zUserCreated>;
 
 /** The access key in the answer is shown once by the caller and never stored. */
 export async function createUser(name: string, credits: number | undefined): Promise<CreatedUser> {
-  const res = await send(API.adminUsers, { method: 'POST', body: credits === undefined ? { name } : { name, credits } });
+  const res = await send(API.adminUsers, {
+    method: 'POST',
+    body: credits === undefined ? { name } : { name, credits },
+  });
   return readJson(res, zUserCreated);
 }
 

@@ -1,6 +1,14 @@
 import {
-  API, zAcceptedResponse, zGalleryItem, zSessionInfo, zTaskStatusResponse,
-  type GalleryItem, type GenerateRequest, type GenerationType, type ModelId, type SessionInfo,
+  API,
+  zAcceptedResponse,
+  zGalleryItem,
+  zSessionInfo,
+  zTaskStatusResponse,
+  type GalleryItem,
+  type GenerateRequest,
+  type GenerationType,
+  type ModelId,
+  type SessionInfo,
 } from '@mediagen/contract';
 import { readJson, readUnknown, requestJson, send, type Parsed } from './http.ts';
 
@@ -46,7 +54,11 @@ export async function deleteSession(): Promise<void> {
 
 /** The UI needs only the id; tolerate a 202 body that lacks the optional extras. */
 const zAccepted = zAcceptedResponse.partial({
-  seed: true, status_url: true, events_url: true, queue_position: true, estimated_seconds: true,
+  seed: true,
+  status_url: true,
+  events_url: true,
+  queue_position: true,
+  estimated_seconds: true,
 });
 export type Accepted = Parsed<typeof zAccepted>;
 
@@ -94,7 +106,10 @@ export interface GalleryPageView {
 }
 
 export async function getGallery(
-  filter: GalleryFilter, cursor: string | null, limit = 24, signal?: AbortSignal,
+  filter: GalleryFilter,
+  cursor: string | null,
+  limit = 24,
+  signal?: AbortSignal,
 ): Promise<GalleryPageView> {
   const q = new URLSearchParams();
   if (filter.type) q.set('type', filter.type);
@@ -121,7 +136,8 @@ export async function fetchAsDataUrl(path: string): Promise<string> {
   const blob = await res.blob();
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => (typeof reader.result === 'string' ? resolve(reader.result) : reject(new Error('read failed')));
+    reader.onload = () =>
+      typeof reader.result === 'string' ? resolve(reader.result) : reject(new Error('read failed'));
     reader.onerror = () => reject(reader.error ?? new Error('read failed'));
     reader.readAsDataURL(blob);
   });

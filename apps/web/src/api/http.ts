@@ -5,7 +5,9 @@ export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** The part of a zod schema this client needs; keeps the web app free of a direct zod import. */
 export interface Schema<T> {
-  safeParse(data: unknown):
+  safeParse(
+    data: unknown,
+  ):
     | { success: true; data: T }
     | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
 }
@@ -80,7 +82,11 @@ export async function send(path: string, opts: RequestOptions = {}): Promise<Res
         await sleep(backoffMs(attempt), opts.signal);
         continue;
       }
-      throw new ApiError({ status: 0, code: 'network_error', message: err instanceof Error ? err.message : 'Network error' });
+      throw new ApiError({
+        status: 0,
+        code: 'network_error',
+        message: err instanceof Error ? err.message : 'Network error',
+      });
     }
     if (res.ok) return res;
     if (RETRYABLE_STATUS.has(res.status) && attempt < retries) {
@@ -99,7 +105,11 @@ export async function readJson<T>(res: Response, schema: Schema<T>): Promise<T> 
   try {
     data = await res.json();
   } catch {
-    throw new ApiError({ status: res.status, code: 'bad_response', message: 'The server sent a body that is not JSON' });
+    throw new ApiError({
+      status: res.status,
+      code: 'bad_response',
+      message: 'The server sent a body that is not JSON',
+    });
   }
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;

@@ -4,8 +4,20 @@ import { json, mockFetch } from '../test/mockFetch.ts';
 import { subscribeTask, type TaskUpdate } from './taskEvents.ts';
 
 const result: GenerationResult = {
-  status: 'success', task_id: 't9', url: '/api/results/t9', urls: ['/api/results/t9'], asset_ids: ['asset-t9'], thumbnail_url: '/api/preview/t9',
-  seed: 5, seeds: [5], width: 512, height: 512, model: 'pony', type: 'image', mode: 'txt2img', output_format: 'png',
+  status: 'success',
+  task_id: 't9',
+  url: '/api/results/t9',
+  urls: ['/api/results/t9'],
+  asset_ids: ['asset-t9'],
+  thumbnail_url: '/api/preview/t9',
+  seed: 5,
+  seeds: [5],
+  width: 512,
+  height: 512,
+  model: 'pony',
+  type: 'image',
+  mode: 'txt2img',
+  output_format: 'png',
   metadata: { inference_time: 1, gpu_time: 1, queue_time: 0, backend: 'sim', ignored_params: [] },
 };
 const base = { task_id: 't9', job_id: 't9', created_at: 'x', updated_at: 'x' };
@@ -18,13 +30,19 @@ describe('subscribeTask without EventSource', () => {
       { ...base, status: 'completed', progress: 100, stage: 'done', result },
     ];
     let i = 0;
-    const calls = mockFetch((req) => (req.path === '/api/status/t9' ? json(answers[Math.min(i++, answers.length - 1)]) : undefined));
+    const calls = mockFetch((req) =>
+      req.path === '/api/status/t9' ? json(answers[Math.min(i++, answers.length - 1)]) : undefined,
+    );
     const updates: TaskUpdate[] = [];
     await new Promise<void>((resolve) => {
-      subscribeTask('t9', (u) => {
-        updates.push(u);
-        if (u.kind === 'completed') resolve();
-      }, { pollIntervalMs: 5 });
+      subscribeTask(
+        't9',
+        (u) => {
+          updates.push(u);
+          if (u.kind === 'completed') resolve();
+        },
+        { pollIntervalMs: 5 },
+      );
     });
     expect(updates.map((u) => u.kind)).toEqual(['progress', 'progress', 'preview', 'completed']);
     expect(updates[2]).toEqual({ kind: 'preview', url: '/api/preview/t9?seq=1' });

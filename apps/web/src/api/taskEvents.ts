@@ -1,6 +1,10 @@
 import {
-  API, zTaskEvent,
-  type GenerationResult, type TaskEvent, type TaskStage, type TaskStatus,
+  API,
+  zTaskEvent,
+  type GenerationResult,
+  type TaskEvent,
+  type TaskStage,
+  type TaskStatus,
 } from '@mediagen/contract';
 import { isApiError } from './ApiError.ts';
 import { apiUrl } from './config.ts';
@@ -10,13 +14,13 @@ import { backoffMs } from './http.ts';
 /** What a job view needs to know, whichever transport delivered it. */
 export type TaskUpdate =
   | {
-    kind: 'progress';
-    status: TaskStatus;
-    progress: number;
-    stage: TaskStage;
-    queuePosition: number | undefined;
-    etaSeconds: number | undefined;
-  }
+      kind: 'progress';
+      status: TaskStatus;
+      progress: number;
+      stage: TaskStage;
+      queuePosition: number | undefined;
+      etaSeconds: number | undefined;
+    }
   | { kind: 'preview'; url: string }
   | { kind: 'completed'; result: GenerationResult }
   | { kind: 'failed'; error: string; code: string }
@@ -89,8 +93,12 @@ export function subscribeTask(
       return;
     }
     emit({
-      kind: 'progress', status: s.status, progress: s.progress, stage: s.stage,
-      queuePosition: s.queue_position, etaSeconds: s.eta_seconds,
+      kind: 'progress',
+      status: s.status,
+      progress: s.progress,
+      stage: s.stage,
+      queuePosition: s.queue_position,
+      etaSeconds: s.eta_seconds,
     });
     if (s.preview_url && s.status === 'running') {
       // Polling has no seq: a new frame is assumed whenever progress moves.
@@ -137,7 +145,14 @@ export function subscribeTask(
           void getStatus(taskId, controller.signal).then(applyStatus, () => startPolling());
           return;
         }
-        emit({ kind: 'progress', status: d.status, progress: d.progress, stage: d.stage, queuePosition: d.queue_position, etaSeconds: d.eta_seconds });
+        emit({
+          kind: 'progress',
+          status: d.status,
+          progress: d.progress,
+          stage: d.stage,
+          queuePosition: d.queue_position,
+          etaSeconds: d.eta_seconds,
+        });
         return;
       }
       case 'preview':

@@ -5,7 +5,12 @@ import type { SessionInfo } from '@mediagen/contract';
 import { errorResponse, json, mockFetch } from '../test/mockFetch.ts';
 import { App } from './App.tsx';
 
-const session: SessionInfo = { valid: true, expires_at: '2026-01-02T00:00:00Z', user: { id: 'u1', name: 'Alice', credits: 120 }, auth_mode: 'key' };
+const session: SessionInfo = {
+  valid: true,
+  expires_at: '2026-01-02T00:00:00Z',
+  user: { id: 'u1', name: 'Alice', credits: 120 },
+  auth_mode: 'key',
+};
 
 afterEach(() => {
   window.history.pushState(null, '', '/');
@@ -15,7 +20,8 @@ describe('session', () => {
   it('401 shows the access-key screen; the key is exchanged for the cookie and not stored', async () => {
     let signedIn = false;
     const calls = mockFetch((req) => {
-      if (req.path === '/api/auth/session' && req.method === 'GET') return signedIn ? json(session) : errorResponse('unauthorized', 'No session');
+      if (req.path === '/api/auth/session' && req.method === 'GET')
+        return signedIn ? json(session) : errorResponse('unauthorized', 'No session');
       if (req.path === '/api/auth/session' && req.method === 'POST') {
         signedIn = (req.body as { access_key?: string }).access_key === 'k-123';
         return signedIn ? json(session) : errorResponse('unauthorized', 'Bad key');
@@ -42,15 +48,31 @@ describe('session', () => {
 
   it('open mode is signed in at once, without a sign-out button; the gallery tab lists items', async () => {
     mockFetch((req) => {
-      if (req.path === '/api/auth/session') return json({ ...session, auth_mode: 'open', user: { id: 'local', name: 'local', credits: null } });
+      if (req.path === '/api/auth/session')
+        return json({ ...session, auth_mode: 'open', user: { id: 'local', name: 'local', credits: null } });
       if (req.path === '/api/health') return json({ status: 'ok', simulated: false });
       if (req.path === '/api/gallery') {
         return json({
-          items: [{
-            task_id: 'g1', status: 'completed', type: 'image', model: 'flux', mode: 'txt2img', prompt: 'a fox', created_at: 'x',
-            thumbnail_url: '/api/preview/g1', url: '/api/results/g1', urls: ['/api/results/g1'], output_format: 'png',
-            width: 512, height: 512, seed: 9, parameters: { model: 'flux', mode: 'txt2img', prompt: 'a fox', steps: 31, seed: 9 }, asset_ids: ['a1'],
-          }],
+          items: [
+            {
+              task_id: 'g1',
+              status: 'completed',
+              type: 'image',
+              model: 'flux',
+              mode: 'txt2img',
+              prompt: 'a fox',
+              created_at: 'x',
+              thumbnail_url: '/api/preview/g1',
+              url: '/api/results/g1',
+              urls: ['/api/results/g1'],
+              output_format: 'png',
+              width: 512,
+              height: 512,
+              seed: 9,
+              parameters: { model: 'flux', mode: 'txt2img', prompt: 'a fox', steps: 31, seed: 9 },
+              asset_ids: ['a1'],
+            },
+          ],
           next_cursor: null,
         });
       }

@@ -13,7 +13,11 @@ const AdminPage = lazy(() => import('../features/admin/AdminPage.tsx'));
 
 function Loading() {
   const { t } = useI18n();
-  return <p className="splash" role="status">{t('app.loading')}</p>;
+  return (
+    <p className="splash" role="status">
+      {t('app.loading')}
+    </p>
+  );
 }
 
 function Crash({ error, reset }: { error: Error; reset: () => void }) {
@@ -22,7 +26,9 @@ function Crash({ error, reset }: { error: Error; reset: () => void }) {
     <main className="auth-screen">
       <Banner tone="error" title={t('app.crashed')} testId="crash-banner">
         <span className="banner__text">{error.message}</span>
-        <button type="button" className="btn btn--small" onClick={reset}>{t('action.retry')}</button>
+        <button type="button" className="btn btn--small" onClick={reset}>
+          {t('action.retry')}
+        </button>
       </Banner>
     </main>
   );
@@ -42,14 +48,21 @@ function UserApp({ route, navigate }: { route: Route; navigate: (path: string) =
         <main className="auth-screen">
           <Banner tone="error" title={t(`error.${s.error.code}`)} testId="error-banner">
             <span className="banner__text">{t('app.unreachable')}</span>
-            <button type="button" className="btn btn--small" onClick={session.retry}>{t('action.retry')}</button>
+            <button type="button" className="btn btn--small" onClick={session.retry}>
+              {t('action.retry')}
+            </button>
           </Banner>
         </main>
       );
     case 'signed_in':
       return (
-        <Workspace session={s.session} route={route} navigate={navigate}
-          onLogout={() => void session.logout()} onJobFinished={session.refresh} />
+        <Workspace
+          session={s.session}
+          route={route}
+          navigate={navigate}
+          onLogout={() => void session.logout()}
+          onJobFinished={session.refresh}
+        />
       );
   }
 }

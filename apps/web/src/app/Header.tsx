@@ -3,8 +3,16 @@ import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
 import { useI18n } from '../i18n/useI18n.ts';
 import type { Route } from './useRoute.ts';
 
-export function Header({ route, navigate, session, onLogout }: {
-  route: Route; navigate: (path: string) => void; session: SessionInfo; onLogout: () => void;
+export function Header({
+  route,
+  navigate,
+  session,
+  onLogout,
+}: {
+  route: Route;
+  navigate: (path: string) => void;
+  session: SessionInfo;
+  onLogout: () => void;
 }) {
   const { t } = useI18n();
   const link = (path: string, to: Route, label: string, testId: string) => (
@@ -25,7 +33,9 @@ export function Header({ route, navigate, session, onLogout }: {
   const { user } = session;
   return (
     <header className="topbar">
-      <a className="skip-link" href="#main">{t('nav.skip')}</a>
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
       <span className="brand">MediaGen</span>
       <nav className="nav" aria-label={t('nav.label')}>
         {link('/', 'studio', t('nav.studio'), 'nav-studio')}
@@ -34,11 +44,19 @@ export function Header({ route, navigate, session, onLogout }: {
       <div className="topbar__end">
         <LanguageSwitch />
         <span className="user" data-testid="user-badge">
-          <span className="user__name" data-testid="user-name">{user.name}</span>
-          {user.credits !== null ? <span className="user__credits" data-testid="user-credits">{t('header.credits', { n: user.credits })}</span> : null}
+          <span className="user__name" data-testid="user-name">
+            {user.name}
+          </span>
+          {user.credits !== null ? (
+            <span className="user__credits" data-testid="user-credits">
+              {t('header.credits', { n: user.credits })}
+            </span>
+          ) : null}
         </span>
         {session.auth_mode === 'key' ? (
-          <button type="button" className="btn btn--ghost btn--small" data-testid="logout" onClick={onLogout}>{t('auth.signOut')}</button>
+          <button type="button" className="btn btn--ghost btn--small" data-testid="logout" onClick={onLogout}>
+            {t('auth.signOut')}
+          </button>
         ) : null}
       </div>
     </header>

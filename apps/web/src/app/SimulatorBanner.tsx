@@ -9,7 +9,10 @@ export function SimulatorBanner() {
   const [simulated, setSimulated] = useState(false);
   useEffect(() => {
     const controller = new AbortController();
-    getHealth(controller.signal).then((h) => setSimulated(h.simulated), () => undefined);
+    getHealth(controller.signal).then(
+      (h) => setSimulated(h.simulated),
+      () => undefined,
+    );
     return () => controller.abort();
   }, []);
   if (!simulated) return null;

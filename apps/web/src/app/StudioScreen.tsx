@@ -15,7 +15,9 @@ export function StudioScreen({ studio }: { studio: Studio }) {
     if (!newest || newest === seen.current) return;
     seen.current = newest;
     if (typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 959px)').matches) {
-      document.querySelector(`[data-task-id="${CSS.escape(newest)}"]`)?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+      document
+        .querySelector(`[data-task-id="${CSS.escape(newest)}"]`)
+        ?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
     }
   }, [newest]);
   return (

@@ -8,7 +8,13 @@ import type { Route } from './useRoute.ts';
 import { useStudio } from './useStudio.ts';
 
 /** The signed-in user's app: header, studio and gallery tabs sharing one studio state. */
-export function Workspace({ session, route, navigate, onLogout, onJobFinished }: {
+export function Workspace({
+  session,
+  route,
+  navigate,
+  onLogout,
+  onJobFinished,
+}: {
   session: SessionInfo;
   route: Route;
   navigate: (path: string) => void;

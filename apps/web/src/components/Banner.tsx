@@ -2,7 +2,14 @@ import type { ReactNode } from 'react';
 
 export type BannerTone = 'error' | 'warning' | 'info' | 'success';
 
-export function Banner({ tone, title, children, testId, onDismiss, dismissLabel }: {
+export function Banner({
+  tone,
+  title,
+  children,
+  testId,
+  onDismiss,
+  dismissLabel,
+}: {
   tone: BannerTone;
   title?: string | undefined;
   children?: ReactNode;
@@ -17,7 +24,12 @@ export function Banner({ tone, title, children, testId, onDismiss, dismissLabel 
         {children}
       </div>
       {onDismiss ? (
-        <button type="button" className="btn btn--ghost btn--small banner__close" aria-label={dismissLabel ?? 'Dismiss'} onClick={onDismiss}>
+        <button
+          type="button"
+          className="btn btn--ghost btn--small banner__close"
+          aria-label={dismissLabel ?? 'Dismiss'}
+          onClick={onDismiss}
+        >
           ✕
         </button>
       ) : null}

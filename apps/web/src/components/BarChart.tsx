@@ -49,11 +49,15 @@ export function BarChart({ data, series, title, okLabel, failedLabel, testId }: 
                     <g key={s.key}>
                       <title>{`${s.label} · ${g}: ${d.ok} ${okLabel}, ${d.failed} ${failedLabel}`}</title>
                       <rect x={x} y={H - okH} width={BAR_W} height={okH} fill={PALETTE[si % PALETTE.length]} rx={2} />
-                      {failH > 0 ? <rect x={x} y={H - okH - failH} width={BAR_W} height={failH} className="chart__failed" rx={2} /> : null}
+                      {failH > 0 ? (
+                        <rect x={x} y={H - okH - failH} width={BAR_W} height={failH} className="chart__failed" rx={2} />
+                      ) : null}
                     </g>
                   );
                 })}
-                <text x={x0 + groupW / 2} y={H + 15} textAnchor="middle" className="chart__label">{g.slice(5)}</text>
+                <text x={x0 + groupW / 2} y={H + 15} textAnchor="middle" className="chart__label">
+                  {g.slice(5)}
+                </text>
               </g>
             );
           })}

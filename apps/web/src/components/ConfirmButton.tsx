@@ -18,7 +18,13 @@ export function ConfirmButton(p: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (
-      <button type="button" className="btn btn--danger btn--small" data-testid={p.testId} disabled={p.disabled} onClick={() => setAsking(true)}>
+      <button
+        type="button"
+        className="btn btn--danger btn--small"
+        data-testid={p.testId}
+        disabled={p.disabled}
+        onClick={() => setAsking(true)}
+      >
         {p.label}
       </button>
     );
@@ -38,7 +44,12 @@ export function ConfirmButton(p: ConfirmButtonProps) {
       >
         {p.confirmLabel}
       </button>
-      <button type="button" className="btn btn--ghost btn--small" data-testid={`${p.testId}-cancel`} onClick={() => setAsking(false)}>
+      <button
+        type="button"
+        className="btn btn--ghost btn--small"
+        data-testid={`${p.testId}-cancel`}
+        onClick={() => setAsking(false)}
+      >
         {p.cancelLabel}
       </button>
     </span>

@@ -26,8 +26,18 @@ async function copyText(text: string): Promise<boolean> {
   return ok;
 }
 
-export function CopyButton({ text, label, copiedLabel, testId, className }: {
-  text: string; label: string; copiedLabel: string; testId?: string; className?: string;
+export function CopyButton({
+  text,
+  label,
+  copiedLabel,
+  testId,
+  className,
+}: {
+  text: string;
+  label: string;
+  copiedLabel: string;
+  testId?: string;
+  className?: string;
 }) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
@@ -43,7 +53,9 @@ export function CopyButton({ text, label, copiedLabel, testId, className }: {
       onClick={() => void copyText(text).then(setCopied)}
     >
       {copied ? copiedLabel : label}
-      <span className="visually-hidden" aria-live="polite">{copied ? copiedLabel : ''}</span>
+      <span className="visually-hidden" aria-live="polite">
+        {copied ? copiedLabel : ''}
+      </span>
     </button>
   );
 }

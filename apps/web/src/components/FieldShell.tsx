@@ -21,13 +21,25 @@ export function describedBy(id: string, hint: unknown, error: unknown): string |
 /** Label, control, hint and error laid out the same way for every form field. */
 export function FieldShell({ id, label, hint, error, locked, className, children }: FieldShellProps) {
   return (
-    <div className={['field', error ? 'field--error' : '', locked ? 'field--locked' : '', className ?? ''].join(' ').trim()}>
+    <div
+      className={['field', error ? 'field--error' : '', locked ? 'field--locked' : '', className ?? '']
+        .join(' ')
+        .trim()}
+    >
       <label htmlFor={id} className="field__label">
         {label}
-        {locked ? <span className="field__lock" title={hint} data-testid={`lock-${id.replace(/^f-/, '')}`}><Icon name="lock" size={13} /></span> : null}
+        {locked ? (
+          <span className="field__lock" title={hint} data-testid={`lock-${id.replace(/^f-/, '')}`}>
+            <Icon name="lock" size={13} />
+          </span>
+        ) : null}
       </label>
       {children}
-      {hint ? <p id={`${id}-hint`} className="field__hint">{hint}</p> : null}
+      {hint ? (
+        <p id={`${id}-hint`} className="field__hint">
+          {hint}
+        </p>
+      ) : null}
       {error ? (
         <p id={`${id}-error`} className="field__error" role="alert" data-testid={`error-${id.replace(/^f-/, '')}`}>
           {error}

@@ -15,7 +15,18 @@ export function MediaView({ urls, kind, alt, testId }: MediaViewProps) {
     <div className={`media media--n${Math.min(urls.length, 4)}`} data-testid={testId}>
       {urls.map((url, i) =>
         kind === 'video' ? (
-          <video key={url} src={url} controls loop muted autoPlay playsInline preload="metadata" aria-label={`${alt} ${i + 1}`} data-testid="result-video" />
+          <video
+            key={url}
+            src={url}
+            controls
+            loop
+            muted
+            autoPlay
+            playsInline
+            preload="metadata"
+            aria-label={`${alt} ${i + 1}`}
+            data-testid="result-video"
+          />
         ) : (
           <img key={url} src={url} alt={`${alt} ${i + 1}`} loading="lazy" decoding="async" data-testid="result-image" />
         ),

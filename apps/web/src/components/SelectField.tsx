@@ -30,7 +30,9 @@ export function SelectField(p: SelectFieldProps) {
         onChange={(e) => p.onChange(e.target.value)}
       >
         {p.options.map((o) => (
-          <option key={o.value} value={o.value}>{o.label}</option>
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
         ))}
       </select>
     </FieldShell>

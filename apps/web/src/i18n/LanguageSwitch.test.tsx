@@ -31,7 +31,9 @@ describe('language', () => {
     await user.selectOptions(screen.getByTestId('mode-picker'), 'i2v');
     await user.type(screen.getByTestId('prompt'), 'кот');
     await user.click(screen.getByTestId('generate-button'));
-    expect(screen.getByTestId('error-reference_image').textContent).toBe('Для этого режима нужно референсное изображение.');
+    expect(screen.getByTestId('error-reference_image').textContent).toBe(
+      'Для этого режима нужно референсное изображение.',
+    );
   });
 
   it('picks Russian when the browser language starts with ru, unless a choice is stored', () => {

@@ -14,7 +14,9 @@ export function LanguageSwitch() {
       }}
     >
       {LANGS.map((l) => (
-        <option key={l} value={l}>{l === 'en' ? 'English' : 'Русский'}</option>
+        <option key={l} value={l}>
+          {l === 'en' ? 'English' : 'Русский'}
+        </option>
       ))}
     </select>
   );

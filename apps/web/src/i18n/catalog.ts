@@ -46,6 +46,6 @@ export function storeLang(lang: Lang): void {
 export function detectLang(): Lang {
   const stored = readStoredLang();
   if (stored) return stored;
-  const nav = typeof navigator === 'undefined' ? '' : navigator.language ?? '';
+  const nav = typeof navigator === 'undefined' ? '' : (navigator.language ?? '');
   return nav.toLowerCase().startsWith('ru') ? 'ru' : 'en';
 }

@@ -7,11 +7,13 @@ import type { MessageKey, Translate } from './catalog.ts';
  */
 export function localizeDetail(t: Translate, message: string): string {
   let m: RegExpMatchArray | null;
-  if ((m = message.match(/^must be between (\S+) and (\S+)$/))) return t('rule.between', { min: m[1] ?? '', max: m[2] ?? '' });
+  if ((m = message.match(/^must be between (\S+) and (\S+)$/)))
+    return t('rule.between', { min: m[1] ?? '', max: m[2] ?? '' });
   if ((m = message.match(/^must be one of (.+)$/))) return t('rule.oneOf', { values: m[1] ?? '' });
   if ((m = message.match(/^must be at most (\d+) characters$/))) return t('rule.maxChars', { n: m[1] ?? '' });
   if ((m = message.match(/^must be at most (\d+) \(num_frames/))) return t('rule.maxFrameIndex', { n: m[1] ?? '' });
-  if ((m = message.match(/^must be (\S+) for (\w+)$/))) return t('rule.fixed', { value: m[1] ?? '', model: m[2] ?? '' });
+  if ((m = message.match(/^must be (\S+) for (\w+)$/)))
+    return t('rule.fixed', { value: m[1] ?? '', model: m[2] ?? '' });
   if ((m = message.match(/^applies to (\w+) only$/))) return t('rule.appliesTo', { mode: m[1] ?? '' });
   if ((m = message.match(/^is not a parameter of (\w+)$/))) return t('rule.notParam', { model: m[1] ?? '' });
   if ((m = message.match(/^\w+ offers (.+)$/))) return t('rule.modes', { modes: m[1] ?? '' });

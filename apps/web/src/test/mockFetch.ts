@@ -15,7 +15,12 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 }
 
 /** A response whose body is the contract's own error shape (both seed shapes in one). */
-export function errorResponse(code: ErrorCode, message: string, details?: ErrorDetail[], headers: Record<string, string> = {}): Response {
+export function errorResponse(
+  code: ErrorCode,
+  message: string,
+  details?: ErrorDetail[],
+  headers: Record<string, string> = {},
+): Response {
   return json(errorBody(code, message, details), ERROR_STATUS[code], headers);
 }
 

@@ -37,13 +37,7 @@ export type NumericParam =
 
 /** Every optional parameter a model may accept (beyond the common ones). */
 export type ModelParam =
-  | NumericParam
-  | 'sampler'
-  | 'lighting_variant'
-  | 'vae'
-  | 'reference_image'
-  | 'first_frame_image'
-  | 'last_frame_image';
+  NumericParam | 'sampler' | 'lighting_variant' | 'vae' | 'reference_image' | 'first_frame_image' | 'last_frame_image';
 
 export interface NumericLimit {
   min: number;

@@ -34,7 +34,9 @@ function retimeFilter(fps: number | undefined): string[] {
 /** An H.264 yuv420p input at the wanted rate only needs a remux into a faststart mp4 (much faster than re-encoding). */
 export function canRemuxToMp4(input: VideoStreamInfo, fps?: number): boolean {
   const sameRate = fps === undefined || Math.abs(input.fps - fps) < 0.01;
-  return input.codec === 'h264' && input.pixFmt === 'yuv420p' && sameRate && input.width % 2 === 0 && input.height % 2 === 0;
+  return (
+    input.codec === 'h264' && input.pixFmt === 'yuv420p' && sameRate && input.width % 2 === 0 && input.height % 2 === 0
+  );
 }
 
 /**
@@ -50,20 +52,58 @@ export function buildVideoConvertArgs(
 ): string[] {
   const head = [...QUIET, '-i', asFileUrl(inputPath), '-map', '0:v:0', '-an', '-sn', '-dn', '-map_metadata', '-1'];
   // passthrough: write exactly the frames the filters give, never drop or duplicate to fit a rate
-  const rate = [...(opts.fps === undefined ? [] : ['-r', formatFps(opts.fps)]), '-fps_mode', 'passthrough'];
+  // (-vsync, not -fps_mode: the npm-shipped static ffmpeg is 4.1, and 5.x–7.x still accept -vsync)
+  const rate = [...(opts.fps === undefined ? [] : ['-r', formatFps(opts.fps)]), '-vsync', 'passthrough'];
   const out = asFileUrl(outPath);
   if (format === 'mp4' && opts.remux) {
     return [...head, '-c:v', 'copy', '-movflags', '+faststart', '-f', 'mp4', out];
   }
   if (format === 'mp4') {
     const vf = [...retimeFilter(opts.fps), EVEN_SIZE].join(',');
-    return [...head, '-vf', vf, ...rate, '-c:v', 'libx264', '-preset', 'medium', '-crf', '20', '-pix_fmt', 'yuv420p',
-      '-movflags', '+faststart', '-f', 'mp4', out];
+    return [
+      ...head,
+      '-vf',
+      vf,
+      ...rate,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'medium',
+      '-crf',
+      '20',
+      '-pix_fmt',
+      'yuv420p',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      out,
+    ];
   }
   if (format === 'webm') {
     const retime = retimeFilter(opts.fps);
-    return [...head, ...(retime.length ? ['-vf', retime.join(',')] : []), ...rate, '-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p',
-      '-b:v', '0', '-crf', '32', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-f', 'webm', out];
+    return [
+      ...head,
+      ...(retime.length ? ['-vf', retime.join(',')] : []),
+      ...rate,
+      '-c:v',
+      'libvpx-vp9',
+      '-pix_fmt',
+      'yuv420p',
+      '-b:v',
+      '0',
+      '-crf',
+      '32',
+      '-deadline',
+      'good',
+      '-cpu-used',
+      '4',
+      '-row-mt',
+      '1',
+      '-f',
+      'webm',
+      out,
+    ];
   }
   // GIF: palette from the whole clip; palettegen waits for the end of input, fine because the input is a file
   const vf = [...retimeFilter(opts.fps), GIF_PALETTE].join(',');
@@ -72,19 +112,47 @@ export function buildVideoConvertArgs(
 
 /** ffprobe arguments; countFrames decodes the whole stream for an exact frame count (slower). */
 export function buildProbeArgs(path: string, opts: { countFrames: boolean }): string[] {
-  const entries = 'stream=width,height,codec_name,pix_fmt,r_frame_rate,avg_frame_rate,nb_frames,nb_read_frames,duration:format=duration';
-  return ['-v', 'error', '-select_streams', 'v:0', ...(opts.countFrames ? ['-count_frames'] : []),
-    '-show_entries', entries, '-of', 'json', asFileUrl(path)];
+  const entries =
+    'stream=width,height,codec_name,pix_fmt,r_frame_rate,avg_frame_rate,nb_frames,nb_read_frames,duration:format=duration';
+  return [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    ...(opts.countFrames ? ['-count_frames'] : []),
+    '-show_entries',
+    entries,
+    '-of',
+    'json',
+    asFileUrl(path),
+  ];
 }
 
 /** One frame at `atSeconds`, as PNG on stdout (sharp makes the thumbnail from it). */
 export function buildFrameGrabArgs(path: string, atSeconds: number): string[] {
   const at = Number.isFinite(atSeconds) && atSeconds > 0 ? atSeconds.toFixed(3) : '0';
-  return [...QUIET, '-ss', at, '-i', asFileUrl(path), '-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2pipe', 'pipe:1'];
+  return [
+    ...QUIET,
+    '-ss',
+    at,
+    '-i',
+    asFileUrl(path),
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'png',
+    '-f',
+    'image2pipe',
+    'pipe:1',
+  ];
 }
 
 function parseRate(rate: unknown): number {
-  const [num, den] = String(rate ?? '').split('/').map(Number);
+  const [num, den] = String(rate ?? '')
+    .split('/')
+    .map(Number);
   return num !== undefined && den !== undefined && Number.isFinite(num) && den > 0 ? num / den : 0;
 }
 
@@ -135,7 +203,11 @@ export function runMediaProcess(command: string, args: string[], timeoutMs: numb
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) return resolve(Buffer.concat(stdout));
-      const why = timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s` : signal ? `killed by ${signal}` : `exit ${code}`;
+      const why = timedOut
+        ? `timed out after ${Math.round(timeoutMs / 1000)} s`
+        : signal
+          ? `killed by ${signal}`
+          : `exit ${code}`;
       reject(new Error(`${command} failed (${why}): ${stderr.trim() || 'no output'}`));
     });
   });
@@ -156,7 +228,11 @@ export interface FfmpegVideoTools {
 
 export function createFfmpegVideoTools(o: FfmpegVideoToolsOptions): FfmpegVideoTools {
   const probe = async (path: string, opts: { countFrames?: boolean } = {}): Promise<VideoStreamInfo> => {
-    const out = await runMediaProcess(o.ffprobePath, buildProbeArgs(path, { countFrames: opts.countFrames ?? true }), o.timeoutMs);
+    const out = await runMediaProcess(
+      o.ffprobePath,
+      buildProbeArgs(path, { countFrames: opts.countFrames ?? true }),
+      o.timeoutMs,
+    );
     return parseProbeOutput(out.toString('utf8'));
   };
   return {
@@ -165,7 +241,11 @@ export function createFfmpegVideoTools(o: FfmpegVideoToolsOptions): FfmpegVideoT
       if (opts.fps !== undefined) formatFps(opts.fps); // fail before spawning anything
       const remux = format === 'mp4' && canRemuxToMp4(await probe(inputPath, { countFrames: false }), opts.fps);
       try {
-        await runMediaProcess(o.ffmpegPath, buildVideoConvertArgs(inputPath, format, outPath, { ...opts, remux }), o.timeoutMs);
+        await runMediaProcess(
+          o.ffmpegPath,
+          buildVideoConvertArgs(inputPath, format, outPath, { ...opts, remux }),
+          o.timeoutMs,
+        );
       } catch (err) {
         await fsp.rm(outPath, { force: true }); // no half-written file left for the store to serve
         throw err;
@@ -173,7 +253,11 @@ export function createFfmpegVideoTools(o: FfmpegVideoToolsOptions): FfmpegVideoT
     },
     async grabMiddleFrame(path) {
       const info = await probe(path, { countFrames: false });
-      const frame = await runMediaProcess(o.ffmpegPath, buildFrameGrabArgs(path, info.durationSeconds / 2), o.timeoutMs);
+      const frame = await runMediaProcess(
+        o.ffmpegPath,
+        buildFrameGrabArgs(path, info.durationSeconds / 2),
+        o.timeoutMs,
+      );
       if (frame.length > 0) return frame;
       // seeking past the last frame (a wrong duration in the container) yields nothing: take the first frame
       const first = await runMediaProcess(o.ffmpegPath, buildFrameGrabArgs(path, 0), o.timeoutMs);

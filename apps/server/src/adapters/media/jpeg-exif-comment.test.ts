@@ -1,14 +1,23 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { MAX_USER_COMMENT_UNITS, buildExifUserComment, insertJpegExif, readJpegUserComment } from './jpeg-exif-comment.ts';
+import {
+  MAX_USER_COMMENT_UNITS,
+  buildExifUserComment,
+  insertJpegExif,
+  readJpegUserComment,
+} from './jpeg-exif-comment.ts';
 import { SAMPLE_INFOTEXT, makePng } from './media-test-fixtures.ts';
 
-const makeJpeg = async (): Promise<Buffer> => sharp(await makePng(32, 24)).jpeg().toBuffer();
+const makeJpeg = async (): Promise<Buffer> =>
+  sharp(await makePng(32, 24))
+    .jpeg()
+    .toBuffer();
 
 /** The markers of the JPEG segments before the scan, e.g. [0xe0, 0xe1, 0xdb, …]. */
 function headerMarkers(jpeg: Buffer): number[] {
   const markers: number[] = [];
-  for (let off = 2; off + 4 <= jpeg.length && jpeg[off + 1] !== 0xda; off += 2 + jpeg.readUInt16BE(off + 2)) markers.push(jpeg[off + 1] ?? 0);
+  for (let off = 2; off + 4 <= jpeg.length && jpeg[off + 1] !== 0xda; off += 2 + jpeg.readUInt16BE(off + 2))
+    markers.push(jpeg[off + 1] ?? 0);
   return markers;
 }
 
@@ -19,7 +28,9 @@ describe('JPEG EXIF UserComment', () => {
     const prefixAt = exif.indexOf('UNICODE\0', 0, 'latin1');
     expect(prefixAt).toBeGreaterThan(0);
     // UTF-16BE, decoded the way piexif.helper.UserComment.load does it
-    const body = Buffer.from(exif.subarray(prefixAt + 8)).swap16().toString('utf16le');
+    const body = Buffer.from(exif.subarray(prefixAt + 8))
+      .swap16()
+      .toString('utf16le');
     expect(body).toBe('Seed: 42, маяк');
   });
 
@@ -54,7 +65,10 @@ describe('JPEG EXIF UserComment', () => {
   });
 
   it('reads a UserComment written by another writer (libvips, little-endian TIFF, ASCII)', async () => {
-    const byLibvips = await sharp(await makePng(16, 16)).jpeg().withExif({ IFD2: { UserComment: 'Steps: 20, Seed: 7' } }).toBuffer();
+    const byLibvips = await sharp(await makePng(16, 16))
+      .jpeg()
+      .withExif({ IFD2: { UserComment: 'Steps: 20, Seed: 7' } })
+      .toBuffer();
     expect(byLibvips.includes(Buffer.from('Exif\0\0II', 'latin1'))).toBe(true);
     expect(readJpegUserComment(byLibvips)).toBe('Steps: 20, Seed: 7');
   });

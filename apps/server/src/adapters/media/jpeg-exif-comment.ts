@@ -18,7 +18,14 @@ const FIXED_PART = 6 + 8 + 18 + 30;
 const MAX_APP1_PAYLOAD = 0xffff - 2;
 export const MAX_USER_COMMENT_UNITS = Math.floor((MAX_APP1_PAYLOAD - FIXED_PART - UNICODE_PREFIX.length) / 2);
 
-function writeIfdEntry(buf: Buffer, at: number, tag: number, type: number, count: number, value: number | Buffer): void {
+function writeIfdEntry(
+  buf: Buffer,
+  at: number,
+  tag: number,
+  type: number,
+  count: number,
+  value: number | Buffer,
+): void {
   buf.writeUInt16BE(tag, at);
   buf.writeUInt16BE(type, at + 2);
   buf.writeUInt32BE(count, at + 4);

@@ -3,10 +3,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { resolveMediaBinaries } from '@mediagen/binaries';
 import sharp from 'sharp';
 
-export const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
-export const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
+export const FFMPEG = resolveMediaBinaries().ffmpeg.path;
+export const FFPROBE = resolveMediaBinaries().ffprobe.path;
 
 /** An A1111-style infotext with non-Latin-1 text, so encodings are really exercised. */
 export const SAMPLE_INFOTEXT =
@@ -23,27 +24,70 @@ export function removeTempDir(dir: string): void {
 /** A flat-colour PNG (optionally half-transparent). */
 export function makePng(width: number, height: number, opts: { alpha?: boolean } = {}): Promise<Buffer> {
   const channels = opts.alpha ? 4 : 3;
-  return sharp({ create: { width, height, channels, background: opts.alpha ? { r: 70, g: 170, b: 120, alpha: 0.5 } : '#46aa78' } })
+  return sharp({
+    create: { width, height, channels, background: opts.alpha ? { r: 70, g: 170, b: 120, alpha: 0.5 } : '#46aa78' },
+  })
     .png()
     .toBuffer();
 }
 
 /** testsrc2 clip, bounded by a frame count (an endless lavfi input would never end a GIF palette pass). */
-export function makeVideo(outPath: string, opts: { frames?: number; size?: string; rate?: number; codecArgs?: string[] } = {}): string {
-  const { frames = 33, size = '256x256', rate = 16, codecArgs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] } = opts;
-  execFileSync(FFMPEG, ['-y', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}`,
-    '-frames:v', String(frames), ...codecArgs, outPath]);
+export function makeVideo(
+  outPath: string,
+  opts: { frames?: number; size?: string; rate?: number; codecArgs?: string[] } = {},
+): string {
+  const {
+    frames = 33,
+    size = '256x256',
+    rate = 16,
+    codecArgs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+  } = opts;
+  execFileSync(FFMPEG, [
+    '-y',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${size}:rate=${rate}`,
+    '-frames:v',
+    String(frames),
+    ...codecArgs,
+    outPath,
+  ]);
   return outPath;
 }
 
 /** Independent ffprobe run (not our parser's arguments) for the facts a test checks. */
-export function probeWithFfprobe(file: string): { codec: string; width: number; height: number; frames: number; pixFmt: string; rate: string } {
-  const out = execFileSync(FFPROBE, ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries',
-    'stream=codec_name,width,height,nb_read_frames,pix_fmt,r_frame_rate', '-of', 'json', file]).toString();
+export function probeWithFfprobe(file: string): {
+  codec: string;
+  width: number;
+  height: number;
+  frames: number;
+  pixFmt: string;
+  rate: string;
+} {
+  const out = execFileSync(FFPROBE, [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_frames',
+    '-show_entries',
+    'stream=codec_name,width,height,nb_read_frames,pix_fmt,r_frame_rate',
+    '-of',
+    'json',
+    file,
+  ]).toString();
   const stream = (JSON.parse(out) as { streams: Array<Record<string, string | number>> }).streams[0] ?? {};
   return {
-    codec: String(stream.codec_name), width: Number(stream.width), height: Number(stream.height),
-    frames: Number(stream.nb_read_frames), pixFmt: String(stream.pix_fmt), rate: String(stream.r_frame_rate),
+    codec: String(stream.codec_name),
+    width: Number(stream.width),
+    height: Number(stream.height),
+    frames: Number(stream.nb_read_frames),
+    pixFmt: String(stream.pix_fmt),
+    rate: String(stream.r_frame_rate),
   };
 }
 

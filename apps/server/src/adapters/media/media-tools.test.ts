@@ -5,7 +5,16 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadImageError, createMediaTools } from './media-tools.ts';
-import { FFMPEG, FFPROBE, SAMPLE_INFOTEXT, makePng, makeTempDir, makeVideo, probeWithFfprobe, removeTempDir } from './media-test-fixtures.ts';
+import {
+  FFMPEG,
+  FFPROBE,
+  SAMPLE_INFOTEXT,
+  makePng,
+  makeTempDir,
+  makeVideo,
+  probeWithFfprobe,
+  removeTempDir,
+} from './media-test-fixtures.ts';
 
 const media = createMediaTools({ ffmpegPath: FFMPEG, ffprobePath: FFPROBE, processTimeoutMs: 60_000 });
 const dir = makeTempDir();
@@ -20,14 +29,22 @@ describe('MediaTools (sharp + ffmpeg)', () => {
   it.each(['png', 'jpg'] as const)('%s keeps the generation parameters', async (format) => {
     const out = await media.encodeImage(await makePng(64, 48), format, SAMPLE_INFOTEXT);
     expect(await media.readImageParameters(out)).toBe(SAMPLE_INFOTEXT);
-    expect(await sharp(out).metadata()).toMatchObject({ format: format === 'jpg' ? 'jpeg' : 'png', width: 64, height: 48 });
+    expect(await sharp(out).metadata()).toMatchObject({
+      format: format === 'jpg' ? 'jpeg' : 'png',
+      width: 64,
+      height: 48,
+    });
   });
 
   it('normalizeImage rejects with a typed BadImageError', async () => {
-    const err: unknown = await media.normalizeImage(Buffer.from('GIF89a? no, plain text'), { maxPixels: 1e6 }).catch((e: unknown) => e);
+    const err: unknown = await media
+      .normalizeImage(Buffer.from('GIF89a? no, plain text'), { maxPixels: 1e6 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadImageError);
     expect(err).toMatchObject({ name: 'BadImageError', reason: 'not_an_image' });
-    await expect(media.normalizeImage(await makePng(2000, 1000), { maxPixels: 1_000_000 })).rejects.toMatchObject({ reason: 'too_many_pixels' });
+    await expect(media.normalizeImage(await makePng(2000, 1000), { maxPixels: 1_000_000 })).rejects.toMatchObject({
+      reason: 'too_many_pixels',
+    });
   });
 
   it.each([
@@ -52,7 +69,22 @@ describe('MediaTools (sharp + ffmpeg)', () => {
     // closer to frame 16 of 33 than to frame 0 (testsrc2 moves and counts, so frames differ)
     const thumb = await sharp(out).raw().toBuffer();
     const distanceTo = async (frame: number): Promise<number> => {
-      const png = execFileSync(FFMPEG, ['-nostdin', '-loglevel', 'error', '-i', mp4, '-vf', `select=eq(n\\,${frame})`, '-frames:v', '1', '-c:v', 'png', '-f', 'image2pipe', 'pipe:1']);
+      const png = execFileSync(FFMPEG, [
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-i',
+        mp4,
+        '-vf',
+        `select=eq(n\\,${frame})`,
+        '-frames:v',
+        '1',
+        '-c:v',
+        'png',
+        '-f',
+        'image2pipe',
+        'pipe:1',
+      ]);
       const pixels = await sharp(png).resize(128, 128).raw().toBuffer();
       return pixels.reduce((sum, v, i) => sum + Math.abs(v - (thumb[i] ?? 0)), 0);
     };

@@ -1,14 +1,20 @@
+import { resolveMediaBinaries } from '@mediagen/binaries';
 import sharp from 'sharp';
 import type { MediaTools } from '#ports/media-tools.ts';
 import { createFfmpegVideoTools } from './ffmpeg-video-tools.ts';
-import { encodeImageWithParameters, normalizeImage, readImageParameters, writeJpegThumbnail } from './sharp-image-tools.ts';
+import {
+  encodeImageWithParameters,
+  normalizeImage,
+  readImageParameters,
+  writeJpegThumbnail,
+} from './sharp-image-tools.ts';
 
 export { BadImageError } from './sharp-image-tools.ts';
 
 export interface MediaToolsOptions {
-  /** default: env FFMPEG_PATH, else `ffmpeg` on PATH */
+  /** default: FFMPEG_PATH, else ffmpeg on PATH, else the npm-shipped build (@mediagen/binaries) */
   ffmpegPath?: string;
-  /** default: env FFPROBE_PATH, else `ffprobe` on PATH */
+  /** default: FFPROBE_PATH, else ffprobe on PATH, else the npm-shipped build */
   ffprobePath?: string;
   /** an ffmpeg/ffprobe run is killed after this long (default 5 min) */
   processTimeoutMs?: number;
@@ -22,8 +28,8 @@ const DEFAULT_THUMBNAIL_SIZE = 384;
 export function createMediaTools(opts: MediaToolsOptions = {}): MediaTools {
   if (opts.sharpConcurrency !== undefined) sharp.concurrency(opts.sharpConcurrency);
   const video = createFfmpegVideoTools({
-    ffmpegPath: opts.ffmpegPath ?? process.env.FFMPEG_PATH ?? 'ffmpeg',
-    ffprobePath: opts.ffprobePath ?? process.env.FFPROBE_PATH ?? 'ffprobe',
+    ffmpegPath: opts.ffmpegPath ?? resolveMediaBinaries().ffmpeg.path,
+    ffprobePath: opts.ffprobePath ?? resolveMediaBinaries().ffprobe.path,
     timeoutMs: opts.processTimeoutMs ?? 5 * 60_000,
   });
   return {

@@ -19,7 +19,8 @@ describe('PNG text chunk', () => {
     const out = writePngText(await makePng(16, 16), 'parameters', 'Steps: 30, Seed: 42');
     const chunks = listPngChunks(out);
     expect(chunks.map((c) => c.type).slice(0, 2)).toEqual(['IHDR', 'tEXt']);
-    for (const c of chunks) expect(out.readUInt32BE(c.end - 4)).toBe(referenceCrc32(out.subarray(c.start + 4, c.end - 4)));
+    for (const c of chunks)
+      expect(out.readUInt32BE(c.end - 4)).toBe(referenceCrc32(out.subarray(c.start + 4, c.end - 4)));
     expect(chunks[1]?.data.toString('latin1')).toBe('parameters\0Steps: 30, Seed: 42');
     expect(readPngText(out, 'parameters')).toBe('Steps: 30, Seed: 42');
   });
@@ -28,7 +29,8 @@ describe('PNG text chunk', () => {
     const out = writePngText(await makePng(16, 16), 'parameters', SAMPLE_INFOTEXT);
     const chunks = listPngChunks(out);
     expect(chunks[1]?.type).toBe('iTXt');
-    for (const c of chunks) expect(out.readUInt32BE(c.end - 4)).toBe(referenceCrc32(out.subarray(c.start + 4, c.end - 4)));
+    for (const c of chunks)
+      expect(out.readUInt32BE(c.end - 4)).toBe(referenceCrc32(out.subarray(c.start + 4, c.end - 4)));
     expect(readPngText(out, 'parameters')).toBe(SAMPLE_INFOTEXT);
     // an independent reader: libvips, and a strict decode (failOn warning) of the whole file
     const meta = await sharp(out, { failOn: 'warning' }).metadata();
@@ -47,8 +49,17 @@ describe('PNG text chunk', () => {
 
   it('reads compressed iTXt and zTXt written by other tools', async () => {
     const png = await makePng(8, 8);
-    const itxt = encodePngChunk('iTXt', Buffer.concat([Buffer.from('parameters\0\x01\0en\0\0', 'latin1'), zlib.deflateSync(Buffer.from('сжатый', 'utf8'))]));
-    const ztxt = encodePngChunk('zTXt', Buffer.concat([Buffer.from('comment\0\0', 'latin1'), zlib.deflateSync(Buffer.from('zipped', 'latin1'))]));
+    const itxt = encodePngChunk(
+      'iTXt',
+      Buffer.concat([
+        Buffer.from('parameters\0\x01\0en\0\0', 'latin1'),
+        zlib.deflateSync(Buffer.from('сжатый', 'utf8')),
+      ]),
+    );
+    const ztxt = encodePngChunk(
+      'zTXt',
+      Buffer.concat([Buffer.from('comment\0\0', 'latin1'), zlib.deflateSync(Buffer.from('zipped', 'latin1'))]),
+    );
     const withChunks = Buffer.concat([png.subarray(0, 33), itxt, ztxt, png.subarray(33)]);
     expect(readPngText(withChunks, 'parameters')).toBe('сжатый');
     expect(readPngText(withChunks, 'comment')).toBe('zipped');

@@ -51,7 +51,8 @@ export function buildPngTextChunk(keyword: string, text: string): Buffer {
   // keyword: 1–79 Latin-1 printable characters, no NUL (PNG spec §11.3.4.2)
   if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword)) throw new Error('bad PNG text keyword');
   const key = Buffer.from(keyword, 'latin1');
-  if (/^[\x01-\x7f]*$/.test(text)) return encodePngChunk('tEXt', Buffer.concat([key, Buffer.from([0]), Buffer.from(text, 'latin1')]));
+  if (/^[\x01-\x7f]*$/.test(text))
+    return encodePngChunk('tEXt', Buffer.concat([key, Buffer.from([0]), Buffer.from(text, 'latin1')]));
   // iTXt: keyword \0, compression flag 0, method 0, empty language tag \0, empty translated keyword \0, UTF-8 text
   return encodePngChunk('iTXt', Buffer.concat([key, Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
 }
@@ -67,7 +68,10 @@ export function writePngText(png: Buffer, keyword: string, text: string): Buffer
   const chunks = listPngChunks(png);
   const ihdr = chunks[0];
   if (ihdr?.type !== 'IHDR') throw new Error('PNG does not start with IHDR');
-  const kept = chunks.slice(1).filter((c) => textChunkKeyword(c) !== keyword).map((c) => png.subarray(c.start, c.end));
+  const kept = chunks
+    .slice(1)
+    .filter((c) => textChunkKeyword(c) !== keyword)
+    .map((c) => png.subarray(c.start, c.end));
   return Buffer.concat([png.subarray(0, ihdr.end), buildPngTextChunk(keyword, text), ...kept]);
 }
 

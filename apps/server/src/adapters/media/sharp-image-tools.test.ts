@@ -5,7 +5,13 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLE_INFOTEXT, makePng, makeTempDir, makeVideo, removeTempDir } from './media-test-fixtures.ts';
 import { encodePngChunk, listPngChunks } from './png-text-chunk.ts';
-import { BadImageError, encodeImageWithParameters, normalizeImage, readImageParameters, writeJpegThumbnail } from './sharp-image-tools.ts';
+import {
+  BadImageError,
+  encodeImageWithParameters,
+  normalizeImage,
+  readImageParameters,
+  writeJpegThumbnail,
+} from './sharp-image-tools.ts';
 
 const dir = makeTempDir();
 afterAll(() => removeTempDir(dir));
@@ -16,12 +22,19 @@ function pngHeaderOnly(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), encodePngChunk('IHDR', ihdr),
-    encodePngChunk('IDAT', zlib.deflateSync(Buffer.alloc(16))), encodePngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    encodePngChunk('IHDR', ihdr),
+    encodePngChunk('IDAT', zlib.deflateSync(Buffer.alloc(16))),
+    encodePngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
-  const err: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BadImageError);
   return (err as BadImageError).reason;
 }
@@ -43,29 +56,44 @@ describe('normalizeImage', () => {
   it('refuses what is not an image, or is cut short, as not_an_image', async () => {
     const png = await makePng(100, 100);
     const jpeg = await sharp(png).jpeg().toBuffer();
-    expect(await reasonOf(normalizeImage(Buffer.from('hello, I am text pretending to be a .png'), { maxPixels: 1e6 }))).toBe('not_an_image');
+    expect(
+      await reasonOf(normalizeImage(Buffer.from('hello, I am text pretending to be a .png'), { maxPixels: 1e6 })),
+    ).toBe('not_an_image');
     expect(await reasonOf(normalizeImage(Buffer.alloc(0), { maxPixels: 1e6 }))).toBe('not_an_image');
     expect(await reasonOf(normalizeImage(png.subarray(0, 60), { maxPixels: 1e6 }))).toBe('not_an_image');
     expect(await reasonOf(normalizeImage(png.subarray(0, png.length - 20), { maxPixels: 1e6 }))).toBe('not_an_image');
-    expect(await reasonOf(normalizeImage(jpeg.subarray(0, Math.floor(jpeg.length / 2)), { maxPixels: 1e6 }))).toBe('not_an_image');
+    expect(await reasonOf(normalizeImage(jpeg.subarray(0, Math.floor(jpeg.length / 2)), { maxPixels: 1e6 }))).toBe(
+      'not_an_image',
+    );
   });
 
   it('refuses decodable formats other than PNG/JPEG/WebP as unsupported_format (without rendering them)', async () => {
-    const gif = await sharp(await makePng(8, 8)).gif().toBuffer();
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>');
-    const tiff = await sharp(await makePng(8, 8)).tiff().toBuffer();
-    for (const bytes of [gif, svg, tiff]) expect(await reasonOf(normalizeImage(bytes, { maxPixels: 1e6 }))).toBe('unsupported_format');
+    const gif = await sharp(await makePng(8, 8))
+      .gif()
+      .toBuffer();
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>',
+    );
+    const tiff = await sharp(await makePng(8, 8))
+      .tiff()
+      .toBuffer();
+    for (const bytes of [gif, svg, tiff])
+      expect(await reasonOf(normalizeImage(bytes, { maxPixels: 1e6 }))).toBe('unsupported_format');
   });
 
   it('refuses too many pixels from the header alone, before any decoding', async () => {
     // 60000² = 3.6 Gpx (10 GB as RGB): a decode attempt would fail differently or exhaust memory
     const started = Date.now();
-    expect(await reasonOf(normalizeImage(pngHeaderOnly(60_000, 60_000), { maxPixels: 16_000_000 }))).toBe('too_many_pixels');
+    expect(await reasonOf(normalizeImage(pngHeaderOnly(60_000, 60_000), { maxPixels: 16_000_000 }))).toBe(
+      'too_many_pixels',
+    );
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('enforces the limit at exactly maxPixels (4000×4000 = 16 MP)', async () => {
-    const big = await sharp({ create: { width: 4000, height: 4000, channels: 3, background: '#fff' } }).png({ compressionLevel: 9 }).toBuffer();
+    const big = await sharp({ create: { width: 4000, height: 4000, channels: 3, background: '#fff' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     expect(big.length).toBeLessThan(200_000); // a small file can still be a lot of pixels
     expect(await reasonOf(normalizeImage(big, { maxPixels: 1_000_000 }))).toBe('too_many_pixels');
     const ok = await normalizeImage(big, { maxPixels: 16_000_000, resizeTo: { width: 512, height: 768 } });
@@ -91,14 +119,23 @@ describe('normalizeImage', () => {
   });
 
   it('re-encodes 16-bit input as 8-bit sRGB and keeps alpha', async () => {
-    const deep = await sharp(await makePng(16, 16, { alpha: true })).toColourspace('rgb16').png().toBuffer();
+    const deep = await sharp(await makePng(16, 16, { alpha: true }))
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     expect((await sharp(deep).metadata()).depth).toBe('ushort');
     const { png } = await normalizeImage(deep, { maxPixels: 1e6 });
     expect(await sharp(png).metadata()).toMatchObject({ depth: 'uchar', channels: 4, hasAlpha: true });
   });
 
   it('keeps the first frame of an animated WebP and counts pixels per frame', async () => {
-    const anim = fs.readFileSync(makeVideo(path.join(dir, 'anim.webp'), { frames: 5, size: '64x48', codecArgs: ['-c:v', 'libwebp_anim', '-loop', '0'] }));
+    const anim = fs.readFileSync(
+      makeVideo(path.join(dir, 'anim.webp'), {
+        frames: 5,
+        size: '64x48',
+        codecArgs: ['-c:v', 'libwebp_anim', '-loop', '0'],
+      }),
+    );
     const { png, meta } = await normalizeImage(anim, { maxPixels: 64 * 48 });
     expect(meta).toMatchObject({ width: 64, height: 48, format: 'webp' });
     expect(meta.frames).toBeGreaterThan(1); // the encoder may merge near-identical frames
@@ -107,7 +144,10 @@ describe('normalizeImage', () => {
   });
 
   it('cover-resizes to the requested size', async () => {
-    const { meta } = await normalizeImage(await makePng(300, 100), { maxPixels: 1e6, resizeTo: { width: 64, height: 64 } });
+    const { meta } = await normalizeImage(await makePng(300, 100), {
+      maxPixels: 1e6,
+      resizeTo: { width: 64, height: 64 },
+    });
     expect(meta).toMatchObject({ width: 64, height: 64 });
   });
 });
@@ -115,7 +155,11 @@ describe('normalizeImage', () => {
 describe('encodeImageWithParameters / readImageParameters', () => {
   it('PNG: a valid PNG carrying the parameters, and nothing the engine had embedded', async () => {
     const fromEngine = await makePng(64, 48);
-    const withWorkflow = Buffer.concat([fromEngine.subarray(0, 33), encodePngChunk('tEXt', Buffer.from('workflow\0{"nodes":[]}', 'latin1')), fromEngine.subarray(33)]);
+    const withWorkflow = Buffer.concat([
+      fromEngine.subarray(0, 33),
+      encodePngChunk('tEXt', Buffer.from('workflow\0{"nodes":[]}', 'latin1')),
+      fromEngine.subarray(33),
+    ]);
     const out = await encodeImageWithParameters(withWorkflow, 'png', SAMPLE_INFOTEXT);
     expect(readImageParameters(out)).toBe(SAMPLE_INFOTEXT);
     const meta = await sharp(out, { failOn: 'warning' }).metadata();

@@ -41,7 +41,8 @@ export async function normalizeImage(
   if (input.length === 0) throw new BadImageError('not_an_image', 'empty input');
   const header = await readHeader(input);
   const format = header.format;
-  if (!isAcceptedFormat(format)) throw new BadImageError('unsupported_format', `only PNG, JPEG or WebP are accepted (got ${format ?? 'unknown'})`);
+  if (!isAcceptedFormat(format))
+    throw new BadImageError('unsupported_format', `only PNG, JPEG or WebP are accepted (got ${format ?? 'unknown'})`);
   const maxPixels = Math.max(1, Math.floor(opts.maxPixels)); // 0 would switch sharp's limit off
   const pixels = (header.width ?? 0) * (header.height ?? 0); // height is one page's height (only page 1 is read)
   if (pixels > maxPixels) {
@@ -49,8 +50,11 @@ export async function normalizeImage(
   }
   // limitInputPixels again, in case the decoder disagrees with the header parser; failOn 'error' rejects
   // truncated files but lets through the harmless warnings real cameras produce
-  let pipeline = sharp(input, { limitInputPixels: maxPixels, failOn: 'error', pages: 1 }).autoOrient().toColourspace('srgb');
-  if (opts.resizeTo) pipeline = pipeline.resize(opts.resizeTo.width, opts.resizeTo.height, { fit: 'cover', position: 'centre' });
+  let pipeline = sharp(input, { limitInputPixels: maxPixels, failOn: 'error', pages: 1 })
+    .autoOrient()
+    .toColourspace('srgb');
+  if (opts.resizeTo)
+    pipeline = pipeline.resize(opts.resizeTo.width, opts.resizeTo.height, { fit: 'cover', position: 'centre' });
   try {
     const { data, info } = await pipeline.png({ compressionLevel: 6 }).toBuffer({ resolveWithObject: true });
     return { png: data, meta: { width: info.width, height: info.height, format, frames: header.pages ?? 1 } };
@@ -65,7 +69,11 @@ export async function normalizeImage(
  * Re-encode an engine output (dropping whatever the engine embedded, e.g. ComfyUI's workflow chunks)
  * and embed the A1111 infotext where A1111, Civitai and friends look for it.
  */
-export async function encodeImageWithParameters(input: Buffer, format: 'png' | 'jpg', parameters: string): Promise<Buffer> {
+export async function encodeImageWithParameters(
+  input: Buffer,
+  format: 'png' | 'jpg',
+  parameters: string,
+): Promise<Buffer> {
   if (format === 'png') {
     const png = await sharp(input).png({ compressionLevel: 6 }).toBuffer();
     return writePngText(png, PARAMETERS_KEYWORD, parameters);

@@ -24,10 +24,21 @@ export interface SimulatorProcess {
 }
 
 /** Starts the ComfyUI-protocol simulator as its own process (SPEC §7) and waits until every GPU port listens. */
-export async function startSimulatorProcess(opts: { gpus: number; timeScale: number; env?: NodeJS.ProcessEnv; ports?: number[] }): Promise<SimulatorProcess> {
+export async function startSimulatorProcess(opts: {
+  gpus: number;
+  timeScale: number;
+  env?: NodeJS.ProcessEnv;
+  ports?: number[];
+}): Promise<SimulatorProcess> {
   const ports = opts.ports ?? (await Promise.all(Array.from({ length: opts.gpus }, () => freePort())));
   const child = spawn(process.execPath, ['--import', 'tsx', SIMULATOR_ENTRY], {
-    env: { ...process.env, ...opts.env, SIM_PORTS: ports.join(','), SIM_HOST: '127.0.0.1', SIM_TIME_SCALE: String(opts.timeScale) },
+    env: {
+      ...process.env,
+      ...opts.env,
+      SIM_PORTS: ports.join(','),
+      SIM_HOST: '127.0.0.1',
+      SIM_TIME_SCALE: String(opts.timeScale),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const listening = new Set<number>();

@@ -7,30 +7,103 @@ import { migrate } from './migrations.ts';
 import { createSqliteAuditRepo, createSqliteCreditRepo } from './sqlite-ledger-repos.ts';
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
 
-interface UserRow { id: string; name: string; key_hash: string | null; credits: number | null; created_at: number; deleted_at: number | null }
-interface SessionRow { token_hash: string; kind: 'user' | 'admin'; user_id: string | null; expires_at: number; created_at: number }
-interface AssetRow { id: string; owner_id: string; task_id: string | null; kind: AssetRecord['kind']; idx: number; path: string; mime: string; width: number | null; height: number | null; bytes: number; created_at: number }
+interface UserRow {
+  id: string;
+  name: string;
+  key_hash: string | null;
+  credits: number | null;
+  created_at: number;
+  deleted_at: number | null;
+}
+interface SessionRow {
+  token_hash: string;
+  kind: 'user' | 'admin';
+  user_id: string | null;
+  expires_at: number;
+  created_at: number;
+}
+interface AssetRow {
+  id: string;
+  owner_id: string;
+  task_id: string | null;
+  kind: AssetRecord['kind'];
+  idx: number;
+  path: string;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  created_at: number;
+}
 interface AccountRow {
-  id: string; name: string; base_url: string; lane: AccountRecord['lane']; models: string; auth_token: string | null;
-  status: AccountRecord['status']; status_reason: string | null; vram_total: number | null; vram_free: number | null;
-  last_checked_at: number | null; created_at: number;
+  id: string;
+  name: string;
+  base_url: string;
+  lane: AccountRecord['lane'];
+  models: string;
+  auth_token: string | null;
+  status: AccountRecord['status'];
+  status_reason: string | null;
+  vram_total: number | null;
+  vram_free: number | null;
+  last_checked_at: number | null;
+  created_at: number;
 }
 
-const user = (r: UserRow): UserRecord => ({ id: r.id, name: r.name, keyHash: r.key_hash, credits: r.credits, createdAt: r.created_at, deletedAt: r.deleted_at });
-const session = (r: SessionRow): SessionRecord => ({ tokenHash: r.token_hash, kind: r.kind, userId: r.user_id, expiresAt: r.expires_at, createdAt: r.created_at });
+const user = (r: UserRow): UserRecord => ({
+  id: r.id,
+  name: r.name,
+  keyHash: r.key_hash,
+  credits: r.credits,
+  createdAt: r.created_at,
+  deletedAt: r.deleted_at,
+});
+const session = (r: SessionRow): SessionRecord => ({
+  tokenHash: r.token_hash,
+  kind: r.kind,
+  userId: r.user_id,
+  expiresAt: r.expires_at,
+  createdAt: r.created_at,
+});
 const asset = (r: AssetRow): AssetRecord => ({
-  id: r.id, ownerId: r.owner_id, taskId: r.task_id, kind: r.kind, idx: r.idx, path: r.path, mime: r.mime,
-  width: r.width, height: r.height, bytes: r.bytes, createdAt: r.created_at,
+  id: r.id,
+  ownerId: r.owner_id,
+  taskId: r.task_id,
+  kind: r.kind,
+  idx: r.idx,
+  path: r.path,
+  mime: r.mime,
+  width: r.width,
+  height: r.height,
+  bytes: r.bytes,
+  createdAt: r.created_at,
 });
 const account = (r: AccountRow): AccountRecord => ({
-  id: r.id, name: r.name, baseUrl: r.base_url, lane: r.lane, models: zModelId.array().parse(JSON.parse(r.models)),
-  authToken: r.auth_token, status: r.status, statusReason: r.status_reason, vramTotal: r.vram_total,
-  vramFree: r.vram_free, lastCheckedAt: r.last_checked_at, createdAt: r.created_at,
+  id: r.id,
+  name: r.name,
+  baseUrl: r.base_url,
+  lane: r.lane,
+  models: zModelId.array().parse(JSON.parse(r.models)),
+  authToken: r.auth_token,
+  status: r.status,
+  statusReason: r.status_reason,
+  vramTotal: r.vram_total,
+  vramFree: r.vram_free,
+  lastCheckedAt: r.last_checked_at,
+  createdAt: r.created_at,
 });
 
 const ACCOUNT_COLUMNS: Record<string, string> = {
-  name: 'name', baseUrl: 'base_url', lane: 'lane', models: 'models', authToken: 'auth_token', status: 'status',
-  statusReason: 'status_reason', vramTotal: 'vram_total', vramFree: 'vram_free', lastCheckedAt: 'last_checked_at',
+  name: 'name',
+  baseUrl: 'base_url',
+  lane: 'lane',
+  models: 'models',
+  authToken: 'auth_token',
+  status: 'status',
+  statusReason: 'status_reason',
+  vramTotal: 'vram_total',
+  vramFree: 'vram_free',
+  lastCheckedAt: 'last_checked_at',
 };
 
 /** Statements are compiled once per distinct SQL text (compiling costs more than running a point query). */
@@ -64,7 +137,19 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     assets: {
       insert(a) {
         q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.ownerId, a.taskId, a.kind, a.idx, a.path, a.mime, a.width, a.height, a.bytes, a.createdAt);
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          a.id,
+          a.ownerId,
+          a.taskId,
+          a.kind,
+          a.idx,
+          a.path,
+          a.mime,
+          a.width,
+          a.height,
+          a.bytes,
+          a.createdAt,
+        );
       },
       get(id) {
         const r = q('SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
@@ -79,8 +164,14 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     },
     users: {
       insert(u) {
-        q('INSERT INTO users (id, name, key_hash, credits, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(u.id, u.name, u.keyHash, u.credits, u.createdAt, u.deletedAt);
+        q('INSERT INTO users (id, name, key_hash, credits, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+          u.id,
+          u.name,
+          u.keyHash,
+          u.credits,
+          u.createdAt,
+          u.deletedAt,
+        );
       },
       get(id) {
         const r = q('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
@@ -104,8 +195,13 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     },
     sessions: {
       insert(s) {
-        q('INSERT INTO sessions (token_hash, kind, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)')
-          .run(s.tokenHash, s.kind, s.userId, s.expiresAt, s.createdAt);
+        q('INSERT INTO sessions (token_hash, kind, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          s.tokenHash,
+          s.kind,
+          s.userId,
+          s.expiresAt,
+          s.createdAt,
+        );
       },
       get(hash) {
         const r = q('SELECT * FROM sessions WHERE token_hash = ?').get(hash) as SessionRow | undefined;
@@ -124,8 +220,20 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     accounts: {
       insert(a) {
         q(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free, last_checked_at, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.name, a.baseUrl, a.lane, JSON.stringify(a.models), a.authToken, a.status,
-          a.statusReason, a.vramTotal, a.vramFree, a.lastCheckedAt, a.createdAt);
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          a.id,
+          a.name,
+          a.baseUrl,
+          a.lane,
+          JSON.stringify(a.models),
+          a.authToken,
+          a.status,
+          a.statusReason,
+          a.vramTotal,
+          a.vramFree,
+          a.lastCheckedAt,
+          a.createdAt,
+        );
       },
       get(id) {
         const r = q('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
@@ -151,7 +259,10 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
         return r?.value;
       },
       set(key, value) {
-        q('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+        q('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+          key,
+          value,
+        );
       },
     },
     close() {

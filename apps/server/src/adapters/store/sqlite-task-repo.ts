@@ -1,12 +1,33 @@
 import type Database from 'better-sqlite3';
-import { zResolvedGeneration, type GenerationResult, type ModelId, type ResolvedGeneration, type TaskStatus } from '@mediagen/contract';
+import {
+  zResolvedGeneration,
+  type GenerationResult,
+  type ModelId,
+  type ResolvedGeneration,
+  type TaskStatus,
+} from '@mediagen/contract';
 import type { Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
 
 interface TaskRow {
-  id: string; owner_id: string; status: string; stage: string; progress: number; params: string;
-  estimated_seconds: number; account_id: string | null; prompt_id: string | null; attempts: number;
-  error: string | null; error_code: string | null; retriable: number | null; result: string | null;
-  created_at: number; updated_at: number; started_at: number | null; finished_at: number | null; gpu_ms: number | null;
+  id: string;
+  owner_id: string;
+  status: string;
+  stage: string;
+  progress: number;
+  params: string;
+  estimated_seconds: number;
+  account_id: string | null;
+  prompt_id: string | null;
+  attempts: number;
+  error: string | null;
+  error_code: string | null;
+  retriable: number | null;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  gpu_ms: number | null;
 }
 
 function fromRow(r: TaskRow): TaskRecord {
@@ -35,9 +56,20 @@ function fromRow(r: TaskRow): TaskRecord {
 }
 
 const COLUMN: Record<keyof TaskUpdate, string> = {
-  status: 'status', stage: 'stage', progress: 'progress', accountId: 'account_id', promptId: 'prompt_id',
-  attempts: 'attempts', error: 'error', errorCode: 'error_code', retriable: 'retriable', result: 'result',
-  startedAt: 'started_at', finishedAt: 'finished_at', gpuMs: 'gpu_ms', params: 'params',
+  status: 'status',
+  stage: 'stage',
+  progress: 'progress',
+  accountId: 'account_id',
+  promptId: 'prompt_id',
+  attempts: 'attempts',
+  error: 'error',
+  errorCode: 'error_code',
+  retriable: 'retriable',
+  result: 'result',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  gpuMs: 'gpu_ms',
+  params: 'params',
 };
 
 function toColumnValue(key: keyof TaskUpdate, value: unknown): unknown {
@@ -47,16 +79,26 @@ function toColumnValue(key: keyof TaskUpdate, value: unknown): unknown {
   return value;
 }
 
-export function createSqliteTaskRepo(db: Database.Database, now: () => number, prepare: (sql: string) => Database.Statement = (sql) => db.prepare(sql)): Store['tasks'] {
+export function createSqliteTaskRepo(
+  db: Database.Database,
+  now: () => number,
+  prepare: (sql: string) => Database.Statement = (sql) => db.prepare(sql),
+): Store['tasks'] {
   const q = prepare;
   const insertTask = q(`INSERT INTO tasks (id, owner_id, status, stage, progress, type, model, mode, params,
     estimated_seconds, account_id, prompt_id, attempts, created_at, updated_at)
     VALUES (@id, @owner_id, @status, @stage, @progress, @type, @model, @mode, @params, @estimated_seconds, NULL, NULL, 0, @created_at, @updated_at)`);
-  const insertIdem = q('INSERT INTO idempotency (owner_id, key, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)');
+  const insertIdem = q(
+    'INSERT INTO idempotency (owner_id, key, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
   const getTask = q('SELECT * FROM tasks WHERE id = ?');
-  const queuePos = q(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at < @c OR (created_at = @c AND id < @id))`);
+  const queuePos = q(
+    `SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at < @c OR (created_at = @c AND id < @id))`,
+  );
   const countQueued = q(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`);
-  const stats = q(`SELECT COUNT(*) AS queued, SUM(type = 'video') AS video, MIN(CASE WHEN type = 'video' THEN created_at END) AS oldest FROM tasks WHERE status = 'queued'`);
+  const stats = q(
+    `SELECT COUNT(*) AS queued, SUM(type = 'video') AS video, MIN(CASE WHEN type = 'video' THEN created_at END) AS oldest FROM tasks WHERE status = 'queued'`,
+  );
   const findIdem = q('SELECT task_id, request_hash FROM idempotency WHERE owner_id = ? AND key = ?');
   const getDur = q('SELECT units, seconds FROM durations WHERE model = ?');
   const upsertDur = q(`INSERT INTO durations (model, units, seconds, jobs) VALUES (?, ?, ?, 1)
@@ -67,11 +109,21 @@ export function createSqliteTaskRepo(db: Database.Database, now: () => number, p
       zResolvedGeneration.parse(task.params);
       db.transaction(() => {
         insertTask.run({
-          id: task.id, owner_id: task.ownerId, status: task.status, stage: task.stage, progress: task.progress,
-          type: task.params.type, model: task.params.model, mode: task.params.mode, params: JSON.stringify(task.params),
-          estimated_seconds: task.estimatedSeconds, created_at: task.createdAt, updated_at: task.updatedAt,
+          id: task.id,
+          owner_id: task.ownerId,
+          status: task.status,
+          stage: task.stage,
+          progress: task.progress,
+          type: task.params.type,
+          model: task.params.model,
+          mode: task.params.mode,
+          params: JSON.stringify(task.params),
+          estimated_seconds: task.estimatedSeconds,
+          created_at: task.createdAt,
+          updated_at: task.updatedAt,
         });
-        if (idempotency) insertIdem.run(task.ownerId, idempotency.key, task.id, idempotency.requestHash, task.createdAt);
+        if (idempotency)
+          insertIdem.run(task.ownerId, idempotency.key, task.id, idempotency.requestHash, task.createdAt);
       })();
     },
     get(id) {
@@ -101,18 +153,28 @@ export function createSqliteTaskRepo(db: Database.Database, now: () => number, p
       const where = ['owner_id = @owner', `status IN (${query.statuses.map((_, i) => `@s${i}`).join(',')})`];
       const values: Record<string, unknown> = { owner: query.ownerId, limit: query.limit };
       query.statuses.forEach((s, i) => (values[`s${i}`] = s));
-      if (query.type) { where.push('type = @type'); values.type = query.type; }
-      if (query.model) { where.push('model = @model'); values.model = query.model; }
+      if (query.type) {
+        where.push('type = @type');
+        values.type = query.type;
+      }
+      if (query.model) {
+        where.push('model = @model');
+        values.model = query.model;
+      }
       if (query.before) {
         where.push('(created_at < @bc OR (created_at = @bc AND id < @bid))');
         values.bc = query.before.createdAt;
         values.bid = query.before.id;
       }
-      const rows = q(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as TaskRow[];
+      const rows = q(
+        `SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`,
+      ).all(values) as TaskRow[];
       return rows.map(fromRow);
     },
     byStatus(statuses: TaskStatus[]) {
-      const rows = q(`SELECT * FROM tasks WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at, id`).all(...statuses) as TaskRow[];
+      const rows = q(
+        `SELECT * FROM tasks WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at, id`,
+      ).all(...statuses) as TaskRow[];
       return rows.map(fromRow);
     },
     queuePosition(id) {
@@ -125,14 +187,36 @@ export function createSqliteTaskRepo(db: Database.Database, now: () => number, p
     },
     finishedSince(since) {
       const rows = q(`SELECT model, status, created_at, started_at, finished_at, gpu_ms FROM tasks
-        WHERE status IN ('completed','failed','cancelled') AND finished_at >= ? ORDER BY finished_at`).all(since) as Array<{
-        model: string; status: 'completed' | 'failed' | 'cancelled'; created_at: number; started_at: number | null; finished_at: number; gpu_ms: number | null;
+        WHERE status IN ('completed','failed','cancelled') AND finished_at >= ? ORDER BY finished_at`).all(
+        since,
+      ) as Array<{
+        model: string;
+        status: 'completed' | 'failed' | 'cancelled';
+        created_at: number;
+        started_at: number | null;
+        finished_at: number;
+        gpu_ms: number | null;
       }>;
-      return rows.map((r) => ({ model: r.model, status: r.status, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, gpuMs: r.gpu_ms }));
+      return rows.map((r) => ({
+        model: r.model,
+        status: r.status,
+        createdAt: r.created_at,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        gpuMs: r.gpu_ms,
+      }));
     },
     queuedSummaries() {
-      const rows = q(`SELECT id, owner_id, model, type, created_at FROM tasks WHERE status = 'queued' ORDER BY created_at, id`).all() as Array<{ id: string; owner_id: string; model: ModelId; type: 'image' | 'video'; created_at: number }>;
-      return rows.map((r) => ({ id: r.id, ownerId: r.owner_id, model: r.model, type: r.type, createdAt: r.created_at }));
+      const rows = q(
+        `SELECT id, owner_id, model, type, created_at FROM tasks WHERE status = 'queued' ORDER BY created_at, id`,
+      ).all() as Array<{ id: string; owner_id: string; model: ModelId; type: 'image' | 'video'; created_at: number }>;
+      return rows.map((r) => ({
+        id: r.id,
+        ownerId: r.owner_id,
+        model: r.model,
+        type: r.type,
+        createdAt: r.created_at,
+      }));
     },
     queueStats() {
       const r = stats.get() as { queued: number; video: number | null; oldest: number | null };

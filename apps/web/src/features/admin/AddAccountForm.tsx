@@ -55,38 +55,80 @@ export function AddAccountForm({ onAdded }: { onAdded: () => void }) {
       <h3>{t('admin.addAccount')}</h3>
       <div className="grid-2">
         <FieldShell id="a-name" label={t('admin.name')} error={errors.name}>
-          <input id="a-name" data-testid="account-name" value={name} onChange={(e) => setName(e.target.value)}
-            aria-invalid={errors.name ? true : undefined} aria-describedby={describedBy('a-name', undefined, errors.name)} />
+          <input
+            id="a-name"
+            data-testid="account-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={errors.name ? true : undefined}
+            aria-describedby={describedBy('a-name', undefined, errors.name)}
+          />
         </FieldShell>
         <FieldShell id="a-url" label={t('admin.baseUrl')} error={errors.base_url}>
-          <input id="a-url" type="url" data-testid="account-url" placeholder="http://gpu-host:8188" value={baseUrl}
-            onChange={(e) => setBaseUrl(e.target.value)} aria-invalid={errors.base_url ? true : undefined}
-            aria-describedby={describedBy('a-url', undefined, errors.base_url)} />
+          <input
+            id="a-url"
+            type="url"
+            data-testid="account-url"
+            placeholder="http://gpu-host:8188"
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+            aria-invalid={errors.base_url ? true : undefined}
+            aria-describedby={describedBy('a-url', undefined, errors.base_url)}
+          />
         </FieldShell>
-        <SelectField id="a-lane" testId="account-lane" label={t('admin.lane')} value={lane}
+        <SelectField
+          id="a-lane"
+          testId="account-lane"
+          label={t('admin.lane')}
+          value={lane}
           options={zLane.options.map((l) => ({ value: l, label: t(`lane.${l}`) }))}
           onChange={(v) => {
             const parsed = zLane.safeParse(v);
             if (parsed.success) setLane(parsed.data);
-          }} error={errors.lane} />
+          }}
+          error={errors.lane}
+        />
         <FieldShell id="a-token" label={t('admin.token')} hint={t('admin.tokenHint')} error={errors.auth_token}>
-          <input id="a-token" type="password" autoComplete="off" data-testid="account-token" value={token}
-            onChange={(e) => setToken(e.target.value)} aria-describedby={describedBy('a-token', true, errors.auth_token)} />
+          <input
+            id="a-token"
+            type="password"
+            autoComplete="off"
+            data-testid="account-token"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            aria-describedby={describedBy('a-token', true, errors.auth_token)}
+          />
         </FieldShell>
       </div>
       <fieldset className="checks" aria-describedby={errors.models ? 'a-models-error' : undefined}>
         <legend className="field__label">{t('admin.models')}</legend>
         {MODEL_LIST.map((m) => (
           <label key={m.id} className="check">
-            <input type="checkbox" data-testid={`account-model-${m.id}`} checked={models.includes(m.id)}
-              onChange={(e) => setModels((prev) => (e.target.checked ? [...prev, m.id] : prev.filter((x) => x !== m.id)))} />
+            <input
+              type="checkbox"
+              data-testid={`account-model-${m.id}`}
+              checked={models.includes(m.id)}
+              onChange={(e) =>
+                setModels((prev) => (e.target.checked ? [...prev, m.id] : prev.filter((x) => x !== m.id)))
+              }
+            />
             {m.label} <span className="field__hint">({t(`type.${m.type}`)})</span>
           </label>
         ))}
-        {errors.models ? <p id="a-models-error" className="field__error" role="alert">{errors.models}</p> : null}
+        {errors.models ? (
+          <p id="a-models-error" className="field__error" role="alert">
+            {errors.models}
+          </p>
+        ) : null}
       </fieldset>
-      {errors.form ? <p className="field__error" role="alert">{errors.form}</p> : null}
-      <button type="submit" className="btn btn--primary" disabled={busy} data-testid="account-add">{t('admin.add')}</button>
+      {errors.form ? (
+        <p className="field__error" role="alert">
+          {errors.form}
+        </p>
+      ) : null}
+      <button type="submit" className="btn btn--primary" disabled={busy} data-testid="account-add">
+        {t('admin.add')}
+      </button>
     </form>
   );
 }

@@ -7,9 +7,20 @@ import { errorResponse, json, mockFetch } from '../../test/mockFetch.ts';
 import AdminPage from './AdminPage.tsx';
 
 const account = (id: string, status: AccountView['status'], reason: string | null = null): AccountView => ({
-  id, name: `gpu-${id}`, base_url: `http://127.0.0.1:81${id}`, lane: 'video', models: ['anisora', 'phr00t'], status,
-  status_reason: reason, has_auth_token: false, vram_total: 24 * 1024 ** 3, vram_free: 20 * 1024 ** 3,
-  last_checked_at: null, loaded_model: null, running_task_id: null, created_at: '2026-01-01T00:00:00Z',
+  id,
+  name: `gpu-${id}`,
+  base_url: `http://127.0.0.1:81${id}`,
+  lane: 'video',
+  models: ['anisora', 'phr00t'],
+  status,
+  status_reason: reason,
+  has_auth_token: false,
+  vram_total: 24 * 1024 ** 3,
+  vram_free: 20 * 1024 ** 3,
+  last_checked_at: null,
+  loaded_model: null,
+  running_task_id: null,
+  created_at: '2026-01-01T00:00:00Z',
 });
 
 describe('admin console', () => {
@@ -22,16 +33,42 @@ describe('admin console', () => {
         return loggedIn ? json({ valid: true, expires_at: 'x' }) : errorResponse('unauthorized', 'No admin session');
       }
       if (req.path === '/api/admin/accounts') return json({ items: accounts });
-      if (req.path === '/api/admin/accounts/1' && req.method === 'PATCH') return json({ ...accounts[0], status: 'disabled' });
+      if (req.path === '/api/admin/accounts/1' && req.method === 'PATCH')
+        return json({ ...accounts[0], status: 'disabled' });
       // an evolving shape: extra fields and a missing one must not break the panel
-      if (req.path === '/api/admin/queue') return json({ lanes: [{ lane: 'video', depth: 3, running: 1 }, { lane: 'image', depth: 0, running: 0, accounts_ready: 1 }], degraded: true, waiting_video: 3, running: [{ task_id: 'abcdef123', model: 'anisora', progress: 40 }], extra: 1 });
-      if (req.path === '/api/admin/users' && req.method === 'GET') return json({ items: [{ id: 'u1', name: 'Bob', credits: 10, created_at: '2026-01-01T00:00:00Z' }] });
-      if (req.path === '/api/admin/users' && req.method === 'POST') return json({ id: 'u2', name: 'Eve', access_key: 'mgk_secret', credits: null }, 201);
-      if (req.path === '/api/admin/stats') return json({ per_model_per_day: [{ day: '2026-01-01', model: 'pony', completed: 5, failed: 1 }, { day: '2026-01-02', model: 'anisora', completed: 2, failed: 0 }], success_rate: 0.875, mean_queue_seconds: 4, mean_gpu_seconds: 21 });
+      if (req.path === '/api/admin/queue')
+        return json({
+          lanes: [
+            { lane: 'video', depth: 3, running: 1 },
+            { lane: 'image', depth: 0, running: 0, accounts_ready: 1 },
+          ],
+          degraded: true,
+          waiting_video: 3,
+          running: [{ task_id: 'abcdef123', model: 'anisora', progress: 40 }],
+          extra: 1,
+        });
+      if (req.path === '/api/admin/users' && req.method === 'GET')
+        return json({ items: [{ id: 'u1', name: 'Bob', credits: 10, created_at: '2026-01-01T00:00:00Z' }] });
+      if (req.path === '/api/admin/users' && req.method === 'POST')
+        return json({ id: 'u2', name: 'Eve', access_key: 'mgk_secret', credits: null }, 201);
+      if (req.path === '/api/admin/stats')
+        return json({
+          per_model_per_day: [
+            { day: '2026-01-01', model: 'pony', completed: 5, failed: 1 },
+            { day: '2026-01-02', model: 'anisora', completed: 2, failed: 0 },
+          ],
+          success_rate: 0.875,
+          mean_queue_seconds: 4,
+          mean_gpu_seconds: 21,
+        });
       return undefined;
     });
     const user = userEvent.setup();
-    render(<I18nProvider initialLang="en"><AdminPage onNavigate={() => undefined} /></I18nProvider>);
+    render(
+      <I18nProvider initialLang="en">
+        <AdminPage onNavigate={() => undefined} />
+      </I18nProvider>,
+    );
 
     await user.type(await screen.findByTestId('admin-key'), 'adm');
     await user.click(screen.getByTestId('admin-login'));
@@ -39,7 +76,9 @@ describe('admin console', () => {
     const rows = screen.getAllByTestId('account-row');
     expect(within(rows[0] ?? document.body).getByTestId('account-status').textContent).toBe('Ready');
     expect(within(rows[1] ?? document.body).getByTestId('account-status').textContent).toBe('Failed');
-    expect(within(rows[1] ?? document.body).getByTestId('account-reason').textContent).toMatch(/WanMultiFrameRefToVideo/);
+    expect(within(rows[1] ?? document.body).getByTestId('account-reason').textContent).toMatch(
+      /WanMultiFrameRefToVideo/,
+    );
 
     expect((await screen.findByTestId('degraded-flag')).textContent).toBe('Degraded mode');
     expect(screen.getAllByTestId('queue-lane')).toHaveLength(2);
@@ -47,7 +86,9 @@ describe('admin console', () => {
     expect(screen.getByTestId('stat-success').textContent).toBe('87.5%');
 
     await user.click(within(rows[0] ?? document.body).getByTestId('account-disable'));
-    await waitFor(() => expect(calls.some((c) => c.method === 'PATCH' && c.path === '/api/admin/accounts/1')).toBe(true));
+    await waitFor(() =>
+      expect(calls.some((c) => c.method === 'PATCH' && c.path === '/api/admin/accounts/1')).toBe(true),
+    );
     expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ status: 'disabled' });
 
     await user.type(screen.getByTestId('user-name-input'), 'Eve');
@@ -63,7 +104,11 @@ describe('admin console', () => {
       return json({});
     });
     const user = userEvent.setup();
-    render(<I18nProvider initialLang="en"><AdminPage onNavigate={() => undefined} /></I18nProvider>);
+    render(
+      <I18nProvider initialLang="en">
+        <AdminPage onNavigate={() => undefined} />
+      </I18nProvider>,
+    );
     await user.type(await screen.findByTestId('account-name'), 'gpu-a');
     await user.type(screen.getByTestId('account-url'), 'not a url');
     await user.click(screen.getByTestId('account-add'));

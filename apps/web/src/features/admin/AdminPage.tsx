@@ -15,21 +15,43 @@ export default function AdminPage({ onNavigate }: { onNavigate: (path: string) =
   return (
     <div className="app app--admin">
       <header className="topbar">
-        <a className="brand" href="/" onClick={(e) => { e.preventDefault(); onNavigate('/'); }}>MediaGen</a>
+        <a
+          className="brand"
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            onNavigate('/');
+          }}
+        >
+          MediaGen
+        </a>
         <span className="topbar__section">{t('admin.title')}</span>
         <div className="topbar__end">
           <LanguageSwitch />
           {admin.phase === 'signed_in' ? (
-            <button type="button" className="btn btn--ghost btn--small" data-testid="admin-logout" onClick={() => void admin.logout()}>{t('auth.signOut')}</button>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              data-testid="admin-logout"
+              onClick={() => void admin.logout()}
+            >
+              {t('auth.signOut')}
+            </button>
           ) : null}
         </div>
       </header>
       <main className="admin" id="main">
-        {admin.phase === 'loading' ? <p className="empty" role="status">{t('app.loading')}</p> : null}
+        {admin.phase === 'loading' ? (
+          <p className="empty" role="status">
+            {t('app.loading')}
+          </p>
+        ) : null}
         {admin.phase === 'error' && admin.error ? (
           <Banner tone="error" title={t(`error.${admin.error.code}`)} testId="error-banner">
             <span className="banner__text">{admin.error.message}</span>
-            <button type="button" className="btn btn--small" onClick={admin.retry}>{t('action.retry')}</button>
+            <button type="button" className="btn btn--small" onClick={admin.retry}>
+              {t('action.retry')}
+            </button>
           </Banner>
         ) : null}
         {admin.phase === 'signed_out' ? <AdminLogin onLogin={admin.login} /> : null}

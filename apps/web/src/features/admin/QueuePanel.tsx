@@ -15,19 +15,34 @@ export function QueuePanel() {
       <header className="panel__head">
         <h2 id="admin-queue-title">{t('admin.queue')}</h2>
         {q.data ? (
-          q.data.degraded
-            ? <Badge tone="warning" testId="degraded-flag" title={t('admin.degradedExplain')}>{t('admin.degraded')}</Badge>
-            : <Badge tone="success" testId="degraded-flag">{t('admin.normal')}</Badge>
+          q.data.degraded ? (
+            <Badge tone="warning" testId="degraded-flag" title={t('admin.degradedExplain')}>
+              {t('admin.degraded')}
+            </Badge>
+          ) : (
+            <Badge tone="success" testId="degraded-flag">
+              {t('admin.normal')}
+            </Badge>
+          )
         ) : null}
       </header>
-      {q.error ? <Banner tone="error" title={t(`error.${q.error.code}`)}>{q.error.message}</Banner> : null}
+      {q.error ? (
+        <Banner tone="error" title={t(`error.${q.error.code}`)}>
+          {q.error.message}
+        </Banner>
+      ) : null}
       {q.data ? (
         <>
           {q.data.degraded ? <p className="field__hint">{t('admin.degradedExplain')}</p> : null}
           <div className="table-wrap">
             <table className="table">
               <thead>
-                <tr><th scope="col">{t('admin.lane')}</th><th scope="col">{t('admin.depth')}</th><th scope="col">{t('admin.running')}</th><th scope="col">{t('admin.readyAccounts')}</th></tr>
+                <tr>
+                  <th scope="col">{t('admin.lane')}</th>
+                  <th scope="col">{t('admin.depth')}</th>
+                  <th scope="col">{t('admin.running')}</th>
+                  <th scope="col">{t('admin.readyAccounts')}</th>
+                </tr>
               </thead>
               <tbody>
                 {q.data.lanes.map((l) => (
@@ -38,16 +53,25 @@ export function QueuePanel() {
                     <td data-label={t('admin.readyAccounts')}>{dash(l.accountsReady)}</td>
                   </tr>
                 ))}
-                {q.data.lanes.length === 0 ? <tr><td colSpan={4} className="empty">{t('admin.noLanes')}</td></tr> : null}
+                {q.data.lanes.length === 0 ? (
+                  <tr>
+                    <td colSpan={4} className="empty">
+                      {t('admin.noLanes')}
+                    </td>
+                  </tr>
+                ) : null}
               </tbody>
             </table>
           </div>
-          {q.data.waitingVideo !== undefined ? <p className="field__hint">{t('admin.waitingVideo', { n: q.data.waitingVideo })}</p> : null}
+          {q.data.waitingVideo !== undefined ? (
+            <p className="field__hint">{t('admin.waitingVideo', { n: q.data.waitingVideo })}</p>
+          ) : null}
           {q.data.running.length > 0 ? (
             <ul className="running-list">
               {q.data.running.map((j) => (
                 <li key={j.taskId}>
-                  <code>{j.taskId.slice(0, 8)}</code> {j.model ?? ''} {j.account ? `· ${j.account}` : ''} {j.progress !== undefined ? `· ${Math.round(j.progress)}%` : ''}
+                  <code>{j.taskId.slice(0, 8)}</code> {j.model ?? ''} {j.account ? `· ${j.account}` : ''}{' '}
+                  {j.progress !== undefined ? `· ${Math.round(j.progress)}%` : ''}
                 </li>
               ))}
             </ul>

@@ -16,19 +16,36 @@ export function StatsPanel() {
   const { t } = useI18n();
   const stats = usePolled(getStats, 30_000);
   const d = stats.data;
-  const series = d ? [...new Set(d.perModelPerDay.map((r) => r.model))].map((key) => ({ key, label: modelLabel(key) })) : [];
+  const series = d
+    ? [...new Set(d.perModelPerDay.map((r) => r.model))].map((key) => ({ key, label: modelLabel(key) }))
+    : [];
   return (
     <section className="panel" aria-labelledby="admin-stats-title" data-testid="admin-stats">
       <header className="panel__head">
         <h2 id="admin-stats-title">{t('admin.stats')}</h2>
       </header>
-      {stats.error ? <Banner tone="error" title={t(`error.${stats.error.code}`)}>{stats.error.message}</Banner> : null}
+      {stats.error ? (
+        <Banner tone="error" title={t(`error.${stats.error.code}`)}>
+          {stats.error.message}
+        </Banner>
+      ) : null}
       {d ? (
         <>
           <dl className="kpis">
-            <div><dt>{t('admin.successRate')}</dt><dd data-testid="stat-success">{d.successRate === undefined ? '—' : `${(d.successRate * 100).toFixed(1)}%`}</dd></div>
-            <div><dt>{t('admin.meanQueue')}</dt><dd>{d.meanQueueSeconds === undefined ? '—' : formatDuration(t, d.meanQueueSeconds)}</dd></div>
-            <div><dt>{t('admin.meanGpu')}</dt><dd>{d.meanGpuSeconds === undefined ? '—' : formatDuration(t, d.meanGpuSeconds)}</dd></div>
+            <div>
+              <dt>{t('admin.successRate')}</dt>
+              <dd data-testid="stat-success">
+                {d.successRate === undefined ? '—' : `${(d.successRate * 100).toFixed(1)}%`}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('admin.meanQueue')}</dt>
+              <dd>{d.meanQueueSeconds === undefined ? '—' : formatDuration(t, d.meanQueueSeconds)}</dd>
+            </div>
+            <div>
+              <dt>{t('admin.meanGpu')}</dt>
+              <dd>{d.meanGpuSeconds === undefined ? '—' : formatDuration(t, d.meanGpuSeconds)}</dd>
+            </div>
           </dl>
           {d.perModelPerDay.length > 0 ? (
             <BarChart
@@ -39,7 +56,9 @@ export function StatsPanel() {
               failedLabel={t('admin.failed')}
               testId="stats-chart"
             />
-          ) : <p className="empty">{t('admin.noStats')}</p>}
+          ) : (
+            <p className="empty">{t('admin.noStats')}</p>
+          )}
         </>
       ) : null}
     </section>

@@ -1,6 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '../../api/ApiError.ts';
-import { createUser, deleteUser, grantCredits, listUsers, type AdminUserView, type CreatedUser } from '../../api/admin.ts';
+import {
+  createUser,
+  deleteUser,
+  grantCredits,
+  listUsers,
+  type AdminUserView,
+  type CreatedUser,
+} from '../../api/admin.ts';
 import { Banner } from '../../components/Banner.tsx';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyButton } from '../../components/CopyButton.tsx';
@@ -18,7 +25,8 @@ export function UsersPanel() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const describe = (err: unknown): string => (isApiError(err) ? `${t(`error.${err.code}`)}: ${err.message}` : String(err));
+  const describe = (err: unknown): string =>
+    isApiError(err) ? `${t(`error.${err.code}`)}: ${err.message}` : String(err);
 
   const create = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -49,16 +57,36 @@ export function UsersPanel() {
     <section className="panel" aria-labelledby="admin-users-title" data-testid="admin-users">
       <header className="panel__head">
         <h2 id="admin-users-title">{t('admin.users')}</h2>
-        <button type="button" className="btn btn--ghost btn--small" onClick={users.reload}>{t('action.refresh')}</button>
+        <button type="button" className="btn btn--ghost btn--small" onClick={users.reload}>
+          {t('action.refresh')}
+        </button>
       </header>
-      {users.error ? <Banner tone="error" title={t(`error.${users.error.code}`)}>{users.error.message}</Banner> : null}
-      {error ? <Banner tone="error" onDismiss={() => setError(null)} dismissLabel={t('action.dismiss')}>{error}</Banner> : null}
+      {users.error ? (
+        <Banner tone="error" title={t(`error.${users.error.code}`)}>
+          {users.error.message}
+        </Banner>
+      ) : null}
+      {error ? (
+        <Banner tone="error" onDismiss={() => setError(null)} dismissLabel={t('action.dismiss')}>
+          {error}
+        </Banner>
+      ) : null}
       {created ? (
-        <Banner tone="success" title={t('admin.keyCreated', { name: created.name })} onDismiss={() => setCreated(null)} dismissLabel={t('action.dismiss')}>
+        <Banner
+          tone="success"
+          title={t('admin.keyCreated', { name: created.name })}
+          onDismiss={() => setCreated(null)}
+          dismissLabel={t('action.dismiss')}
+        >
           <span className="banner__text">{t('admin.keyOnce')}</span>
           <span className="key-box">
             <code data-testid="user-key">{created.access_key}</code>
-            <CopyButton text={created.access_key} label={t('action.copy')} copiedLabel={t('action.copied')} testId="user-key-copy" />
+            <CopyButton
+              text={created.access_key}
+              label={t('action.copy')}
+              copiedLabel={t('action.copied')}
+              testId="user-key-copy"
+            />
           </span>
         </Banner>
       ) : null}
@@ -68,22 +96,49 @@ export function UsersPanel() {
           <input id="u-name" data-testid="user-name-input" value={name} onChange={(e) => setName(e.target.value)} />
         </FieldShell>
         <FieldShell id="u-credits" label={t('admin.initialCredits')} hint={t('admin.creditsHint')}>
-          <input id="u-credits" type="number" min={0} step={1} data-testid="user-credits-input" value={credits}
-            onChange={(e) => setCredits(e.target.value)} aria-describedby={describedBy('u-credits', true, undefined)} />
+          <input
+            id="u-credits"
+            type="number"
+            min={0}
+            step={1}
+            data-testid="user-credits-input"
+            value={credits}
+            onChange={(e) => setCredits(e.target.value)}
+            aria-describedby={describedBy('u-credits', true, undefined)}
+          />
         </FieldShell>
-        <button type="submit" className="btn btn--primary" disabled={busy} data-testid="user-create">{t('admin.createUser')}</button>
+        <button type="submit" className="btn btn--primary" disabled={busy} data-testid="user-create">
+          {t('admin.createUser')}
+        </button>
       </form>
 
       <div className="table-wrap">
         <table className="table table--cards">
           <thead>
-            <tr><th scope="col">{t('admin.name')}</th><th scope="col">{t('admin.credits')}</th><th scope="col">{t('admin.created')}</th><th scope="col">{t('admin.actions')}</th></tr>
+            <tr>
+              <th scope="col">{t('admin.name')}</th>
+              <th scope="col">{t('admin.credits')}</th>
+              <th scope="col">{t('admin.created')}</th>
+              <th scope="col">{t('admin.actions')}</th>
+            </tr>
           </thead>
           <tbody>
             {(users.data ?? []).map((u) => (
-              <UserRow key={u.id} user={u} lang={lang} onChanged={users.reload} onError={(err) => setError(describe(err))} />
+              <UserRow
+                key={u.id}
+                user={u}
+                lang={lang}
+                onChanged={users.reload}
+                onError={(err) => setError(describe(err))}
+              />
             ))}
-            {users.data && users.data.length === 0 ? <tr><td colSpan={4} className="empty">{t('admin.noUsers')}</td></tr> : null}
+            {users.data && users.data.length === 0 ? (
+              <tr>
+                <td colSpan={4} className="empty">
+                  {t('admin.noUsers')}
+                </td>
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </div>
@@ -91,8 +146,16 @@ export function UsersPanel() {
   );
 }
 
-function UserRow({ user, lang, onChanged, onError }: {
-  user: AdminUserView; lang: string; onChanged: () => void; onError: (err: unknown) => void;
+function UserRow({
+  user,
+  lang,
+  onChanged,
+  onError,
+}: {
+  user: AdminUserView;
+  lang: string;
+  onChanged: () => void;
+  onError: (err: unknown) => void;
 }) {
   const { t } = useI18n();
   const [amount, setAmount] = useState('');
@@ -109,16 +172,36 @@ function UserRow({ user, lang, onChanged, onError }: {
   };
   return (
     <tr data-testid="user-row" data-user-id={user.id}>
-      <td data-label={t('admin.name')}><strong>{user.name}</strong></td>
-      <td data-label={t('admin.credits')} data-testid="user-row-credits">{user.credits === null ? t('admin.unlimited') : user.credits}</td>
-      <td data-label={t('admin.created')}>{user.createdAt ? new Date(user.createdAt).toLocaleDateString(lang) : '—'}</td>
+      <td data-label={t('admin.name')}>
+        <strong>{user.name}</strong>
+      </td>
+      <td data-label={t('admin.credits')} data-testid="user-row-credits">
+        {user.credits === null ? t('admin.unlimited') : user.credits}
+      </td>
+      <td data-label={t('admin.created')}>
+        {user.createdAt ? new Date(user.createdAt).toLocaleDateString(lang) : '—'}
+      </td>
       <td data-label={t('admin.actions')} className="row-actions">
-        <input type="number" step={1} className="input--small" aria-label={t('admin.grantAmount', { name: user.name })}
-          data-testid="user-grant-amount" value={amount} onChange={(e) => setAmount(e.target.value)} />
-        <button type="button" className="btn btn--small" data-testid="user-grant" onClick={grant}>{t('admin.grant')}</button>
-        <ConfirmButton label={t('admin.delete')} confirmLabel={t('admin.confirmDelete')} cancelLabel={t('action.cancel')}
-          question={t('admin.deleteUserQuestion', { name: user.name })} testId="user-delete"
-          onConfirm={() => deleteUser(user.id).then(onChanged, onError)} />
+        <input
+          type="number"
+          step={1}
+          className="input--small"
+          aria-label={t('admin.grantAmount', { name: user.name })}
+          data-testid="user-grant-amount"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+        />
+        <button type="button" className="btn btn--small" data-testid="user-grant" onClick={grant}>
+          {t('admin.grant')}
+        </button>
+        <ConfirmButton
+          label={t('admin.delete')}
+          confirmLabel={t('admin.confirmDelete')}
+          cancelLabel={t('action.cancel')}
+          question={t('admin.deleteUserQuestion', { name: user.name })}
+          testId="user-delete"
+          onConfirm={() => deleteUser(user.id).then(onChanged, onError)}
+        />
       </td>
     </tr>
   );

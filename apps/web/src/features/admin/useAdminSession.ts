@@ -36,9 +36,13 @@ export function useAdminSession(): AdminSession {
   useEffect(check, [check]);
 
   // An admin call answered 401 means the 12 h admin session ended.
-  useEffect(() => onUnauthorized((path) => {
-    if (path.startsWith('/api/admin') && path !== API.adminSession) setPhase('signed_out');
-  }), []);
+  useEffect(
+    () =>
+      onUnauthorized((path) => {
+        if (path.startsWith('/api/admin') && path !== API.adminSession) setPhase('signed_out');
+      }),
+    [],
+  );
 
   const login = useCallback(async (key: string): Promise<ApiError | null> => {
     try {

@@ -38,7 +38,10 @@ export function usePolled<T>(load: () => Promise<T>, intervalMs: number): Polled
   useEffect(() => {
     alive.current = true;
     reload();
-    if (intervalMs <= 0) return () => { alive.current = false; };
+    if (intervalMs <= 0)
+      return () => {
+        alive.current = false;
+      };
     const timer = setInterval(() => {
       if (document.visibilityState !== 'hidden') reload();
     }, intervalMs);

@@ -9,7 +9,13 @@ import { useKeyLogin } from './useKeyLogin.ts';
  * Sign-in with an access key issued by an admin. The key goes once to POST /api/auth/session,
  * which answers with the HttpOnly cookie; the field is cleared and nothing is stored.
  */
-export function AccessKeyScreen({ onLogin, expired }: { onLogin: (key: string) => Promise<ApiError | null>; expired: boolean }) {
+export function AccessKeyScreen({
+  onLogin,
+  expired,
+}: {
+  onLogin: (key: string) => Promise<ApiError | null>;
+  expired: boolean;
+}) {
   const { t } = useI18n();
   const { key, setKey, busy, submit, message } = useKeyLogin(onLogin, { statuses: [401], text: t('auth.invalidKey') });
   return (
@@ -21,7 +27,11 @@ export function AccessKeyScreen({ onLogin, expired }: { onLogin: (key: string) =
         </div>
         <h1>{t('auth.title')}</h1>
         <p className="field__hint">{t('auth.explain')}</p>
-        {expired ? <Banner tone="warning" testId="session-expired">{t('auth.expired')}</Banner> : null}
+        {expired ? (
+          <Banner tone="warning" testId="session-expired">
+            {t('auth.expired')}
+          </Banner>
+        ) : null}
         <form onSubmit={(e) => void submit(e)} noValidate>
           <FieldShell id="f-access-key" label={t('auth.key')} error={message}>
             <input
@@ -36,7 +46,12 @@ export function AccessKeyScreen({ onLogin, expired }: { onLogin: (key: string) =
               aria-describedby={describedBy('f-access-key', undefined, message)}
             />
           </FieldShell>
-          <button type="submit" className="btn btn--primary" disabled={busy || key.trim() === ''} data-testid="access-key-submit">
+          <button
+            type="submit"
+            className="btn btn--primary"
+            disabled={busy || key.trim() === ''}
+            data-testid="access-key-submit"
+          >
             {busy ? t('auth.signingIn') : t('auth.signIn')}
           </button>
         </form>

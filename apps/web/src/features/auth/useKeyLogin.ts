@@ -7,7 +7,10 @@ import { useI18n } from '../../i18n/useI18n.ts';
  * Key sign-in form state shared by the access-key screen and the admin login: the key is sent once,
  * the field is cleared whatever the answer, and the error becomes guidance text.
  */
-export function useKeyLogin(onLogin: (key: string) => Promise<ApiError | null>, badKey: { statuses: readonly number[]; text: string }) {
+export function useKeyLogin(
+  onLogin: (key: string) => Promise<ApiError | null>,
+  badKey: { statuses: readonly number[]; text: string },
+) {
   const { t } = useI18n();
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
@@ -25,8 +28,10 @@ export function useKeyLogin(onLogin: (key: string) => Promise<ApiError | null>, 
   };
 
   const message = error
-    ? badKey.statuses.includes(error.status) ? badKey.text
-      : error.status === 429 ? t('auth.tooMany', { time: formatDuration(t, error.retryAfterSeconds ?? 60) })
+    ? badKey.statuses.includes(error.status)
+      ? badKey.text
+      : error.status === 429
+        ? t('auth.tooMany', { time: formatDuration(t, error.retryAfterSeconds ?? 60) })
         : `${t(`error.${error.code}`)}: ${error.message}`
     : undefined;
   return { key, setKey, busy, submit, message };

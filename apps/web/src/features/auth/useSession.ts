@@ -44,20 +44,27 @@ export function useSession(): SessionControl {
   }, [load]);
 
   // Any user call answered 401 means the cookie expired or was revoked.
-  useEffect(() => onUnauthorized((path) => {
-    if (path.startsWith('/api/admin') || path === API.session) return;
-    setState((s) => (s.phase === 'signed_in' ? { phase: 'signed_out', expired: true } : s));
-  }), []);
+  useEffect(
+    () =>
+      onUnauthorized((path) => {
+        if (path.startsWith('/api/admin') || path === API.session) return;
+        setState((s) => (s.phase === 'signed_in' ? { phase: 'signed_out', expired: true } : s));
+      }),
+    [],
+  );
 
-  const login = useCallback(async (accessKey: string): Promise<ApiError | null> => {
-    try {
-      await createSession(accessKey);
-      await load();
-      return null;
-    } catch (err) {
-      return asApiError(err);
-    }
-  }, [load]);
+  const login = useCallback(
+    async (accessKey: string): Promise<ApiError | null> => {
+      try {
+        await createSession(accessKey);
+        await load();
+        return null;
+      } catch (err) {
+        return asApiError(err);
+      }
+    },
+    [load],
+  );
 
   const logout = useCallback(async (): Promise<void> => {
     try {
@@ -69,7 +76,10 @@ export function useSession(): SessionControl {
   }, []);
 
   const refresh = useCallback(() => {
-    getSession().then((session) => setState({ phase: 'signed_in', session }), () => undefined);
+    getSession().then(
+      (session) => setState({ phase: 'signed_in', session }),
+      () => undefined,
+    );
   }, []);
 
   const retry = useCallback(() => {

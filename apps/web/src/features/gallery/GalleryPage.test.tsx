@@ -8,9 +8,22 @@ import { GalleryPage } from './GalleryPage.tsx';
 
 function item(id: string, type: 'image' | 'video' = 'image'): GalleryItem {
   return {
-    task_id: id, status: 'completed', type, model: type === 'image' ? 'pony' : 'anisora', mode: type === 'image' ? 'txt2img' : 't2v',
-    prompt: `prompt ${id}`, created_at: 'x', thumbnail_url: `/api/preview/${id}`, url: `/api/results/${id}`, urls: [`/api/results/${id}`],
-    output_format: type === 'image' ? 'png' : 'mp4', width: 512, height: 512, seed: 1, parameters: {}, asset_ids: [`asset-${id}`],
+    task_id: id,
+    status: 'completed',
+    type,
+    model: type === 'image' ? 'pony' : 'anisora',
+    mode: type === 'image' ? 'txt2img' : 't2v',
+    prompt: `prompt ${id}`,
+    created_at: 'x',
+    thumbnail_url: `/api/preview/${id}`,
+    url: `/api/results/${id}`,
+    urls: [`/api/results/${id}`],
+    output_format: type === 'image' ? 'png' : 'mp4',
+    width: 512,
+    height: 512,
+    seed: 1,
+    parameters: {},
+    asset_ids: [`asset-${id}`],
   };
 }
 
@@ -20,8 +33,11 @@ describe('gallery', () => {
     const calls = mockFetch((req) => {
       if (req.path === '/api/gallery') {
         const cursor = req.url.searchParams.get('cursor');
-        if (req.url.searchParams.get('type') === 'video') return json({ items: [item('v1', 'video')], next_cursor: null });
-        return json(cursor ? { items: [item('i3')], next_cursor: null } : { items: [item('i1'), item('i2')], next_cursor: 'c2' });
+        if (req.url.searchParams.get('type') === 'video')
+          return json({ items: [item('v1', 'video')], next_cursor: null });
+        return json(
+          cursor ? { items: [item('i3')], next_cursor: null } : { items: [item('i1'), item('i2')], next_cursor: 'c2' },
+        );
       }
       if (req.method === 'DELETE' && req.path.startsWith('/api/gallery/')) {
         deleted.push(req.path);
@@ -31,7 +47,11 @@ describe('gallery', () => {
     });
     const onUseAsReference = vi.fn();
     const user = userEvent.setup();
-    render(<I18nProvider initialLang="en"><GalleryPage onReuse={vi.fn()} onUseAsReference={onUseAsReference} /></I18nProvider>);
+    render(
+      <I18nProvider initialLang="en">
+        <GalleryPage onReuse={vi.fn()} onUseAsReference={onUseAsReference} />
+      </I18nProvider>,
+    );
 
     await waitFor(() => expect(screen.getAllByTestId('gallery-item')).toHaveLength(2));
     await user.click(screen.getByTestId('gallery-load-more'));
@@ -47,11 +67,15 @@ describe('gallery', () => {
     await waitFor(() => expect(screen.getAllByTestId('gallery-item')).toHaveLength(2));
     expect(deleted).toEqual(['/api/gallery/i1']);
 
-    await user.click(within(screen.getAllByTestId('gallery-item')[0] ?? document.body).getByRole('button', { name: /open/i }));
+    await user.click(
+      within(screen.getAllByTestId('gallery-item')[0] ?? document.body).getByRole('button', { name: /open/i }),
+    );
     await user.click(screen.getByTestId('gallery-use-as-reference'));
     expect(onUseAsReference).toHaveBeenCalledWith('asset:asset-i2', '/api/results/i2');
 
     await user.selectOptions(screen.getByTestId('gallery-filter-type'), 'video');
-    await waitFor(() => expect(screen.getAllByTestId('gallery-item').map((e) => e.getAttribute('data-task-id'))).toEqual(['v1']));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('gallery-item').map((e) => e.getAttribute('data-task-id'))).toEqual(['v1']),
+    );
   });
 });

@@ -28,7 +28,10 @@ export function ParameterTable({ params }: { params: Record<string, unknown> }) 
       </table>
       {ignored.length > 0 ? (
         <p className="result__ignored">
-          <strong>{t('job.ignored')}</strong> {ignored.map((i) => (typeof i === 'object' && i !== null && 'param' in i ? String(i.param) : show(i))).join(', ')}
+          <strong>{t('job.ignored')}</strong>{' '}
+          {ignored
+            .map((i) => (typeof i === 'object' && i !== null && 'param' in i ? String(i.param) : show(i)))
+            .join(', ')}
         </p>
       ) : null}
     </div>

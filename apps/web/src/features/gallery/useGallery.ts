@@ -29,31 +29,36 @@ export function useGallery(filter: GalleryFilter): GalleryControl {
   const generation = useRef(0);
   const inFlight = useRef(false);
 
-  const fetchPage = useCallback((from: string | null, reset: boolean) => {
-    const gen = generation.current;
-    inFlight.current = true;
-    setLoading(true);
-    setError(null);
-    getGallery(filter, from, PAGE).then(
-      (page) => {
-        if (gen !== generation.current) return;
-        setItems((prev) => {
-          const base = reset ? [] : prev;
-          const seen = new Set(base.map((i) => i.task_id));
-          return [...base, ...page.items.filter((i) => !seen.has(i.task_id))];
+  const fetchPage = useCallback(
+    (from: string | null, reset: boolean) => {
+      const gen = generation.current;
+      inFlight.current = true;
+      setLoading(true);
+      setError(null);
+      getGallery(filter, from, PAGE)
+        .then(
+          (page) => {
+            if (gen !== generation.current) return;
+            setItems((prev) => {
+              const base = reset ? [] : prev;
+              const seen = new Set(base.map((i) => i.task_id));
+              return [...base, ...page.items.filter((i) => !seen.has(i.task_id))];
+            });
+            setCursor(page.nextCursor);
+            setHasMore(page.nextCursor !== null);
+          },
+          (err: unknown) => {
+            if (gen === generation.current) setError(asApiError(err));
+          },
+        )
+        .finally(() => {
+          if (gen !== generation.current) return;
+          inFlight.current = false;
+          setLoading(false);
         });
-        setCursor(page.nextCursor);
-        setHasMore(page.nextCursor !== null);
-      },
-      (err: unknown) => {
-        if (gen === generation.current) setError(asApiError(err));
-      },
-    ).finally(() => {
-      if (gen !== generation.current) return;
-      inFlight.current = false;
-      setLoading(false);
-    });
-  }, [filter]); // callers memoise the filter, so a new object means new criteria
+    },
+    [filter],
+  ); // callers memoise the filter, so a new object means new criteria
 
   const reload = useCallback(() => {
     generation.current += 1;

@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
 import {
-  MODELS, zLightingVariant, zSampler,
-  type ModelId, type ModelSpec, type NumericParam,
+  MODELS,
+  zLightingVariant,
+  zSampler,
+  type ModelId,
+  type ModelSpec,
+  type NumericParam,
 } from '@mediagen/contract';
 import { NumberField } from '../../components/NumberField.tsx';
 import { SelectField } from '../../components/SelectField.tsx';
@@ -15,8 +19,16 @@ const LIGHTING = zLightingVariant.options;
 const FIXED_REASON: Partial<Record<ModelId, MessageKey>> = { anisora: 'fixed.anisora', phr00t: 'fixed.phr00t' };
 
 const STEP: Record<NumericParam, number> = {
-  steps: 1, cfg_scale: 0.5, guidance_scale: 0.1, clip_skip: 1, num_frames: 1, fps: 8,
-  motion_score: 0.1, reference_strength: 0.05, denoising_strength: 0.05, reference_frame_index: 8,
+  steps: 1,
+  cfg_scale: 0.5,
+  guidance_scale: 0.1,
+  clip_skip: 1,
+  num_frames: 1,
+  fps: 8,
+  motion_score: 0.1,
+  reference_strength: 0.05,
+  denoising_strength: 0.05,
+  reference_frame_index: 8,
 };
 
 function fixedReason(t: Translate, model: ModelSpec): string {
@@ -31,7 +43,9 @@ function hintFor(t: Translate, s: FormState, model: ModelSpec, p: NumericParam):
     if (!f) return undefined;
     const rule = t('hint.framesRule', { m: f.multiple });
     const produced = t('hint.framesProduced', { produced: f.produced, seconds: f.seconds.toFixed(1), fps: f.fps });
-    return f.requested === f.produced ? `${rule} ${produced}` : `${rule} ${t('hint.framesRounded', { requested: f.requested, produced: f.produced })} ${produced}`;
+    return f.requested === f.produced
+      ? `${rule} ${produced}`
+      : `${rule} ${t('hint.framesRounded', { requested: f.requested, produced: f.produced })} ${produced}`;
   }
   const lim = model.limits[p];
   return lim ? t('hint.range', { min: lim.min, max: lim.max }) : undefined;
@@ -50,7 +64,12 @@ export function AdvancedSettings({ form, err }: { form: StudioForm; err: (path: 
   }, [errorInside]);
 
   return (
-    <details className="form-section advanced" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="advanced">
+    <details
+      className="form-section advanced"
+      open={open}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+      data-testid="advanced"
+    >
       <summary>{t('advanced.title')}</summary>
       <div className="grid-2">
         {params.map((p) => {
@@ -60,9 +79,16 @@ export function AdvancedSettings({ form, err }: { form: StudioForm; err: (path: 
           const label = t(`param.${p}`);
           if (lim?.oneOf && !locked) {
             return (
-              <SelectField key={p} id={id} testId={`field-${p}`} label={label} value={s.numbers[p] ?? ''}
+              <SelectField
+                key={p}
+                id={id}
+                testId={`field-${p}`}
+                label={label}
+                value={s.numbers[p] ?? ''}
                 options={lim.oneOf.map((v) => ({ value: String(v), label: String(v) }))}
-                onChange={(v) => setNumber(p, v)} error={err(p)} />
+                onChange={(v) => setNumber(p, v)}
+                error={err(p)}
+              />
             );
           }
           return (
@@ -85,22 +111,32 @@ export function AdvancedSettings({ form, err }: { form: StudioForm; err: (path: 
           );
         })}
         {model.params.includes('sampler') ? (
-          <SelectField id="f-sampler" testId="field-sampler" label={t('param.sampler')} value={s.sampler ?? ''}
+          <SelectField
+            id="f-sampler"
+            testId="field-sampler"
+            label={t('param.sampler')}
+            value={s.sampler ?? ''}
             options={SAMPLERS.map((v) => ({ value: v, label: v }))}
             onChange={(v) => {
               const parsed = zSampler.safeParse(v);
               if (parsed.success) patch({ sampler: parsed.data });
             }}
-            error={err('sampler')} />
+            error={err('sampler')}
+          />
         ) : null}
         {model.params.includes('lighting_variant') ? (
-          <SelectField id="f-lighting_variant" testId="field-lighting_variant" label={t('param.lighting_variant')} value={s.lighting_variant ?? ''}
+          <SelectField
+            id="f-lighting_variant"
+            testId="field-lighting_variant"
+            label={t('param.lighting_variant')}
+            value={s.lighting_variant ?? ''}
             options={LIGHTING.map((v) => ({ value: v, label: t(`lighting.${v}`) }))}
             onChange={(v) => {
               const parsed = zLightingVariant.safeParse(v);
               if (parsed.success) patch({ lighting_variant: parsed.data });
             }}
-            error={err('lighting_variant')} />
+            error={err('lighting_variant')}
+          />
         ) : null}
       </div>
     </details>

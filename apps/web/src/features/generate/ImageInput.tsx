@@ -38,7 +38,9 @@ export function ImageInput({ field, label, value, onFile, onClear, error }: Imag
 
   return (
     <div className={`field image-input${error ? ' field--error' : ''}`}>
-      <span className="field__label" id={`${id}-label`}>{label}</span>
+      <span className="field__label" id={`${id}-label`}>
+        {label}
+      </span>
       <div
         id={id}
         className={`dropzone${over ? ' dropzone--over' : ''}${value ? ' dropzone--filled' : ''}`}
@@ -58,16 +60,33 @@ export function ImageInput({ field, label, value, onFile, onClear, error }: Imag
         onKeyDown={onKeyDown}
       >
         {value ? (
-          <img className="dropzone__preview" src={value.preview} alt={t('image.previewAlt', { label })} data-testid={`image-preview-${field}`} />
+          <img
+            className="dropzone__preview"
+            src={value.preview}
+            alt={t('image.previewAlt', { label })}
+            data-testid={`image-preview-${field}`}
+          />
         ) : (
-          <span className="dropzone__empty"><Icon name="image" size={32} /></span>
+          <span className="dropzone__empty">
+            <Icon name="image" size={32} />
+          </span>
         )}
         <div className="dropzone__actions">
-          <button type="button" className="btn btn--small" onClick={() => fileInput.current?.click()} data-testid={`image-pick-${field}`}>
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() => fileInput.current?.click()}
+            data-testid={`image-pick-${field}`}
+          >
             {value ? t('image.replace') : t('image.choose')}
           </button>
           {value ? (
-            <button type="button" className="btn btn--ghost btn--small" onClick={onClear} data-testid={`image-clear-${field}`}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              onClick={onClear}
+              data-testid={`image-clear-${field}`}
+            >
               {t('image.remove')}
             </button>
           ) : null}
@@ -87,8 +106,14 @@ export function ImageInput({ field, label, value, onFile, onClear, error }: Imag
           }}
         />
       </div>
-      <p id={`${id}-hint`} className="field__hint">{value ? value.name : hint}</p>
-      {error ? <p id={`${id}-error`} className="field__error" role="alert" data-testid={`error-${field}`}>{error}</p> : null}
+      <p id={`${id}-hint`} className="field__hint">
+        {value ? value.name : hint}
+      </p>
+      {error ? (
+        <p id={`${id}-error`} className="field__error" role="alert" data-testid={`error-${field}`}>
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -13,7 +13,11 @@ export function ModelPickers({ form, err }: { form: StudioForm; err: (path: stri
   const typeError = err('type');
   return (
     <div className="form-section pickers">
-      <fieldset className="segmented" data-testid="type-picker" aria-describedby={typeError ? 'f-type-error' : undefined}>
+      <fieldset
+        className="segmented"
+        data-testid="type-picker"
+        aria-describedby={typeError ? 'f-type-error' : undefined}
+      >
         <legend className="field__label">{t('field.type')}</legend>
         {TYPES.map((type) => (
           <label key={type} className={`segmented__option${s.type === type ? ' segmented__option--on' : ''}`}>
@@ -29,7 +33,11 @@ export function ModelPickers({ form, err }: { form: StudioForm; err: (path: stri
             <span>{t(`type.${type}`)}</span>
           </label>
         ))}
-        {typeError ? <p id="f-type-error" className="field__error" role="alert">{typeError}</p> : null}
+        {typeError ? (
+          <p id="f-type-error" className="field__error" role="alert">
+            {typeError}
+          </p>
+        ) : null}
       </fieldset>
       <SelectField
         id="f-model"

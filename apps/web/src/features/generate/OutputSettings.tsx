@@ -7,11 +7,20 @@ import { randomSeed } from './formState.ts';
 import type { StudioForm } from './useStudioForm.ts';
 
 const sizeOptions = DEFAULT_SIZES.map((n) => ({ value: String(n), label: `${n}px` }));
-const batchOptions = Array.from({ length: DEFAULT_MAX_BATCH }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }));
+const batchOptions = Array.from({ length: DEFAULT_MAX_BATCH }, (_, i) => ({
+  value: String(i + 1),
+  label: String(i + 1),
+}));
 
 /** Size, seed, batch and output format: the common part of every payload. */
-export function OutputSettings({ form, err, lastSeed }: {
-  form: StudioForm; err: (path: string) => string | undefined; lastSeed: number | undefined;
+export function OutputSettings({
+  form,
+  err,
+  lastSeed,
+}: {
+  form: StudioForm;
+  err: (path: string) => string | undefined;
+  lastSeed: number | undefined;
 }) {
   const { t } = useI18n();
   const { state: s, patch } = form;
@@ -20,10 +29,24 @@ export function OutputSettings({ form, err, lastSeed }: {
   const seedHint = s.seed.trim() === '-1' ? t('seed.randomHint') : t('seed.fixedHint');
   return (
     <div className="form-section grid-2">
-      <SelectField id="f-width" testId="field-width" label={t('field.width')} value={String(s.width)} options={sizeOptions}
-        onChange={(v) => patch({ width: Number(v) })} error={err('width')} />
-      <SelectField id="f-height" testId="field-height" label={t('field.height')} value={String(s.height)} options={sizeOptions}
-        onChange={(v) => patch({ height: Number(v) })} error={err('height')} />
+      <SelectField
+        id="f-width"
+        testId="field-width"
+        label={t('field.width')}
+        value={String(s.width)}
+        options={sizeOptions}
+        onChange={(v) => patch({ width: Number(v) })}
+        error={err('width')}
+      />
+      <SelectField
+        id="f-height"
+        testId="field-height"
+        label={t('field.height')}
+        value={String(s.height)}
+        options={sizeOptions}
+        onChange={(v) => patch({ height: Number(v) })}
+        error={err('height')}
+      />
       <FieldShell id="f-seed" label={t('field.seed')} hint={seedHint} error={seedError} className="span-2">
         <div className="seed">
           <input
@@ -38,24 +61,48 @@ export function OutputSettings({ form, err, lastSeed }: {
             aria-describedby={describedBy('f-seed', seedHint, seedError)}
             onChange={(e) => patch({ seed: e.target.value })}
           />
-          <button type="button" className="btn btn--small" aria-label={t('seed.dice')} title={t('seed.dice')} data-testid="seed-dice"
-            onClick={() => patch({ seed: String(randomSeed()) })}>
+          <button
+            type="button"
+            className="btn btn--small"
+            aria-label={t('seed.dice')}
+            title={t('seed.dice')}
+            data-testid="seed-dice"
+            onClick={() => patch({ seed: String(randomSeed()) })}
+          >
             <Icon name="dice" />
           </button>
-          <button type="button" className="btn btn--small" data-testid="seed-random" onClick={() => patch({ seed: '-1' })}>
+          <button
+            type="button"
+            className="btn btn--small"
+            data-testid="seed-random"
+            onClick={() => patch({ seed: '-1' })}
+          >
             {t('seed.random')}
           </button>
-          <button type="button" className="btn btn--small" data-testid="seed-reuse" disabled={lastSeed === undefined}
+          <button
+            type="button"
+            className="btn btn--small"
+            data-testid="seed-reuse"
+            disabled={lastSeed === undefined}
             title={lastSeed === undefined ? t('seed.noLast') : String(lastSeed)}
             onClick={() => {
               if (lastSeed !== undefined) patch({ seed: String(lastSeed) });
-            }}>
+            }}
+          >
             {t('seed.reuse')}
           </button>
         </div>
       </FieldShell>
-      <SelectField id="f-batch_size" testId="field-batch_size" label={t('field.batch')} value={String(s.batch_size)} options={batchOptions}
-        onChange={(v) => patch({ batch_size: Number(v) })} hint={t('hint.batch')} error={err('batch_size')} />
+      <SelectField
+        id="f-batch_size"
+        testId="field-batch_size"
+        label={t('field.batch')}
+        value={String(s.batch_size)}
+        options={batchOptions}
+        onChange={(v) => patch({ batch_size: Number(v) })}
+        hint={t('hint.batch')}
+        error={err('batch_size')}
+      />
       <SelectField
         id="f-output_format"
         testId="field-output_format"

@@ -40,7 +40,8 @@ export function ReferenceSection({ form, err }: { form: StudioForm; err: (path: 
       if (!file) return;
       const target = e.target instanceof Element ? e.target : null;
       const zone = target?.closest('[data-image-field]')?.getAttribute('data-image-field');
-      const isText = target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && target.type === 'text');
+      const isText =
+        target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && target.type === 'text');
       if (isText && e.clipboardData?.types.includes('text/plain')) return;
       const field = fields.find((f) => f === zone) ?? fields.find((f) => !s.images[f]) ?? fields[0];
       if (!field) return;
@@ -59,7 +60,14 @@ export function ReferenceSection({ form, err }: { form: StudioForm; err: (path: 
       <legend>{t('refs.legend')}</legend>
       <div className="refs__grid">
         {fields.map((f) => (
-          <ImageInputSlot key={f} field={f} label={t(FIELD_LABEL[f])} form={form} error={local[f] ?? err(f)} onFile={(file) => load(f, file)} />
+          <ImageInputSlot
+            key={f}
+            field={f}
+            label={t(FIELD_LABEL[f])}
+            form={form}
+            error={local[f] ?? err(f)}
+            onFile={(file) => load(f, file)}
+          />
         ))}
       </div>
       {usesFrameIndex(model, s.mode) && idx ? (
@@ -81,10 +89,27 @@ export function ReferenceSection({ form, err }: { form: StudioForm; err: (path: 
   );
 }
 
-function ImageInputSlot({ field, label, form, error, onFile }: {
-  field: ImageField; label: string; form: StudioForm; error: string | undefined; onFile: (file: File) => void;
+function ImageInputSlot({
+  field,
+  label,
+  form,
+  error,
+  onFile,
+}: {
+  field: ImageField;
+  label: string;
+  form: StudioForm;
+  error: string | undefined;
+  onFile: (file: File) => void;
 }) {
   return (
-    <ImageInput field={field} label={label} value={form.state.images[field]} onFile={onFile} onClear={() => form.setImage(field, undefined)} error={error} />
+    <ImageInput
+      field={field}
+      label={label}
+      value={form.state.images[field]}
+      onFile={onFile}
+      onClear={() => form.setImage(field, undefined)}
+      error={error}
+    />
   );
 }

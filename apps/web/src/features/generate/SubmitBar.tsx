@@ -18,25 +18,41 @@ function ErrorText({ error }: { error: ApiError }) {
   const { t } = useI18n();
   return (
     <>
-        <span className="banner__text">{error.message}</span>
-        {error.userAction ? <span className="banner__action" data-testid="user-action">{localizeUserAction(t, error.code, error.userAction)}</span> : null}
+      <span className="banner__text">{error.message}</span>
+      {error.userAction ? (
+        <span className="banner__action" data-testid="user-action">
+          {localizeUserAction(t, error.code, error.userAction)}
+        </span>
+      ) : null}
     </>
   );
 }
 
-export function SubmitBar({ form, control, inFlight }: { form: StudioForm; control: GenerateControl; inFlight: number }) {
+export function SubmitBar({
+  form,
+  control,
+  inFlight,
+}: {
+  form: StudioForm;
+  control: GenerateControl;
+  inFlight: number;
+}) {
   const { t } = useI18n();
   const { countdown, problem, sending } = control;
   const estimate = estimateFor(form.state);
   const full = inFlight >= MAX_IN_FLIGHT;
   // The countdown is in the button too: on phones the banner may be scrolled out of view.
-  const label = sending ? t('generate.sending')
-    : countdown ? t('generate.waitingIn', { seconds: countdown.secondsLeft }) : t('generate.button');
+  const label = sending
+    ? t('generate.sending')
+    : countdown
+      ? t('generate.waitingIn', { seconds: countdown.secondsLeft })
+      : t('generate.button');
   const notes = useRef<HTMLDivElement>(null);
   const problemKind = problem?.kind;
   useEffect(() => {
     // Field errors move focus to the field; other problems bring their banner into view.
-    if (problemKind && problemKind !== 'invalid') notes.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+    if (problemKind && problemKind !== 'invalid')
+      notes.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
   }, [problemKind]);
 
   // Two blocks: the notes, and the button row, which stays in reach (sticky) on phones.
@@ -50,24 +66,47 @@ export function SubmitBar({ form, control, inFlight }: { form: StudioForm; contr
         {countdown ? (
           <Banner tone="warning" testId="retry-countdown" title={t(`error.${countdown.code}`)}>
             <span className="banner__text">
-              {t('retry.countdown', { seconds: countdown.secondsLeft, attempt: countdown.attempt, max: MAX_AUTO_RETRIES })}
+              {t('retry.countdown', {
+                seconds: countdown.secondsLeft,
+                attempt: countdown.attempt,
+                max: MAX_AUTO_RETRIES,
+              })}
             </span>
             {countdown.userAction ? (
-              <span className="banner__action" data-testid="user-action">{localizeUserAction(t, countdown.code, countdown.userAction)}</span>
+              <span className="banner__action" data-testid="user-action">
+                {localizeUserAction(t, countdown.code, countdown.userAction)}
+              </span>
             ) : null}
             <span className="banner__buttons">
-              <button type="button" className="btn btn--small" onClick={control.retryNow} data-testid="retry-now">{t('retry.now')}</button>
-              <button type="button" className="btn btn--ghost btn--small" onClick={control.stopRetry} data-testid="retry-stop">{t('retry.stop')}</button>
+              <button type="button" className="btn btn--small" onClick={control.retryNow} data-testid="retry-now">
+                {t('retry.now')}
+              </button>
+              <button
+                type="button"
+                className="btn btn--ghost btn--small"
+                onClick={control.stopRetry}
+                data-testid="retry-stop"
+              >
+                {t('retry.stop')}
+              </button>
             </span>
           </Banner>
         ) : null}
 
         {problem?.kind === 'invalid' ? (
-          <Banner tone="error" testId="validation-banner" title={t('problem.invalid')} onDismiss={control.dismiss} dismissLabel={t('action.dismiss')}>
+          <Banner
+            tone="error"
+            testId="validation-banner"
+            title={t('problem.invalid')}
+            onDismiss={control.dismiss}
+            dismissLabel={t('action.dismiss')}
+          >
             {problem.unplaced.length > 0 ? (
               <ul className="banner__list">
                 {problem.unplaced.map((d) => (
-                  <li key={`${d.path}:${d.message}`}><code>{d.path}</code> {localizeDetail(t, d.message)}</li>
+                  <li key={`${d.path}:${d.message}`}>
+                    <code>{d.path}</code> {localizeDetail(t, d.message)}
+                  </li>
                 ))}
               </ul>
             ) : null}
@@ -79,7 +118,13 @@ export function SubmitBar({ form, control, inFlight }: { form: StudioForm; contr
           </Banner>
         ) : null}
         {problem?.kind === 'api' || problem?.kind === 'gave_up' ? (
-          <Banner tone="error" testId="error-banner" title={errorTitle(t, problem.error)} onDismiss={control.dismiss} dismissLabel={t('action.dismiss')}>
+          <Banner
+            tone="error"
+            testId="error-banner"
+            title={errorTitle(t, problem.error)}
+            onDismiss={control.dismiss}
+            dismissLabel={t('action.dismiss')}
+          >
             <ErrorText error={problem.error} />
             {problem.kind === 'gave_up' ? <span className="banner__text">{t('problem.gaveUp')}</span> : null}
           </Banner>

@@ -6,7 +6,14 @@ describe('formState', () => {
   it('sends only the settings of the current model and mode', () => {
     const s = withModel(initialForm(), 'pony');
     const p = buildPayload({ ...s, prompt: 'x' });
-    expect(p).toMatchObject({ model: 'pony', steps: 30, cfg_scale: 6, clip_skip: 2, sampler: 'Euler a', output_format: 'png' });
+    expect(p).toMatchObject({
+      model: 'pony',
+      steps: 30,
+      cfg_scale: 6,
+      clip_skip: 2,
+      sampler: 'Euler a',
+      output_format: 'png',
+    });
     expect(p).not.toHaveProperty('denoising_strength'); // txt2img has no input image
     expect(validateRequest(p).details).toEqual([]);
   });
@@ -23,18 +30,46 @@ describe('formState', () => {
   });
 
   it('"use as reference" switches a text mode to the image mode of the same type', () => {
-    const s = withReference(withModel(initialForm(), 'flux'), { value: 'asset:abc', preview: '/api/results/t', name: 'r' });
+    const s = withReference(withModel(initialForm(), 'flux'), {
+      value: 'asset:abc',
+      preview: '/api/results/t',
+      name: 'r',
+    });
     expect(s.mode).toBe('img2img');
     expect(s.images.reference_image?.value).toBe('asset:abc');
   });
 
   it('"reuse settings" reads stored parameters defensively', () => {
     const s = fromParameters(initialForm(), {
-      type: 'image', model: 'flux', mode: 'img2img', prompt: 'p', negative_prompt: 'n', width: 768, height: 1024,
-      seed: 987654321, batch_size: 9, output_format: 'jpg', steps: 40, guidance_scale: 4.5, sampler: 'Euler',
-      denoising_strength: 0.6, reference_image: 'asset:img1', vae: 'Flux VAE', bogus: { nested: true }, steps_extra: 'x',
+      type: 'image',
+      model: 'flux',
+      mode: 'img2img',
+      prompt: 'p',
+      negative_prompt: 'n',
+      width: 768,
+      height: 1024,
+      seed: 987654321,
+      batch_size: 9,
+      output_format: 'jpg',
+      steps: 40,
+      guidance_scale: 4.5,
+      sampler: 'Euler',
+      denoising_strength: 0.6,
+      reference_image: 'asset:img1',
+      vae: 'Flux VAE',
+      bogus: { nested: true },
+      steps_extra: 'x',
     });
-    expect(s).toMatchObject({ model: 'flux', mode: 'img2img', prompt: 'p', width: 768, height: 1024, seed: '987654321', batch_size: 4, output_format: 'jpg' });
+    expect(s).toMatchObject({
+      model: 'flux',
+      mode: 'img2img',
+      prompt: 'p',
+      width: 768,
+      height: 1024,
+      seed: '987654321',
+      batch_size: 4,
+      output_format: 'jpg',
+    });
     expect(s.numbers).toMatchObject({ steps: '40', guidance_scale: '4.5', denoising_strength: '0.6' });
     expect(s.images.reference_image?.value).toBe('asset:img1');
     expect(fromParameters(s, { model: 'nope' })).toBe(s);

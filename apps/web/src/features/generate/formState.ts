@@ -1,9 +1,28 @@
 import {
-  API, DEFAULT_MAX_BATCH, IMAGE_FIELDS, MODELS, REFERENCE_MODES, SEED_MAX,
-  estimateSeconds, modelsOfType, resolveFrames, resolveReferenceFrameIndex,
-  zLightingVariant, zMode, zModelId, zOutputFormat, zSampler,
-  type GenerationType, type ImageField, type LightingVariant, type Mode, type ModelId, type ModelSpec,
-  type NumericParam, type OutputFormat, type Sampler,
+  API,
+  DEFAULT_MAX_BATCH,
+  IMAGE_FIELDS,
+  MODELS,
+  REFERENCE_MODES,
+  SEED_MAX,
+  estimateSeconds,
+  modelsOfType,
+  resolveFrames,
+  resolveReferenceFrameIndex,
+  zLightingVariant,
+  zMode,
+  zModelId,
+  zOutputFormat,
+  zSampler,
+  type GenerationType,
+  type ImageField,
+  type LightingVariant,
+  type Mode,
+  type ModelId,
+  type ModelSpec,
+  type NumericParam,
+  type OutputFormat,
+  type Sampler,
 } from '@mediagen/contract';
 import { apiUrl } from '../../api/config.ts';
 
@@ -35,8 +54,16 @@ export interface FormState {
 }
 
 export const NUMERIC_PARAMS: readonly NumericParam[] = [
-  'steps', 'cfg_scale', 'guidance_scale', 'clip_skip', 'num_frames', 'fps', 'motion_score',
-  'reference_strength', 'denoising_strength', 'reference_frame_index',
+  'steps',
+  'cfg_scale',
+  'guidance_scale',
+  'clip_skip',
+  'num_frames',
+  'fps',
+  'motion_score',
+  'reference_strength',
+  'denoising_strength',
+  'reference_frame_index',
 ];
 /** Strengths only mean something when an input image exists. */
 const REFERENCE_ONLY: readonly NumericParam[] = ['reference_strength', 'denoising_strength'];
@@ -56,12 +83,17 @@ export function usesFrameIndex(model: ModelSpec, mode: Mode): boolean {
 
 /** Numeric settings shown under "Advanced" for this model and mode (frame index sits with the images). */
 export function advancedParamsFor(model: ModelSpec, mode: Mode): NumericParam[] {
-  return NUMERIC_PARAMS.filter((p) => model.params.includes(p)
-    && p !== 'reference_frame_index'
-    && (!REFERENCE_ONLY.includes(p) || needsReference(mode)));
+  return NUMERIC_PARAMS.filter(
+    (p) =>
+      model.params.includes(p) &&
+      p !== 'reference_frame_index' &&
+      (!REFERENCE_ONLY.includes(p) || needsReference(mode)),
+  );
 }
 
-function modelDefaults(model: ModelSpec): Pick<FormState, 'numbers' | 'sampler' | 'lighting_variant' | 'output_format'> {
+function modelDefaults(
+  model: ModelSpec,
+): Pick<FormState, 'numbers' | 'sampler' | 'lighting_variant' | 'output_format'> {
   const numbers: NumberInputs = {};
   for (const p of NUMERIC_PARAMS) {
     const v = model.fixed[p] ?? model.defaults[p];
@@ -184,7 +216,10 @@ export function frameIndexInfo(s: FormState): { max: number; snapped: number } |
   if (!frames || !usesFrameIndex(MODELS[s.model], s.mode)) return null;
   const raw = (s.numbers.reference_frame_index ?? '').trim();
   const idx = raw === '' ? undefined : Number(raw);
-  const snapped = resolveReferenceFrameIndex(frames.produced, idx !== undefined && Number.isFinite(idx) ? idx : undefined);
+  const snapped = resolveReferenceFrameIndex(
+    frames.produced,
+    idx !== undefined && Number.isFinite(idx) ? idx : undefined,
+  );
   return { max: frames.produced - 1, snapped };
 }
 
@@ -269,8 +304,18 @@ export function fromParameters(s: FormState, params: Record<string, unknown>): F
 export function placedPaths(s: FormState): Set<string> {
   const model = MODELS[s.model];
   const paths = new Set<string>([
-    'type', 'model', 'mode', 'prompt', 'negative_prompt', 'width', 'height', 'seed', 'batch_size', 'output_format',
-    ...advancedParamsFor(model, s.mode), ...imageFieldsFor(s.mode),
+    'type',
+    'model',
+    'mode',
+    'prompt',
+    'negative_prompt',
+    'width',
+    'height',
+    'seed',
+    'batch_size',
+    'output_format',
+    ...advancedParamsFor(model, s.mode),
+    ...imageFieldsFor(s.mode),
   ]);
   if (model.params.includes('sampler')) paths.add('sampler');
   if (model.params.includes('lighting_variant')) paths.add('lighting_variant');

@@ -22,7 +22,8 @@ export function readImageFile(file: File): Promise<ImageRef> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => {
-      if (typeof reader.result === 'string') resolve({ value: reader.result, preview: reader.result, name: file.name || 'image' });
+      if (typeof reader.result === 'string')
+        resolve({ value: reader.result, preview: reader.result, name: file.name || 'image' });
       else reject(new ImageFileError('read'));
     };
     reader.onerror = () => reject(new ImageFileError('read'));

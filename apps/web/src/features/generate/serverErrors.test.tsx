@@ -6,10 +6,25 @@ import { errorResponse, json, mockFetch } from '../../test/mockFetch.ts';
 import { renderStudio } from '../../test/renderStudio.tsx';
 
 const accepted: AcceptedResponse = {
-  status: 'queued', job_id: 't1', task_id: 't1', queue_position: 2, estimated_seconds: 12,
-  status_url: '/api/status/t1', events_url: '/api/events/t1', seed: 42,
+  status: 'queued',
+  job_id: 't1',
+  task_id: 't1',
+  queue_position: 2,
+  estimated_seconds: 12,
+  status_url: '/api/status/t1',
+  events_url: '/api/events/t1',
+  seed: 42,
 };
-const queued = { task_id: 't1', job_id: 't1', status: 'queued', progress: 0, stage: 'queued', queue_position: 2, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' };
+const queued = {
+  task_id: 't1',
+  job_id: 't1',
+  status: 'queued',
+  progress: 0,
+  stage: 'queued',
+  queue_position: 2,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+};
 
 afterEach(() => {
   vi.useRealTimers();
@@ -45,7 +60,9 @@ describe('422 from the server', () => {
   });
 
   it('shows a prompt policy refusal at the prompt', async () => {
-    mockFetch((req) => (req.path === '/api/generate' ? errorResponse('prompt_policy_violation', 'This prompt is not allowed') : undefined));
+    mockFetch((req) =>
+      req.path === '/api/generate' ? errorResponse('prompt_policy_violation', 'This prompt is not allowed') : undefined,
+    );
     const user = userEvent.setup();
     renderStudio('en');
     await user.type(screen.getByTestId('prompt'), 'something');
@@ -128,12 +145,21 @@ describe('submission', () => {
     await screen.findByTestId('job-card');
     const posts = calls.filter((c) => c.path === '/api/generate');
     expect(posts).toHaveLength(1);
-    expect(posts[0]?.body).toMatchObject({ type: 'video', model: 'anisora', mode: 't2v', steps: 8, num_frames: 81, seed: -1 });
+    expect(posts[0]?.body).toMatchObject({
+      type: 'video',
+      model: 'anisora',
+      mode: 't2v',
+      steps: 8,
+      num_frames: 81,
+      seed: -1,
+    });
     expect(posts[0]?.body).not.toHaveProperty('reference_frame_index');
   });
 
   it('submits with Ctrl+Enter', async () => {
-    const calls = mockFetch((req) => (req.path === '/api/generate' ? json(accepted, 202) : req.path === '/api/status/t1' ? json(queued) : undefined));
+    const calls = mockFetch((req) =>
+      req.path === '/api/generate' ? json(accepted, 202) : req.path === '/api/status/t1' ? json(queued) : undefined,
+    );
     const user = userEvent.setup();
     renderStudio('en');
     await user.type(screen.getByTestId('prompt'), 'sakura');

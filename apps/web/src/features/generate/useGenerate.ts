@@ -105,58 +105,66 @@ export function useGenerate(
     if (first) focusField(first);
   }, []);
 
-  const attempt = useCallback(async (request: GenerateRequest, retryIndex: number): Promise<void> => {
-    setSending(true);
-    setCountdown(null);
-    // A fresh key per attempt after a definite refusal (the server may remember a refused key);
-    // network retries inside postGenerate reuse this one, so a lost answer never doubles a job.
-    const key = newIdempotencyKey();
-    try {
-      const accepted = await postGenerate(request, key);
-      if (!mounted.current) return;
-      lastAcceptedAt.current = Date.now();
-      finish();
-      setProblem(null);
-      latest.current.onAccepted(accepted, request);
-    } catch (err) {
-      if (!mounted.current) return;
-      const error = isApiError(err) ? err : new ApiError({ status: 0, code: 'unknown_error', message: String(err) });
-      if (error.status === 503 || error.status === 429) {
-        if (retryIndex >= MAX_AUTO_RETRIES) {
-          finish();
-          setProblem({ kind: 'gave_up', error });
-          return;
-        }
-        const seconds = retryDelaySeconds(error.retryAfterSeconds, retryIndex);
-        const deadline = Date.now() + seconds * 1000;
-        pending.current = { request, retryIndex: retryIndex + 1 };
-        setSending(false);
+  const attempt = useCallback(
+    async (request: GenerateRequest, retryIndex: number): Promise<void> => {
+      setSending(true);
+      setCountdown(null);
+      // A fresh key per attempt after a definite refusal (the server may remember a refused key);
+      // network retries inside postGenerate reuse this one, so a lost answer never doubles a job.
+      const key = newIdempotencyKey();
+      try {
+        const accepted = await postGenerate(request, key);
+        if (!mounted.current) return;
+        lastAcceptedAt.current = Date.now();
+        finish();
         setProblem(null);
-        setCountdown({ secondsLeft: seconds, attempt: retryIndex + 1, code: error.code, userAction: error.userAction });
-        clearTimer();
-        timer.current = setInterval(() => {
-          const left = Math.ceil((deadline - Date.now()) / 1000);
-          if (left > 0) {
-            setCountdown((c) => (c && c.secondsLeft !== left ? { ...c, secondsLeft: left } : c));
+        latest.current.onAccepted(accepted, request);
+      } catch (err) {
+        if (!mounted.current) return;
+        const error = isApiError(err) ? err : new ApiError({ status: 0, code: 'unknown_error', message: String(err) });
+        if (error.status === 503 || error.status === 429) {
+          if (retryIndex >= MAX_AUTO_RETRIES) {
+            finish();
+            setProblem({ kind: 'gave_up', error });
             return;
           }
+          const seconds = retryDelaySeconds(error.retryAfterSeconds, retryIndex);
+          const deadline = Date.now() + seconds * 1000;
+          pending.current = { request, retryIndex: retryIndex + 1 };
+          setSending(false);
+          setProblem(null);
+          setCountdown({
+            secondsLeft: seconds,
+            attempt: retryIndex + 1,
+            code: error.code,
+            userAction: error.userAction,
+          });
           clearTimer();
-          void attempt(request, retryIndex + 1);
-        }, 250);
-        return;
+          timer.current = setInterval(() => {
+            const left = Math.ceil((deadline - Date.now()) / 1000);
+            if (left > 0) {
+              setCountdown((c) => (c && c.secondsLeft !== left ? { ...c, secondsLeft: left } : c));
+              return;
+            }
+            clearTimer();
+            void attempt(request, retryIndex + 1);
+          }, 250);
+          return;
+        }
+        finish();
+        if ((error.status === 422 || error.status === 400) && error.details.length > 0) {
+          showDetails(error.details);
+          return;
+        }
+        if (error.code === 'prompt_policy_violation') {
+          showDetails([{ path: 'prompt', message: error.message }]);
+          return;
+        }
+        setProblem({ kind: 'api', error });
       }
-      finish();
-      if ((error.status === 422 || error.status === 400) && error.details.length > 0) {
-        showDetails(error.details);
-        return;
-      }
-      if (error.code === 'prompt_policy_violation') {
-        showDetails([{ path: 'prompt', message: error.message }]);
-        return;
-      }
-      setProblem({ kind: 'api', error });
-    }
-  }, [finish, showDetails]);
+    },
+    [finish, showDetails],
+  );
 
   const submit = useCallback((): void => {
     if (busy.current || Date.now() - lastAcceptedAt.current < RESUBMIT_GUARD_MS) return;

@@ -1,15 +1,29 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { GenerationType, ImageField, Mode, ModelId, NumericParam } from '@mediagen/contract';
 import {
-  fromParameters, initialForm, withMode, withModel, withReference, withType,
-  type FormState, type ImageRef,
+  fromParameters,
+  initialForm,
+  withMode,
+  withModel,
+  withReference,
+  withType,
+  type FormState,
+  type ImageRef,
 } from './formState.ts';
 
 /** path → message (as sent by the contract or server; localised when shown) */
 export type FieldErrors = Partial<Record<string, string>>;
 
-type SimpleField = 'prompt' | 'negative_prompt' | 'width' | 'height' | 'seed' | 'batch_size' | 'output_format'
-  | 'sampler' | 'lighting_variant';
+type SimpleField =
+  | 'prompt'
+  | 'negative_prompt'
+  | 'width'
+  | 'height'
+  | 'seed'
+  | 'batch_size'
+  | 'output_format'
+  | 'sampler'
+  | 'lighting_variant';
 
 export interface StudioForm {
   state: FormState;
@@ -77,7 +91,20 @@ export function useStudioForm(initial?: FormState): StudioForm {
     setErrorsState((e) => without(e, ['reference_image', 'first_frame_image']));
   }, []);
 
-  return useMemo(() => ({
-    state, errors, setType, setModel, setMode, patch, setNumber, setImage, setErrors, reuse, applyReference,
-  }), [state, errors, setType, setModel, setMode, patch, setNumber, setImage, setErrors, reuse, applyReference]);
+  return useMemo(
+    () => ({
+      state,
+      errors,
+      setType,
+      setModel,
+      setMode,
+      patch,
+      setNumber,
+      setImage,
+      setErrors,
+      reuse,
+      applyReference,
+    }),
+    [state, errors, setType, setModel, setMode, patch, setNumber, setImage, setErrors, reuse, applyReference],
+  );
 }

@@ -6,19 +6,57 @@ import { json, mockFetch } from '../../test/mockFetch.ts';
 import { renderStudio } from '../../test/renderStudio.tsx';
 
 const accepted: AcceptedResponse = {
-  status: 'queued', job_id: 'j1', task_id: 'j1', queue_position: 1, estimated_seconds: 12,
-  status_url: '/api/status/j1', events_url: '/api/events/j1', seed: 77,
+  status: 'queued',
+  job_id: 'j1',
+  task_id: 'j1',
+  queue_position: 1,
+  estimated_seconds: 12,
+  status_url: '/api/status/j1',
+  events_url: '/api/events/j1',
+  seed: 77,
 };
 const result: GenerationResult = {
-  status: 'success', task_id: 'j1', url: '/api/results/j1', urls: ['/api/results/j1'], asset_ids: ['out-1'], thumbnail_url: '/api/preview/j1',
-  seed: 77, seeds: [77], width: 512, height: 512, model: 'pony', type: 'image', mode: 'txt2img', output_format: 'png',
-  metadata: { inference_time: 3, gpu_time: 3, queue_time: 0, backend: 'sim-1', ignored_params: [{ param: 'vae', reason: 'pony always uses its own VAE' }] },
+  status: 'success',
+  task_id: 'j1',
+  url: '/api/results/j1',
+  urls: ['/api/results/j1'],
+  asset_ids: ['out-1'],
+  thumbnail_url: '/api/preview/j1',
+  seed: 77,
+  seeds: [77],
+  width: 512,
+  height: 512,
+  model: 'pony',
+  type: 'image',
+  mode: 'txt2img',
+  output_format: 'png',
+  metadata: {
+    inference_time: 3,
+    gpu_time: 3,
+    queue_time: 0,
+    backend: 'sim-1',
+    ignored_params: [{ param: 'vae', reason: 'pony always uses its own VAE' }],
+  },
 };
 const gallery: GalleryPage = {
-  items: [{
-    task_id: 'j1', status: 'completed', type: 'image', model: 'pony', mode: 'txt2img', prompt: 'cat', created_at: 'x',
-    urls: ['/api/results/j1'], output_format: 'png', width: 512, height: 512, seed: 77, parameters: {}, asset_ids: ['out-1'],
-  }],
+  items: [
+    {
+      task_id: 'j1',
+      status: 'completed',
+      type: 'image',
+      model: 'pony',
+      mode: 'txt2img',
+      prompt: 'cat',
+      created_at: 'x',
+      urls: ['/api/results/j1'],
+      output_format: 'png',
+      width: 512,
+      height: 512,
+      seed: 77,
+      parameters: {},
+      asset_ids: ['out-1'],
+    },
+  ],
   next_cursor: null,
 };
 
@@ -30,7 +68,15 @@ describe('job view', () => {
       if (req.path === '/api/status/j1') {
         polls += 1;
         const common = { task_id: 'j1', job_id: 'j1', created_at: 'x', updated_at: 'x' };
-        if (polls === 1) return json({ ...common, status: 'running', progress: 55, stage: 'sampling', eta_seconds: 4, preview_url: '/api/preview/j1' });
+        if (polls === 1)
+          return json({
+            ...common,
+            status: 'running',
+            progress: 55,
+            stage: 'sampling',
+            eta_seconds: 4,
+            preview_url: '/api/preview/j1',
+          });
         return json({ ...common, status: 'completed', progress: 100, stage: 'done', result });
       }
       if (req.path === '/api/gallery') return json(gallery);
@@ -65,10 +111,27 @@ describe('job view', () => {
       if (req.path === '/api/generate') return json(accepted, 202);
       if (req.path === '/api/cancel/j1') {
         cancelled = true;
-        return json({ task_id: 'j1', job_id: 'j1', status: 'cancelled', progress: 0, stage: 'done', created_at: 'x', updated_at: 'x' });
+        return json({
+          task_id: 'j1',
+          job_id: 'j1',
+          status: 'cancelled',
+          progress: 0,
+          stage: 'done',
+          created_at: 'x',
+          updated_at: 'x',
+        });
       }
       if (req.path === '/api/status/j1') {
-        return json({ task_id: 'j1', job_id: 'j1', status: cancelled ? 'cancelled' : 'queued', progress: 0, stage: 'queued', queue_position: 3, created_at: 'x', updated_at: 'x' });
+        return json({
+          task_id: 'j1',
+          job_id: 'j1',
+          status: cancelled ? 'cancelled' : 'queued',
+          progress: 0,
+          stage: 'queued',
+          queue_position: 3,
+          created_at: 'x',
+          updated_at: 'x',
+        });
       }
       return undefined;
     });

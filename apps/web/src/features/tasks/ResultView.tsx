@@ -30,7 +30,7 @@ export function ResultView({ result, onUseAsReference }: ResultViewProps) {
       const id = result.asset_ids[index];
       const asset = id ? `asset:${id}` : null;
       const source = result.urls[index] ?? result.url;
-      const value = asset ?? await fetchAsDataUrl(source);
+      const value = asset ?? (await fetchAsDataUrl(source));
       onUseAsReference(value, apiUrl(source));
     } catch {
       setFailed(true);
@@ -48,11 +48,23 @@ export function ResultView({ result, onUseAsReference }: ResultViewProps) {
           return (
             <li key={url} className="result__output">
               {urls.length > 1 ? <span className="result__index">#{i + 1}</span> : null}
-              <a className="btn btn--small" href={url} download data-testid="download">{t('job.download')}</a>
-              <CopyButton text={String(seed)} label={t('job.copySeed', { seed })} copiedLabel={t('action.copied')} testId="copy-seed" />
+              <a className="btn btn--small" href={url} download data-testid="download">
+                {t('job.download')}
+              </a>
+              <CopyButton
+                text={String(seed)}
+                label={t('job.copySeed', { seed })}
+                copiedLabel={t('action.copied')}
+                testId="copy-seed"
+              />
               {canReference ? (
-                <button type="button" className="btn btn--small" data-testid="use-as-reference" disabled={busy !== null}
-                  onClick={() => void useAsReference(i)}>
+                <button
+                  type="button"
+                  className="btn btn--small"
+                  data-testid="use-as-reference"
+                  disabled={busy !== null}
+                  onClick={() => void useAsReference(i)}
+                >
                   {busy === i ? t('job.preparing') : t('job.useAsReference')}
                 </button>
               ) : null}
@@ -60,12 +72,17 @@ export function ResultView({ result, onUseAsReference }: ResultViewProps) {
           );
         })}
       </ul>
-      {failed ? <p className="field__error" role="alert">{t('job.referenceFailed')}</p> : null}
+      {failed ? (
+        <p className="field__error" role="alert">
+          {t('job.referenceFailed')}
+        </p>
+      ) : null}
       <p className="result__meta">
         {result.width}×{result.height}
         {m.num_frames !== undefined ? ` · ${t('job.frames', { n: m.num_frames })}` : ''}
         {m.requested_num_frames !== undefined && m.num_frames !== undefined && m.requested_num_frames !== m.num_frames
-          ? ` (${t('job.framesRequested', { n: m.requested_num_frames })})` : ''}
+          ? ` (${t('job.framesRequested', { n: m.requested_num_frames })})`
+          : ''}
         {m.fps !== undefined ? ` · ${m.fps} fps` : ''}
         {` · ${t('job.gpuTime', { time: formatDuration(t, m.gpu_time) })}`}
       </p>
@@ -74,7 +91,9 @@ export function ResultView({ result, onUseAsReference }: ResultViewProps) {
           <strong>{t('job.ignored')}</strong>
           <ul>
             {m.ignored_params.map((p) => (
-              <li key={p.param}><code>{p.param}</code> — {p.reason}</li>
+              <li key={p.param}>
+                <code>{p.param}</code> — {p.reason}
+              </li>
             ))}
           </ul>
         </div>

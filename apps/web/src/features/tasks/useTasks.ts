@@ -46,13 +46,25 @@ function applyUpdate(e: TaskEntry, u: TaskUpdate): TaskEntry {
   switch (u.kind) {
     case 'progress':
       return {
-        ...e, status: u.status, progress: Math.max(e.progress, u.progress), stage: u.stage,
-        queuePosition: u.status === 'queued' ? u.queuePosition : undefined, etaSeconds: u.etaSeconds,
+        ...e,
+        status: u.status,
+        progress: Math.max(e.progress, u.progress),
+        stage: u.stage,
+        queuePosition: u.status === 'queued' ? u.queuePosition : undefined,
+        etaSeconds: u.etaSeconds,
       };
     case 'preview':
       return { ...e, previewUrl: u.url };
     case 'completed':
-      return { ...e, status: 'completed', progress: 100, stage: 'done', result: u.result, queuePosition: undefined, etaSeconds: undefined };
+      return {
+        ...e,
+        status: 'completed',
+        progress: 100,
+        stage: 'done',
+        result: u.result,
+        queuePosition: undefined,
+        etaSeconds: undefined,
+      };
     case 'failed':
       return { ...e, status: 'failed', error: u.error, code: u.code, queuePosition: undefined, etaSeconds: undefined };
     case 'cancelled':
@@ -98,12 +110,15 @@ export function useTasks(onFinished?: (entry: TaskEntry, update: TaskUpdate) => 
     for (const t of tasks) {
       if (!live.has(t.id) || subs.current.has(t.id)) continue;
       const entry = t;
-      subs.current.set(t.id, subscribeTask(t.id, (update) => {
-        dispatch({ type: 'update', id: entry.id, update });
-        if (update.kind === 'completed' || update.kind === 'failed' || update.kind === 'cancelled') {
-          finishedRef.current?.(entry, update);
-        }
-      }));
+      subs.current.set(
+        t.id,
+        subscribeTask(t.id, (update) => {
+          dispatch({ type: 'update', id: entry.id, update });
+          if (update.kind === 'completed' || update.kind === 'failed' || update.kind === 'cancelled') {
+            finishedRef.current?.(entry, update);
+          }
+        }),
+      );
     }
     for (const [id, unsubscribe] of subs.current) {
       if (live.has(id)) continue;
@@ -148,7 +163,11 @@ export function useTasks(onFinished?: (entry: TaskEntry, update: TaskUpdate) => 
         if (status?.status === 'cancelled') dispatch({ type: 'update', id, update: { kind: 'cancelled' } });
       },
       (err: unknown) => {
-        dispatch({ type: 'patch', id, patch: { cancelling: false, cancelError: isApiError(err) ? err.message : String(err) } });
+        dispatch({
+          type: 'patch',
+          id,
+          patch: { cancelling: false, cancelError: isApiError(err) ? err.message : String(err) },
+        });
       },
     );
   }, []);
@@ -157,5 +176,8 @@ export function useTasks(onFinished?: (entry: TaskEntry, update: TaskUpdate) => 
 
   const inFlight = tasks.filter((t) => !isTerminal(t.status)).length;
   const lastSeed = tasks.find((t) => t.result)?.result?.seed;
-  return useMemo(() => ({ tasks, inFlight, lastSeed, add, cancel, dismiss }), [tasks, inFlight, lastSeed, add, cancel, dismiss]);
+  return useMemo(
+    () => ({ tasks, inFlight, lastSeed, add, cancel, dismiss }),
+    [tasks, inFlight, lastSeed, add, cancel, dismiss],
+  );
 }

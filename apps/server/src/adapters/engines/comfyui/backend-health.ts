@@ -34,17 +34,31 @@ export function assessBackend(templates: readonly WorkflowTemplate[], catalog: N
         !(p.classType && p.input && modelFileInput(p.classType, p.input)), // already reported as a missing file
     );
     if (problems.length > 0) {
-      incompatible.push(`${templateName(t)}: ${problems.slice(0, 3).map(formatProblem).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ''}`);
+      incompatible.push(
+        `${templateName(t)}: ${problems.slice(0, 3).map(formatProblem).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ''}`,
+      );
     }
   }
   const parts: string[] = [];
   if (missingNodes.length > 0) {
-    parts.push(`missing node classes: ${missingNodes.map((n) => {
-      const pack = packOf(templates, n);
-      return pack ? `${n} (install ${pack})` : n;
-    }).join(', ')}`);
+    parts.push(
+      `missing node classes: ${missingNodes
+        .map((n) => {
+          const pack = packOf(templates, n);
+          return pack ? `${n} (install ${pack})` : n;
+        })
+        .join(', ')}`,
+    );
   }
   if (missingModels.size > 0) parts.push(`missing model files: ${[...missingModels].join(', ')}`);
-  if (incompatible.length > 0) parts.push(`node definitions differ from the workflow templates (update ComfyUI or the custom node packs): ${incompatible.join(' | ')}`);
-  return { missingNodes, missingModels: [...missingModels], incompatible, ...(parts.length > 0 ? { reason: parts.join('; ') } : {}) };
+  if (incompatible.length > 0)
+    parts.push(
+      `node definitions differ from the workflow templates (update ComfyUI or the custom node packs): ${incompatible.join(' | ')}`,
+    );
+  return {
+    missingNodes,
+    missingModels: [...missingModels],
+    incompatible,
+    ...(parts.length > 0 ? { reason: parts.join('; ') } : {}),
+  };
 }

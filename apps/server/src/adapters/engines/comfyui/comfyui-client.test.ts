@@ -14,14 +14,21 @@ interface Peer {
   close(): Promise<void>;
 }
 
-async function peer(handle: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void): Promise<Peer> {
+async function peer(
+  handle: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void,
+): Promise<Peer> {
   const requests: Peer['requests'] = [];
   const sockets: Peer['sockets'] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('latin1')));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), body });
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
+        body,
+      });
       handle(req, body, res);
     });
   });
@@ -32,7 +39,9 @@ async function peer(handle: (req: http.IncomingMessage, body: string, res: http.
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, sockets,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    sockets,
     close: async () => {
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
@@ -47,15 +56,23 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-const json = (res: http.ServerResponse, status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const json = (res: http.ServerResponse, status: number, body: unknown): void =>
+  void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 describe('ComfyUiClient', () => {
   it('sends the token as a Bearer header over HTTP and as ?token= on /ws, and client_id + prompt_id with every prompt', async () => {
     const p = await peer((req, _body, res) => {
       if (req.url?.startsWith('/prompt')) return json(res, 200, { prompt_id: 'given', number: 3, node_errors: {} });
-      if (req.url?.startsWith('/upload/image')) return json(res, 200, { name: 'up.png', subfolder: 'mediagen', type: 'input' });
+      if (req.url?.startsWith('/upload/image'))
+        return json(res, 200, { name: 'up.png', subfolder: 'mediagen', type: 'input' });
       if (req.url?.startsWith('/view')) return void res.writeHead(200).end('bytes');
-      return json(res, 200, { queue_running: [[2, 'run', {}, {}, []]], queue_pending: [[9, 'late', {}, {}, []], [4, 'early', {}, {}, []]] });
+      return json(res, 200, {
+        queue_running: [[2, 'run', {}, {}, []]],
+        queue_pending: [
+          [9, 'late', {}, {}, []],
+          [4, 'early', {}, {}, []],
+        ],
+      });
     });
     cleanups.push(() => p.close());
     const c = new ComfyUiClient({ baseUrl: `${p.url}/`, authToken: 's3cret' });
@@ -63,8 +80,16 @@ describe('ComfyUiClient', () => {
     expect(await c.waitConnected(2000)).toBe(true);
     expect(p.sockets[0]?.url).toBe(`/ws?clientId=${c.clientId}&token=s3cret`);
 
-    expect(await c.submitPrompt({ '1': { class_type: 'X', inputs: {} } }, 'pid-1')).toEqual({ promptId: 'given', number: 3, nodeErrors: {} });
-    expect(JSON.parse(p.requests[0]!.body)).toEqual({ prompt: { '1': { class_type: 'X', inputs: {} } }, client_id: c.clientId, prompt_id: 'pid-1' });
+    expect(await c.submitPrompt({ '1': { class_type: 'X', inputs: {} } }, 'pid-1')).toEqual({
+      promptId: 'given',
+      number: 3,
+      nodeErrors: {},
+    });
+    expect(JSON.parse(p.requests[0]!.body)).toEqual({
+      prompt: { '1': { class_type: 'X', inputs: {} } },
+      client_id: c.clientId,
+      prompt_id: 'pid-1',
+    });
     expect(await c.getQueue()).toEqual({ running: ['run'], pending: ['early', 'late'] });
     expect(await c.uploadImage(Buffer.from('png'), 'mediagen_t_reference.png')).toBe('mediagen/up.png');
     expect(p.requests.at(-1)?.body).toMatch(/name="image"; filename="mediagen_t_reference.png"/);
@@ -112,7 +137,11 @@ describe('ComfyUiClient', () => {
     const c = new ComfyUiClient({ baseUrl: p.url });
     cleanups.push(() => c.close());
     expect(await c.getHistory('unknown')).toBeUndefined();
-    await expect(c.submitPrompt({})).rejects.toMatchObject({ name: 'ComfyHttpError', status: 400, body: { error: { message: 'bad' } } });
+    await expect(c.submitPrompt({})).rejects.toMatchObject({
+      name: 'ComfyHttpError',
+      status: 400,
+      body: { error: { message: 'bad' } },
+    });
     await expect(c.systemStats(100)).rejects.toBeInstanceOf(ComfyUnreachableError);
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));

@@ -5,7 +5,14 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import { parseBinaryFrame, parseTextFrame, zHistoryEntry, type ComfyMessage, type HistoryEntry, type PreviewFrame } from './comfyui-messages.ts';
+import {
+  parseBinaryFrame,
+  parseTextFrame,
+  zHistoryEntry,
+  type ComfyMessage,
+  type HistoryEntry,
+  type PreviewFrame,
+} from './comfyui-messages.ts';
 
 export interface EngineLogger {
   info(obj: object, msg?: string): void;
@@ -30,7 +37,11 @@ export interface ComfyUiClientOptions {
 
 /** The backend answered with an HTTP error status. */
 export class ComfyHttpError extends Error {
-  constructor(readonly status: number, message: string, readonly body?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body?: unknown,
+  ) {
     super(message);
     this.name = 'ComfyHttpError';
   }
@@ -44,13 +55,39 @@ export class ComfyUnreachableError extends Error {
   }
 }
 
-const zPromptAccepted = z.object({ prompt_id: z.string(), number: z.number().optional(), node_errors: z.record(z.string(), z.unknown()).default({}) }).loose();
-const zUploaded = z.object({ name: z.string().min(1), subfolder: z.string().default(''), type: z.string().optional() }).loose();
-const zQueue = z.object({ queue_running: z.array(z.array(z.unknown())).default([]), queue_pending: z.array(z.array(z.unknown())).default([]) }).loose();
-const zSystemStats = z.object({
-  system: z.record(z.string(), z.unknown()).optional(),
-  devices: z.array(z.object({ name: z.string().optional(), type: z.string().optional(), vram_total: z.number().optional(), vram_free: z.number().optional() }).loose()).default([]),
-}).loose();
+const zPromptAccepted = z
+  .object({
+    prompt_id: z.string(),
+    number: z.number().optional(),
+    node_errors: z.record(z.string(), z.unknown()).default({}),
+  })
+  .loose();
+const zUploaded = z
+  .object({ name: z.string().min(1), subfolder: z.string().default(''), type: z.string().optional() })
+  .loose();
+const zQueue = z
+  .object({
+    queue_running: z.array(z.array(z.unknown())).default([]),
+    queue_pending: z.array(z.array(z.unknown())).default([]),
+  })
+  .loose();
+const zSystemStats = z
+  .object({
+    system: z.record(z.string(), z.unknown()).optional(),
+    devices: z
+      .array(
+        z
+          .object({
+            name: z.string().optional(),
+            type: z.string().optional(),
+            vram_total: z.number().optional(),
+            vram_free: z.number().optional(),
+          })
+          .loose(),
+      )
+      .default([]),
+  })
+  .loose();
 
 export interface SubmittedPrompt {
   promptId: string;
@@ -165,9 +202,15 @@ export class ComfyUiClient extends EventEmitter {
       }
       const parsed = parseTextFrame(buf.toString('utf8'));
       if (parsed.kind === 'message') this.emit('message', parsed.message);
-      else if (parsed.kind === 'malformed') this.o.logger?.debug({ backend: this.o.name, type: parsed.type, reason: parsed.reason }, 'malformed ComfyUI message ignored');
+      else if (parsed.kind === 'malformed')
+        this.o.logger?.debug(
+          { backend: this.o.name, type: parsed.type, reason: parsed.reason },
+          'malformed ComfyUI message ignored',
+        );
     });
-    ws.on('error', (err) => this.o.logger?.debug({ backend: this.o.name, err: errorText(err) }, 'ComfyUI socket error'));
+    ws.on('error', (err) =>
+      this.o.logger?.debug({ backend: this.o.name, err: errorText(err) }, 'ComfyUI socket error'),
+    );
     ws.on('close', () => {
       clearInterval(this.heartbeat);
       this.ws = undefined;
@@ -202,7 +245,12 @@ export class ComfyUiClient extends EventEmitter {
     });
   }
 
-  private async request(method: string, p: string, body?: { json?: unknown; form?: FormData }, timeoutMs?: number): Promise<Response> {
+  private async request(
+    method: string,
+    p: string,
+    body?: { json?: unknown; form?: FormData },
+    timeoutMs?: number,
+  ): Promise<Response> {
     const headers: Record<string, string> = this.authHeaders();
     if (body?.json !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
@@ -229,7 +277,12 @@ export class ComfyUiClient extends EventEmitter {
     return res;
   }
 
-  private async json(method: string, p: string, body?: { json?: unknown; form?: FormData }, timeoutMs?: number): Promise<unknown> {
+  private async json(
+    method: string,
+    p: string,
+    body?: { json?: unknown; form?: FormData },
+    timeoutMs?: number,
+  ): Promise<unknown> {
     const res = await this.request(method, p, body, timeoutMs);
     let text: string;
     try {
@@ -247,15 +300,33 @@ export class ComfyUiClient extends EventEmitter {
 
   private parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
     const r = schema.safeParse(value);
-    if (!r.success) throw new ComfyUnreachableError(`${what}: unexpected answer (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    if (!r.success)
+      throw new ComfyUnreachableError(
+        `${what}: unexpected answer (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+      );
     return r.data;
   }
 
   /** POST /prompt with our client_id (so events come to this socket) and a client-side uuid prompt_id. */
-  async submitPrompt(graph: unknown, promptId: string = crypto.randomUUID(), extraData?: Record<string, unknown>): Promise<SubmittedPrompt> {
-    const body = await this.json('POST', '/prompt', { json: { prompt: graph, client_id: this.clientId, prompt_id: promptId, ...(extraData ? { extra_data: extraData } : {}) } });
+  async submitPrompt(
+    graph: unknown,
+    promptId: string = crypto.randomUUID(),
+    extraData?: Record<string, unknown>,
+  ): Promise<SubmittedPrompt> {
+    const body = await this.json('POST', '/prompt', {
+      json: {
+        prompt: graph,
+        client_id: this.clientId,
+        prompt_id: promptId,
+        ...(extraData ? { extra_data: extraData } : {}),
+      },
+    });
     const ok = this.parse(zPromptAccepted, body, 'POST /prompt');
-    return { promptId: ok.prompt_id, ...(ok.number !== undefined ? { number: ok.number } : {}), nodeErrors: ok.node_errors };
+    return {
+      promptId: ok.prompt_id,
+      ...(ok.number !== undefined ? { number: ok.number } : {}),
+      nodeErrors: ok.node_errors,
+    };
   }
 
   /** `undefined` while the prompt is unknown, pending or running (ComfyUI answers `{}`, §2.4). */
@@ -307,8 +378,14 @@ export class ComfyUiClient extends EventEmitter {
     await this.request('POST', '/interrupt', { json: { prompt_id: promptId } });
   }
 
-  async systemStats(timeoutMs = 5000): Promise<{ vramTotal?: number; vramFree?: number; device?: string; version?: string }> {
-    const s = this.parse(zSystemStats, await this.json('GET', '/system_stats', undefined, timeoutMs), 'GET /system_stats');
+  async systemStats(
+    timeoutMs = 5000,
+  ): Promise<{ vramTotal?: number; vramFree?: number; device?: string; version?: string }> {
+    const s = this.parse(
+      zSystemStats,
+      await this.json('GET', '/system_stats', undefined, timeoutMs),
+      'GET /system_stats',
+    );
     const d = s.devices[0];
     const version = s.system?.comfyui_version;
     return {

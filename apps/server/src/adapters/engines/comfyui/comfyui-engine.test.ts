@@ -3,10 +3,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { MODELS, resolveGeneration, type GenerateRequest, type Mode, type ModelId, type ResolvedGeneration, type TaskStage } from '@mediagen/contract';
+import {
+  MODELS,
+  resolveGeneration,
+  type GenerateRequest,
+  type Mode,
+  type ModelId,
+  type ResolvedGeneration,
+  type TaskStage,
+} from '@mediagen/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
-import { EngineError, type BackendRef, type EngineInputs, type EngineListener, type EngineResult } from '#ports/engine.ts';
+import {
+  EngineError,
+  type BackendRef,
+  type EngineInputs,
+  type EngineListener,
+  type EngineResult,
+} from '#ports/engine.ts';
 import { createComfyUiEngine, derivePromptId, type ComfyUiEngine } from './comfyui-engine.ts';
 import { executionError } from './prompt-tracker.ts';
 import { DEFAULT_WORKFLOWS_DIR } from './workflow-templates.ts';
@@ -19,7 +33,19 @@ const a = (): BackendRef => ({ id: 'a', name: 'sim-a', baseUrl: simA.urls[0]! })
 const b = (): BackendRef => ({ id: 'b', name: 'sim-b', baseUrl: simB.urls[0]! });
 
 function params(model: ModelId, mode: Mode, extra: Partial<GenerateRequest> = {}): ResolvedGeneration {
-  return resolveGeneration({ type: MODELS[model].type, model, mode, prompt: 'a lighthouse at dusk', width: 512, height: 512, seed: 7, ...extra }, () => 1);
+  return resolveGeneration(
+    {
+      type: MODELS[model].type,
+      model,
+      mode,
+      prompt: 'a lighthouse at dusk',
+      width: 512,
+      height: 512,
+      seed: 7,
+      ...extra,
+    },
+    () => 1,
+  );
 }
 
 interface Recorder extends EngineListener {
@@ -32,26 +58,53 @@ interface Recorder extends EngineListener {
 function recorder(): Recorder {
   const waiters: Array<{ stage: TaskStage; resolve: () => void }> = [];
   const r: Recorder = {
-    submitted: [], progress: [], previews: [],
+    submitted: [],
+    progress: [],
+    previews: [],
     onSubmitted: (id) => r.submitted.push(id),
     onProgress: (p) => {
       r.progress.push(p);
       for (const w of waiters.filter((x) => x.stage === p.stage)) w.resolve();
     },
     onPreview: (_image, mime) => r.previews.push(mime),
-    reached: (stage) => (r.progress.some((p) => p.stage === stage) ? Promise.resolve() : new Promise((resolve) => waiters.push({ stage, resolve }))),
+    reached: (stage) =>
+      r.progress.some((p) => p.stage === stage)
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ stage, resolve })),
   };
   return r;
 }
 
-const run = (e: ComfyUiEngine, backend: BackendRef, p: ResolvedGeneration, l: EngineListener, opts: { taskId?: string; inputs?: EngineInputs; signal?: AbortSignal; existingPromptId?: string } = {}): Promise<EngineResult> =>
-  e.run({ taskId: opts.taskId ?? 'task-1', backend, params: p, inputs: opts.inputs ?? {}, ...(opts.existingPromptId ? { existingPromptId: opts.existingPromptId } : {}) }, l, opts.signal ?? new AbortController().signal);
+const run = (
+  e: ComfyUiEngine,
+  backend: BackendRef,
+  p: ResolvedGeneration,
+  l: EngineListener,
+  opts: { taskId?: string; inputs?: EngineInputs; signal?: AbortSignal; existingPromptId?: string } = {},
+): Promise<EngineResult> =>
+  e.run(
+    {
+      taskId: opts.taskId ?? 'task-1',
+      backend,
+      params: p,
+      inputs: opts.inputs ?? {},
+      ...(opts.existingPromptId ? { existingPromptId: opts.existingPromptId } : {}),
+    },
+    l,
+    opts.signal ?? new AbortController().signal,
+  );
 
 async function simJson(base: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}${p}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${base}${p}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   return (await res.json()) as Record<string, unknown>;
 }
-const timeScale = (base: string, scale: number): Promise<unknown> => simJson(base, '/sim/config', { time_scale: scale });
+const timeScale = (base: string, scale: number): Promise<unknown> =>
+  simJson(base, '/sim/config', { time_scale: scale });
 
 async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -72,12 +125,22 @@ const caught = async (p: Promise<unknown>): Promise<EngineError> => {
 };
 
 const rising = (r: Recorder): boolean => r.progress.every((p, i) => i === 0 || p.percent >= r.progress[i - 1]!.percent);
-const png = (color: string): Promise<Buffer> => sharp({ create: { width: 512, height: 512, channels: 3, background: color } }).png().toBuffer();
+const png = (color: string): Promise<Buffer> =>
+  sharp({ create: { width: 512, height: 512, channels: 3, background: color } })
+    .png()
+    .toBuffer();
 
 beforeAll(async () => {
   [simA, simB] = await Promise.all([
     startSimulatorProcess({ gpus: 1, timeScale: 0.01 }),
-    startSimulatorProcess({ gpus: 1, timeScale: 0.3, env: { SIM_MISSING_NODES: 'CheckpointLoaderNF4', SIM_MISSING_MODELS: 'ponyDiffusionV6XL_v6StartWithThisOne.safetensors' } }),
+    startSimulatorProcess({
+      gpus: 1,
+      timeScale: 0.3,
+      env: {
+        SIM_MISSING_NODES: 'CheckpointLoaderNF4',
+        SIM_MISSING_MODELS: 'ponyDiffusionV6XL_v6StartWithThisOne.safetensors',
+      },
+    }),
   ]);
   engine = createComfyUiEngine(FAST);
 });
@@ -101,7 +164,9 @@ describe('ComfyUI engine ↔ simulator', () => {
     expect(l.submitted).toEqual([res.promptId]);
     expect(rising(l)).toBe(true);
     expect(l.progress.at(-1)).toEqual({ percent: 100, stage: 'done' });
-    expect(l.progress.map((p) => p.stage)).toEqual(expect.arrayContaining(['loading_model', 'sampling', 'decoding', 'saving']));
+    expect(l.progress.map((p) => p.stage)).toEqual(
+      expect.arrayContaining(['loading_model', 'sampling', 'decoding', 'saving']),
+    );
     expect(l.progress.filter((p) => p.stage === 'sampling').length).toBeGreaterThan(5);
     expect(l.previews.length).toBeGreaterThan(0);
     expect(l.previews.every((m) => m === 'image/jpeg')).toBe(true);
@@ -112,7 +177,10 @@ describe('ComfyUI engine ↔ simulator', () => {
   it('a video batch runs one prompt per seed and collects every clip', async () => {
     const l = recorder();
     const res = await run(engine, a(), params('phr00t', 't2v', { batch_size: 2, num_frames: 17 }), l);
-    expect(res.files.map((f) => [f.kind, f.data.subarray(4, 8).toString('latin1')])).toEqual([['video', 'ftyp'], ['video', 'ftyp']]);
+    expect(res.files.map((f) => [f.kind, f.data.subarray(4, 8).toString('latin1')])).toEqual([
+      ['video', 'ftyp'],
+      ['video', 'ftyp'],
+    ]);
     expect(l.submitted).toEqual([res.promptId]);
     const second = derivePromptId(res.promptId, 1);
     expect(Object.keys(await simJson(simA.urls[0]!, `/history/${second}`))).toEqual([second]);
@@ -122,10 +190,13 @@ describe('ComfyUI engine ↔ simulator', () => {
 
   it('uploads reference images under names made from the task id, and runs the custom keyframe node', async () => {
     const p = params('anisora', 'arbitrary_frame', { num_frames: 17, reference_frame_index: 8 });
-    const res = await run(engine, a(), p, recorder(), { taskId: '../evil task', inputs: { reference: await png('#cc3300') } });
+    const res = await run(engine, a(), p, recorder(), {
+      taskId: '../evil task',
+      inputs: { reference: await png('#cc3300') },
+    });
     expect(res.files).toHaveLength(1);
     const info = await simJson(simA.urls[0]!, '/object_info/LoadImage');
-    const images = ((info.LoadImage as { input: { required: { image: [string[]] } } }).input.required.image[0]);
+    const images = (info.LoadImage as { input: { required: { image: [string[]] } } }).input.required.image[0];
     expect(images).toContain('mediagen____evil_task_reference.png');
     expect(images.some((n) => n.includes('..'))).toBe(false);
   });
@@ -144,7 +215,9 @@ describe('ComfyUI engine ↔ simulator', () => {
       const original = run(engine, a(), params('pony', 'txt2img', { steps: 20, seed: 11 }), submitted);
       await submitted.reached('submitted');
       const restarted = createComfyUiEngine(FAST);
-      const followed = await run(restarted, a(), params('pony', 'txt2img', { steps: 20, seed: 11 }), recorder(), { existingPromptId: submitted.submitted[0]! });
+      const followed = await run(restarted, a(), params('pony', 'txt2img', { steps: 20, seed: 11 }), recorder(), {
+        existingPromptId: submitted.submitted[0]!,
+      });
       expect(followed.files).toHaveLength(1);
       await original;
       await restarted.close();
@@ -152,7 +225,9 @@ describe('ComfyUI engine ↔ simulator', () => {
       await timeScale(simA.urls[0]!, 0.01);
     }
 
-    const lost = await caught(run(engine, a(), p, recorder(), { existingPromptId: '00000000-0000-4000-8000-000000000000' }));
+    const lost = await caught(
+      run(engine, a(), p, recorder(), { existingPromptId: '00000000-0000-4000-8000-000000000000' }),
+    );
     expect([lost.code, lost.retriable]).toEqual(['backend_lost', true]);
   });
 
@@ -167,7 +242,8 @@ describe('ComfyUI engine ↔ simulator', () => {
       await l1.reached('sampling');
       const queued = run(engine, a(), params('pony', 'txt2img', { steps: 150, seed: 22 }), l2, { signal: c2.signal });
       await l2.reached('submitted');
-      const pendingIds = async (): Promise<string[]> => ((await simJson(simA.urls[0]!, '/queue')).queue_pending as unknown[][]).map((i) => String(i[1]));
+      const pendingIds = async (): Promise<string[]> =>
+        ((await simJson(simA.urls[0]!, '/queue')).queue_pending as unknown[][]).map((i) => String(i[1]));
       expect(await pendingIds()).toContain(l2.submitted[0]);
 
       c2.abort();
@@ -181,7 +257,9 @@ describe('ComfyUI engine ↔ simulator', () => {
       const e1 = await caught(running);
       expect([e1.code, e1.message]).toEqual(['cancelled', expect.stringMatching(/interrupted on backend sim-a/)]);
       expect(Date.now() - t0).toBeLessThan(3000);
-      const h = (await simJson(simA.urls[0]!, `/history/${l1.submitted[0]}`))[l1.submitted[0]!] as { status: { status_str: string; messages: Array<[string]> } };
+      const h = (await simJson(simA.urls[0]!, `/history/${l1.submitted[0]}`))[l1.submitted[0]!] as {
+        status: { status_str: string; messages: Array<[string]> };
+      };
       expect(h.status.status_str).toBe('error');
       expect(h.status.messages.map((m) => m[0])).toContain('execution_interrupted');
     } finally {
@@ -190,13 +268,22 @@ describe('ComfyUI engine ↔ simulator', () => {
   });
 
   it('a node failure is backend_error (not retriable); an OOM is retriable; a refused graph is invalid_workflow', async () => {
-    const failed = await caught(run(engine, a(), params('pony', 'txt2img', { prompt: 'a cat __sim_fail__', steps: 4 }), recorder()));
+    const failed = await caught(
+      run(engine, a(), params('pony', 'txt2img', { prompt: 'a cat __sim_fail__', steps: 4 }), recorder()),
+    );
     expect([failed.code, failed.retriable]).toEqual(['backend_error', false]);
     expect(failed.message).toMatch(/^Backend sim-a: KSampler \(node 6\) failed: simulated sampler failure/);
-    expect(executionError('gpu1', { exception_type: 'torch.OutOfMemoryError', exception_message: 'CUDA out of memory. Tried to allocate 2 GiB' }).retriable).toBe(true);
+    expect(
+      executionError('gpu1', {
+        exception_type: 'torch.OutOfMemoryError',
+        exception_message: 'CUDA out of memory. Tried to allocate 2 GiB',
+      }).retriable,
+    ).toBe(true);
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-bad-'));
-    const t = JSON.parse(fs.readFileSync(path.join(DEFAULT_WORKFLOWS_DIR, 'pony.txt2img.json'), 'utf8')) as { bindings: Array<Record<string, unknown>> };
+    const t = JSON.parse(fs.readFileSync(path.join(DEFAULT_WORKFLOWS_DIR, 'pony.txt2img.json'), 'utf8')) as {
+      bindings: Array<Record<string, unknown>>;
+    };
     for (const bnd of t.bindings) if (bnd.input === 'sampler_name') bnd.map = { 'Euler a': 'euler_bogus' };
     fs.writeFileSync(path.join(dir, 'pony.txt2img.json'), JSON.stringify(t));
     const bad = createComfyUiEngine({ ...FAST, workflowsDir: dir });
@@ -218,14 +305,20 @@ describe('ComfyUI engine ↔ simulator', () => {
     expect(gaps.ok).toBe(false);
     expect(gaps.missingNodes).toEqual(['CheckpointLoaderNF4']);
     expect(gaps.missingModels).toEqual(['checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors']);
-    expect(gaps.reason).toBe('missing node classes: CheckpointLoaderNF4 (install ComfyUI_bitsandbytes_NF4); missing model files: checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors');
+    expect(gaps.reason).toBe(
+      'missing node classes: CheckpointLoaderNF4 (install ComfyUI_bitsandbytes_NF4); missing model files: checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors',
+    );
     expect((await engine.checkHealth(b(), ['phr00t'])).ok).toBe(true);
     expect(engine.requirements(['flux']).nodeClasses).toContain('CheckpointLoaderNF4');
 
     const port = await freePort();
     const gone = await engine.checkHealth({ id: 'x', name: 'nowhere', baseUrl: `http://127.0.0.1:${port}` }, ['pony']);
     expect(gone.ok).toBe(false);
-    expect(gone.reason).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port} does not answer /system_stats \\(.*ECONNREFUSED.*\\): check that ComfyUI runs there`));
+    expect(gone.reason).toMatch(
+      new RegExp(
+        `^http://127\\.0\\.0\\.1:${port} does not answer /system_stats \\(.*ECONNREFUSED.*\\): check that ComfyUI runs there`,
+      ),
+    );
   });
 
   it('a backend killed mid-job ends the run with backend_lost, retriable, within the grace period', async () => {
@@ -235,7 +328,11 @@ describe('ComfyUI engine ↔ simulator', () => {
     const t0 = Date.now();
     simB.child.kill('SIGKILL');
     const err = await caught(job);
-    expect([err.code, err.retriable, err.message]).toEqual(['backend_lost', true, 'Backend sim-b stopped answering during the job']);
+    expect([err.code, err.retriable, err.message]).toEqual([
+      'backend_lost',
+      true,
+      'Backend sim-b stopped answering during the job',
+    ]);
     expect(Date.now() - t0).toBeLessThan(4000);
   });
 });

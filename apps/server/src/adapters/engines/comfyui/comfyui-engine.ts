@@ -5,8 +5,15 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { MODELS, type IgnoredParam, type Mode, type ModelId, type ResolvedGeneration } from '@mediagen/contract';
 import {
-  EngineError, type BackendHealth, type BackendRef, type Engine, type EngineListener, type EngineOutputFile, type EngineResult,
-  type EngineRunInput, type TemplateRequirements,
+  EngineError,
+  type BackendHealth,
+  type BackendRef,
+  type Engine,
+  type EngineListener,
+  type EngineOutputFile,
+  type EngineResult,
+  type EngineRunInput,
+  type TemplateRequirements,
 } from '#ports/engine.ts';
 import { assessBackend } from './backend-health.ts';
 import { ComfyHttpError, ComfyUiClient, ComfyUnreachableError, type EngineLogger } from './comfyui-client.ts';
@@ -16,7 +23,15 @@ import { MonotonicProgress, PromptProgress } from './prompt-progress.ts';
 import { entryOutcome, followPrompt } from './prompt-tracker.ts';
 import { modelFileInput, templateRequirements } from './template-requirements.ts';
 import { bindWorkflow, ignoredParams, type UploadedImageNames } from './workflow-binding.ts';
-import { IMAGE_SLOTS, isImageBinding, loadTemplates, templateName, type ApiGraph, type TemplateSet, type WorkflowTemplate } from './workflow-templates.ts';
+import {
+  IMAGE_SLOTS,
+  isImageBinding,
+  loadTemplates,
+  templateName,
+  type ApiGraph,
+  type TemplateSet,
+  type WorkflowTemplate,
+} from './workflow-templates.ts';
 
 export interface ComfyUiEngineOptions {
   /** directory of workflow templates (env WORKFLOWS_DIR); default apps/server/workflows */
@@ -33,7 +48,12 @@ export interface ComfyUiEngineOptions {
   requestTimeoutMs?: number;
 }
 
-const NO_LOG: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const NO_LOG: EngineLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+};
 const VIDEO_FILE = /\.(mp4|webm|gif|mov|mkv|avi)$/i;
 const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 
@@ -62,7 +82,11 @@ export class ComfyUiEngine implements Engine {
     this.log = o.logger ?? NO_LOG;
     this.templates = loadTemplates(o.workflowsDir, o.variants);
     const missing = this.templates.missing();
-    if (missing.length > 0) this.log.warn({ missing, workflowsDir: o.workflowsDir }, 'no workflow template for some model modes; jobs for them will fail');
+    if (missing.length > 0)
+      this.log.warn(
+        { missing, workflowsDir: o.workflowsDir },
+        'no workflow template for some model modes; jobs for them will fail',
+      );
   }
 
   private client(b: BackendRef): ComfyUiClient {
@@ -71,8 +95,11 @@ export class ComfyUiEngine implements Engine {
     if (known?.key === key) return known.client;
     known?.client.close();
     const client = new ComfyUiClient({
-      baseUrl: b.baseUrl, name: b.name, logger: this.log,
-      ...(b.authToken ? { authToken: b.authToken } : {}), ...(this.o.requestTimeoutMs ? { requestTimeoutMs: this.o.requestTimeoutMs } : {}),
+      baseUrl: b.baseUrl,
+      name: b.name,
+      logger: this.log,
+      ...(b.authToken ? { authToken: b.authToken } : {}),
+      ...(this.o.requestTimeoutMs ? { requestTimeoutMs: this.o.requestTimeoutMs } : {}),
     });
     this.clients.set(b.id, { key, client });
     return client;
@@ -80,7 +107,12 @@ export class ComfyUiEngine implements Engine {
 
   private template(p: Pick<ResolvedGeneration, 'model' | 'mode'>): WorkflowTemplate {
     const t = this.templates.find(p.model, p.mode);
-    if (!t) throw new EngineError('invalid_workflow', `No workflow template for ${p.model} ${p.mode} in the workflows directory`, false);
+    if (!t)
+      throw new EngineError(
+        'invalid_workflow',
+        `No workflow template for ${p.model} ${p.mode} in the workflows directory`,
+        false,
+      );
     return t;
   }
 
@@ -128,7 +160,12 @@ export class ComfyUiEngine implements Engine {
           entry = outcome.entry;
           submit = false;
         } else if (where.state === 'queued') submit = false;
-        else if (i === 0) throw new EngineError('backend_lost', `Backend ${b.name} does not know prompt ${id} (it restarted or its history was cleared); the job must run again`, true);
+        else if (i === 0)
+          throw new EngineError(
+            'backend_lost',
+            `Backend ${b.name} does not know prompt ${id} (it restarted or its history was cleared); the job must run again`,
+            true,
+          );
       }
       if (submit) {
         if (!images) {
@@ -143,13 +180,25 @@ export class ComfyUiEngine implements Engine {
       }
       if (!entry) {
         // re-attached to a prompt we did not bind in this process: the graph's shape is all progress needs
-        graph ??= this.bind(t, p, Object.fromEntries(Object.keys(IMAGE_SLOTS).map((k) => [k, 'reattached.png'])), prefix, seed);
+        graph ??= this.bind(
+          t,
+          p,
+          Object.fromEntries(Object.keys(IMAGE_SLOTS).map((k) => [k, 'reattached.png'])),
+          prefix,
+          seed,
+        );
         const pp = new PromptProgress(graph);
         entry = await followPrompt({
-          client, backendName: b.name, promptId: id, progress: pp, signal, logger: this.log,
+          client,
+          backendName: b.name,
+          promptId: id,
+          progress: pp,
+          signal,
+          logger: this.log,
           report: (point) => progress.reportPoint(point, i, seeds.length),
           onPreview: (image, mime) => listener.onPreview(image, mime),
-          pollIntervalMs: this.o.pollIntervalMs ?? 2000, lostGraceMs: this.o.lostGraceMs ?? 3000,
+          pollIntervalMs: this.o.pollIntervalMs ?? 2000,
+          lostGraceMs: this.o.lostGraceMs ?? 3000,
           ...(this.o.cancelWaitMs !== undefined ? { cancelWaitMs: this.o.cancelWaitMs } : {}),
         });
       }
@@ -162,16 +211,30 @@ export class ComfyUiEngine implements Engine {
     return { promptId: firstId, files, ...(executionMs !== undefined ? { executionMs } : {}) };
   }
 
-  private bind(t: WorkflowTemplate, p: ResolvedGeneration, images: UploadedImageNames, prefix: string, seed: number): ApiGraph {
+  private bind(
+    t: WorkflowTemplate,
+    p: ResolvedGeneration,
+    images: UploadedImageNames,
+    prefix: string,
+    seed: number,
+  ): ApiGraph {
     try {
       return bindWorkflow(t, p, images, { filenamePrefix: prefix, seed }).graph;
     } catch (err) {
-      throw new EngineError('invalid_workflow', `Workflow template ${templateName(t)} cannot be bound: ${message(err)}`, false);
+      throw new EngineError(
+        'invalid_workflow',
+        `Workflow template ${templateName(t)} cannot be bound: ${message(err)}`,
+        false,
+      );
     }
   }
 
   /** Where a prompt is on the backend: finished (history), still queued/running, or unknown. */
-  private async locate(client: ComfyUiClient, b: BackendRef, id: string): Promise<{ state: 'done'; entry: HistoryEntry } | { state: 'queued' | 'unknown' }> {
+  private async locate(
+    client: ComfyUiClient,
+    b: BackendRef,
+    id: string,
+  ): Promise<{ state: 'done'; entry: HistoryEntry } | { state: 'queued' | 'unknown' }> {
     try {
       const entry = await client.getHistory(id);
       if (entry) return { state: 'done', entry };
@@ -190,7 +253,12 @@ export class ComfyUiEngine implements Engine {
     const slots = new Set(t.bindings.filter(isImageBinding).map((b) => b.image));
     for (const slot of slots) {
       const data = input.inputs[slot] ?? (slot === 'first' ? input.inputs.reference : undefined);
-      if (!data) throw new EngineError('internal_error', `${templateName(t)} needs the ${IMAGE_SLOTS[slot]} image, which the job did not provide`, false);
+      if (!data)
+        throw new EngineError(
+          'internal_error',
+          `${templateName(t)} needs the ${IMAGE_SLOTS[slot]} image, which the job did not provide`,
+          false,
+        );
       try {
         out[slot] = await client.uploadImage(data, `mediagen_${safeName(input.taskId)}_${slot}.png`);
       } catch (err) {
@@ -200,10 +268,20 @@ export class ComfyUiEngine implements Engine {
     return out;
   }
 
-  private async submit(client: ComfyUiClient, b: BackendRef, t: WorkflowTemplate, graph: ApiGraph, id: string): Promise<void> {
+  private async submit(
+    client: ComfyUiClient,
+    b: BackendRef,
+    t: WorkflowTemplate,
+    graph: ApiGraph,
+    id: string,
+  ): Promise<void> {
     try {
       const r = await client.submitPrompt(graph, id);
-      if (Object.keys(r.nodeErrors).length > 0) this.log.warn({ backend: b.name, promptId: id, nodeErrors: r.nodeErrors }, 'ComfyUI queued the prompt but reported node errors');
+      if (Object.keys(r.nodeErrors).length > 0)
+        this.log.warn(
+          { backend: b.name, promptId: id, nodeErrors: r.nodeErrors },
+          'ComfyUI queued the prompt but reported node errors',
+        );
     } catch (err) {
       if (err instanceof ComfyHttpError && err.status === 400) throw this.refused(err.body, b, t);
       throw this.requestError(err, b, 'submitting the prompt');
@@ -212,39 +290,82 @@ export class ComfyUiEngine implements Engine {
 
   /** A 400 from /prompt, in words; retriable when another backend may have the node class or model file. */
   private refused(body: unknown, b: BackendRef, t: WorkflowTemplate): EngineError {
-    const r = (body ?? {}) as { error?: { type?: unknown; message?: unknown; details?: unknown }; node_errors?: Record<string, { class_type?: unknown; errors?: Array<{ type?: unknown; message?: unknown; details?: unknown; extra_info?: { input_name?: unknown } }> }> };
+    const r = (body ?? {}) as {
+      error?: { type?: unknown; message?: unknown; details?: unknown };
+      node_errors?: Record<
+        string,
+        {
+          class_type?: unknown;
+          errors?: Array<{
+            type?: unknown;
+            message?: unknown;
+            details?: unknown;
+            extra_info?: { input_name?: unknown };
+          }>;
+        }
+      >;
+    };
     let backendSpecific = r.error?.type === 'invalid_prompt';
     const lines: string[] = [];
     for (const [node, ne] of Object.entries(r.node_errors ?? {})) {
       for (const e of ne.errors ?? []) {
-        lines.push(`node ${node} (${String(ne.class_type ?? '?')}): ${String(e.message ?? '')} ${String(e.details ?? '')}`.trim());
-        if (e.type === 'value_not_in_list' && modelFileInput(String(ne.class_type), String(e.extra_info?.input_name))) backendSpecific = true;
+        lines.push(
+          `node ${node} (${String(ne.class_type ?? '?')}): ${String(e.message ?? '')} ${String(e.details ?? '')}`.trim(),
+        );
+        if (e.type === 'value_not_in_list' && modelFileInput(String(ne.class_type), String(e.extra_info?.input_name)))
+          backendSpecific = true;
       }
     }
     const head = `${String(r.error?.message ?? 'invalid prompt')}${r.error?.details ? `: ${String(r.error.details)}` : ''}`;
-    return new EngineError('invalid_workflow', `Backend ${b.name} refused workflow ${templateName(t)}: ${[head, ...lines.slice(0, 5)].join('; ')}`.slice(0, 800), backendSpecific);
+    return new EngineError(
+      'invalid_workflow',
+      `Backend ${b.name} refused workflow ${templateName(t)}: ${[head, ...lines.slice(0, 5)].join('; ')}`.slice(0, 800),
+      backendSpecific,
+    );
   }
 
   private requestError(err: unknown, b: BackendRef, doing: string): EngineError {
     if (err instanceof EngineError) return err;
     if (err instanceof ComfyHttpError) {
-      if (err.status === 413) return new EngineError('backend_error', `Backend ${b.name} refused ${doing} as too large (413): raise its --max-upload-size`, false);
-      return new EngineError('backend_error', `Backend ${b.name} answered ${err.status} when ${doing}`, err.status >= 500 || err.status === 429);
+      if (err.status === 413)
+        return new EngineError(
+          'backend_error',
+          `Backend ${b.name} refused ${doing} as too large (413): raise its --max-upload-size`,
+          false,
+        );
+      return new EngineError(
+        'backend_error',
+        `Backend ${b.name} answered ${err.status} when ${doing}`,
+        err.status >= 500 || err.status === 429,
+      );
     }
-    if (err instanceof ComfyUnreachableError) return new EngineError('backend_lost', `Backend ${b.name} cannot be reached (${doing}): ${err.message}`, true);
+    if (err instanceof ComfyUnreachableError)
+      return new EngineError('backend_lost', `Backend ${b.name} cannot be reached (${doing}): ${err.message}`, true);
     return new EngineError('backend_error', `Backend ${b.name}: ${doing} failed: ${message(err)}`, true);
   }
 
-  private async collect(client: ComfyUiClient, b: BackendRef, t: WorkflowTemplate, entry: HistoryEntry, id: string): Promise<EngineOutputFile[]> {
+  private async collect(
+    client: ComfyUiClient,
+    b: BackendRef,
+    t: WorkflowTemplate,
+    entry: HistoryEntry,
+    id: string,
+  ): Promise<EngineOutputFile[]> {
     const refs = outputFiles(entry, t.outputs.node);
-    if (refs.length === 0) throw new EngineError('output_missing', `Backend ${b.name} finished prompt ${id} without writing an output file`, true);
+    if (refs.length === 0)
+      throw new EngineError(
+        'output_missing',
+        `Backend ${b.name} finished prompt ${id} without writing an output file`,
+        true,
+      );
     const files: EngineOutputFile[] = [];
     for (const ref of refs) {
       let data: Buffer;
       try {
         data = await client.view(ref.filename, ref.subfolder, ref.type);
       } catch (err) {
-        if (err instanceof ComfyHttpError && err.status === 404) throw new EngineError('output_missing', `Backend ${b.name} no longer has the output ${ref.filename}`, true);
+        if (err instanceof ComfyHttpError && err.status === 404)
+          throw new EngineError('output_missing', `Backend ${b.name} no longer has the output ${ref.filename}`, true);
         throw this.requestError(err, b, `downloading ${ref.filename}`);
       }
       const name = path.posix.basename(ref.filename.replace(/\\/g, '/'));
@@ -270,23 +391,43 @@ export class ComfyUiEngine implements Engine {
     } catch (err) {
       const auth = err instanceof ComfyHttpError && (err.status === 401 || err.status === 403);
       return {
-        ok: false, ...none,
+        ok: false,
+        ...none,
         reason: auth
           ? `${backend.baseUrl} refused the request (${(err as ComfyHttpError).status}): check the account's auth token`
           : `${backend.baseUrl} does not answer /system_stats (${message(err)}): check that ComfyUI runs there and the URL is right`,
       };
     }
-    const vram = { ...(stats.vramTotal !== undefined ? { vramTotal: stats.vramTotal } : {}), ...(stats.vramFree !== undefined ? { vramFree: stats.vramFree } : {}) };
+    const vram = {
+      ...(stats.vramTotal !== undefined ? { vramTotal: stats.vramTotal } : {}),
+      ...(stats.vramFree !== undefined ? { vramFree: stats.vramFree } : {}),
+    };
     let catalog: NodeCatalog;
     try {
       catalog = parseNodeCatalog(await client.objectInfo()).catalog;
     } catch (err) {
-      return { ok: false, ...none, ...vram, reason: `${backend.baseUrl} answered /system_stats but /object_info failed (${message(err)})` };
+      return {
+        ok: false,
+        ...none,
+        ...vram,
+        reason: `${backend.baseUrl} answered /system_stats but /object_info failed (${message(err)})`,
+      };
     }
-    const noTemplate = models.flatMap((m) => MODELS[m].modes.filter((mode) => !this.templates.find(m, mode)).map((mode) => `${m}.${mode}`));
+    const noTemplate = models.flatMap((m) =>
+      MODELS[m].modes.filter((mode) => !this.templates.find(m, mode)).map((mode) => `${m}.${mode}`),
+    );
     const a = assessBackend(this.templates.selected(models), catalog);
-    const reasons = [...(a.reason ? [a.reason] : []), ...(noTemplate.length > 0 ? [`the gateway has no workflow template for ${noTemplate.join(', ')}`] : [])];
-    return { ok: reasons.length === 0, missingNodes: a.missingNodes, missingModels: a.missingModels, ...vram, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) };
+    const reasons = [
+      ...(a.reason ? [a.reason] : []),
+      ...(noTemplate.length > 0 ? [`the gateway has no workflow template for ${noTemplate.join(', ')}`] : []),
+    ];
+    return {
+      ok: reasons.length === 0,
+      missingNodes: a.missingNodes,
+      missingModels: a.missingModels,
+      ...vram,
+      ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
+    };
   }
 
   async close(): Promise<void> {

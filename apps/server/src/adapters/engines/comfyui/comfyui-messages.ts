@@ -6,40 +6,87 @@ const zId = z.union([z.string(), z.number()]).transform(String);
 
 const zStatus = z.object({
   type: z.literal('status'),
-  data: z.object({ status: z.object({ exec_info: z.object({ queue_remaining: z.number() }).loose() }).loose().optional(), sid: z.string().optional() }).loose(),
+  data: z
+    .object({
+      status: z
+        .object({ exec_info: z.object({ queue_remaining: z.number() }).loose() })
+        .loose()
+        .optional(),
+      sid: z.string().optional(),
+    })
+    .loose(),
 });
-const zExecutionStart = z.object({ type: z.literal('execution_start'), data: z.object({ prompt_id: z.string(), timestamp: z.number().optional() }).loose() });
-const zExecutionCached = z.object({ type: z.literal('execution_cached'), data: z.object({ prompt_id: z.string(), nodes: z.array(zId).default([]) }).loose() });
+const zExecutionStart = z.object({
+  type: z.literal('execution_start'),
+  data: z.object({ prompt_id: z.string(), timestamp: z.number().optional() }).loose(),
+});
+const zExecutionCached = z.object({
+  type: z.literal('execution_cached'),
+  data: z.object({ prompt_id: z.string(), nodes: z.array(zId).default([]) }).loose(),
+});
 /** `node: null` with our prompt_id is the legacy "prompt finished" signal; on reconnect the server sends one without prompt_id. */
-const zExecuting = z.object({ type: z.literal('executing'), data: z.object({ node: zId.nullable(), display_node: zId.nullable().optional(), prompt_id: z.string().optional() }).loose() });
+const zExecuting = z.object({
+  type: z.literal('executing'),
+  data: z
+    .object({ node: zId.nullable(), display_node: zId.nullable().optional(), prompt_id: z.string().optional() })
+    .loose(),
+});
 const zProgress = z.object({
   type: z.literal('progress'),
-  data: z.object({ value: z.number(), max: z.number(), prompt_id: z.string().nullable().optional(), node: zId.nullable().optional() }).loose(),
+  data: z
+    .object({
+      value: z.number(),
+      max: z.number(),
+      prompt_id: z.string().nullable().optional(),
+      node: zId.nullable().optional(),
+    })
+    .loose(),
 });
-const zExecuted = z.object({ type: z.literal('executed'), data: z.object({ node: zId, prompt_id: z.string(), output: z.unknown().optional() }).loose() });
-const zExecutionSuccess = z.object({ type: z.literal('execution_success'), data: z.object({ prompt_id: z.string(), timestamp: z.number().optional() }).loose() });
+const zExecuted = z.object({
+  type: z.literal('executed'),
+  data: z.object({ node: zId, prompt_id: z.string(), output: z.unknown().optional() }).loose(),
+});
+const zExecutionSuccess = z.object({
+  type: z.literal('execution_success'),
+  data: z.object({ prompt_id: z.string(), timestamp: z.number().optional() }).loose(),
+});
 const zExecutionError = z.object({
   type: z.literal('execution_error'),
-  data: z.object({
-    prompt_id: z.string(),
-    node_id: zId.nullable().optional(),
-    node_type: z.string().nullable().optional(),
-    exception_message: z.string().default(''),
-    exception_type: z.string().default(''),
-  }).loose(),
+  data: z
+    .object({
+      prompt_id: z.string(),
+      node_id: zId.nullable().optional(),
+      node_type: z.string().nullable().optional(),
+      exception_message: z.string().default(''),
+      exception_type: z.string().default(''),
+    })
+    .loose(),
 });
 const zExecutionInterrupted = z.object({
   type: z.literal('execution_interrupted'),
-  data: z.object({ prompt_id: z.string(), node_id: zId.nullable().optional(), node_type: z.string().nullable().optional() }).loose(),
+  data: z
+    .object({ prompt_id: z.string(), node_id: zId.nullable().optional(), node_type: z.string().nullable().optional() })
+    .loose(),
 });
 
 export const zComfyMessage = z.discriminatedUnion('type', [
-  zStatus, zExecutionStart, zExecutionCached, zExecuting, zProgress, zExecuted, zExecutionSuccess, zExecutionError, zExecutionInterrupted,
+  zStatus,
+  zExecutionStart,
+  zExecutionCached,
+  zExecuting,
+  zProgress,
+  zExecuted,
+  zExecutionSuccess,
+  zExecutionError,
+  zExecutionInterrupted,
 ]);
 export type ComfyMessage = z.infer<typeof zComfyMessage>;
 const KNOWN_TYPES = new Set<string>(zComfyMessage.options.map((o) => o.shape.type.value));
 
-export type ParsedText = { kind: 'message'; message: ComfyMessage } | { kind: 'ignored' } | { kind: 'malformed'; type: string; reason: string };
+export type ParsedText =
+  | { kind: 'message'; message: ComfyMessage }
+  | { kind: 'ignored' }
+  | { kind: 'malformed'; type: string; reason: string };
 
 /** One text frame: a validated known message, an ignored (unknown/non-JSON) one, or a malformed known one. */
 export function parseTextFrame(text: string): ParsedText {
@@ -52,7 +99,12 @@ export function parseTextFrame(text: string): ParsedText {
   const type = raw !== null && typeof raw === 'object' && 'type' in raw ? (raw as { type: unknown }).type : undefined;
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return { kind: 'ignored' };
   const parsed = zComfyMessage.safeParse(raw);
-  if (!parsed.success) return { kind: 'malformed', type, reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (!parsed.success)
+    return {
+      kind: 'malformed',
+      type,
+      reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    };
   return { kind: 'message', message: parsed.data };
 }
 
@@ -64,7 +116,9 @@ export interface PreviewFrame {
   nodeId?: string;
 }
 
-const zPreviewMeta = z.object({ prompt_id: z.string().optional(), node_id: zId.optional(), image_type: z.string().optional() }).loose();
+const zPreviewMeta = z
+  .object({ prompt_id: z.string().optional(), node_id: zId.optional(), image_type: z.string().optional() })
+  .loose();
 
 /**
  * Binary frames start with a big-endian uint32 event type. 1: uint32 format (1 JPEG, 2 PNG), image
@@ -89,7 +143,10 @@ export function parseBinaryFrame(buf: Buffer): PreviewFrame | undefined {
     } catch {
       return undefined;
     }
-    const frame: PreviewFrame = { image: buf.subarray(8 + len), mime: meta.image_type === 'image/png' ? 'image/png' : 'image/jpeg' };
+    const frame: PreviewFrame = {
+      image: buf.subarray(8 + len),
+      mime: meta.image_type === 'image/png' ? 'image/png' : 'image/jpeg',
+    };
     if (meta.prompt_id) frame.promptId = meta.prompt_id;
     if (meta.node_id !== undefined) frame.nodeId = meta.node_id;
     return frame;
@@ -98,16 +155,26 @@ export function parseBinaryFrame(buf: Buffer): PreviewFrame | undefined {
 }
 
 /** A /history/{id} entry (§2.4); only the parts the adapter reads. */
-const zFileRef = z.object({ filename: z.string().min(1), subfolder: z.string().default(''), type: z.string().default('output') }).loose();
+const zFileRef = z
+  .object({ filename: z.string().min(1), subfolder: z.string().default(''), type: z.string().default('output') })
+  .loose();
 export type FileRef = z.infer<typeof zFileRef>;
-export const zHistoryEntry = z.object({
-  outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
-  status: z.object({
-    status_str: z.string().optional(),
-    completed: z.boolean().optional(),
-    messages: z.array(z.tuple([z.string(), z.unknown()]).rest(z.unknown())).catch([]).default([]),
-  }).loose().optional(),
-}).loose();
+export const zHistoryEntry = z
+  .object({
+    outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    status: z
+      .object({
+        status_str: z.string().optional(),
+        completed: z.boolean().optional(),
+        messages: z
+          .array(z.tuple([z.string(), z.unknown()]).rest(z.unknown()))
+          .catch([])
+          .default([]),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
 export type HistoryEntry = z.infer<typeof zHistoryEntry>;
 
 /** Output files of a history entry: `images` (SaveImage and core SaveVideo), `gifs` (VideoHelperSuite) and `videos`. */

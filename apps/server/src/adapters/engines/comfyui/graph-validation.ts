@@ -14,12 +14,20 @@ export interface NodeDef {
 }
 export type NodeCatalog = Readonly<Record<string, NodeDef>>;
 
-const zNodeDef = z.object({
-  input: z.object({ required: z.record(z.string(), z.array(z.unknown())).optional(), optional: z.record(z.string(), z.array(z.unknown())).optional() }).loose().default({}),
-  output: z.array(z.string()).default([]),
-  output_node: z.boolean().optional(),
-  python_module: z.string().optional(),
-}).loose();
+const zNodeDef = z
+  .object({
+    input: z
+      .object({
+        required: z.record(z.string(), z.array(z.unknown())).optional(),
+        optional: z.record(z.string(), z.array(z.unknown())).optional(),
+      })
+      .loose()
+      .default({}),
+    output: z.array(z.string()).default([]),
+    output_node: z.boolean().optional(),
+    python_module: z.string().optional(),
+  })
+  .loose();
 
 /** /object_info comes from an untrusted peer: keep the entries that have the expected shape, drop the rest. */
 export function parseNodeCatalog(raw: unknown): { catalog: Record<string, NodeDef>; malformed: string[] } {
@@ -72,15 +80,23 @@ export interface GraphValidationOptions {
   rejectUnknownInputs?: boolean;
 }
 
-const isLink = (v: unknown): v is [string, number] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]);
+const isLink = (v: unknown): v is [string, number] =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]);
 
-function checkLiteral(value: unknown, spec: InputSpec, fileInput: boolean, o: GraphValidationOptions): string | undefined {
+function checkLiteral(
+  value: unknown,
+  spec: InputSpec,
+  fileInput: boolean,
+  o: GraphValidationOptions,
+): string | undefined {
   const type = spec[0];
   const options = (spec[1] ?? {}) as { min?: unknown; max?: unknown };
   const combo = comboOptions(spec);
   if (combo) {
     if (fileInput && o.declaredModelFiles) {
-      return o.declaredModelFiles.has(String(value)) ? undefined : `model file ${JSON.stringify(value)} is not among the template's declared modelFiles`;
+      return o.declaredModelFiles.has(String(value))
+        ? undefined
+        : `model file ${JSON.stringify(value)} is not among the template's declared modelFiles`;
     }
     if (combo.includes(value)) return undefined;
     const shown = combo.length > 12 ? `${combo.slice(0, 12).join(', ')}, …` : combo.join(', ');
@@ -88,8 +104,10 @@ function checkLiteral(value: unknown, spec: InputSpec, fileInput: boolean, o: Gr
   }
   if (typeof type !== 'string') return 'has an unreadable input definition';
   if (!WIDGET_TYPES.has(type)) return `expects a link to a ${type} output, got the literal ${JSON.stringify(value)}`;
-  if (type === 'STRING') return typeof value === 'string' ? undefined : `expects a string, got ${JSON.stringify(value)}`;
-  if (type === 'BOOLEAN') return typeof value === 'boolean' ? undefined : `expects true/false, got ${JSON.stringify(value)}`;
+  if (type === 'STRING')
+    return typeof value === 'string' ? undefined : `expects a string, got ${JSON.stringify(value)}`;
+  if (type === 'BOOLEAN')
+    return typeof value === 'boolean' ? undefined : `expects true/false, got ${JSON.stringify(value)}`;
   if (typeof value !== 'number' || !Number.isFinite(value)) return `expects a number, got ${JSON.stringify(value)}`;
   if (type === 'INT' && !Number.isInteger(value)) return `expects an integer, got ${value}`;
   if (typeof options.min === 'number' && value < options.min) return `${value} is below the minimum ${options.min}`;
@@ -104,11 +122,14 @@ function checkLink(graph: ApiGraph, catalog: NodeCatalog, link: [string, number]
   const def = catalog[source.class_type];
   if (!def) return undefined; // the unknown source class is reported on its own node
   const outType = def.output[index];
-  if (outType === undefined) return `links to output ${index} of node ${from} (${source.class_type}), which has ${def.output.length} outputs`;
+  if (outType === undefined)
+    return `links to output ${index} of node ${from} (${source.class_type}), which has ${def.output.length} outputs`;
   const want = spec[0];
   if (typeof want !== 'string' || want === 'COMBO' || want === '*' || outType === '*') return undefined;
   const wanted = want.split(',');
-  return outType.split(',').some((t) => wanted.includes(t)) ? undefined : `expects ${want} but node ${from} output ${index} is ${outType}`;
+  return outType.split(',').some((t) => wanted.includes(t))
+    ? undefined
+    : `expects ${want} but node ${from} output ${index} is ${outType}`;
 }
 
 /** Every problem ComfyUI's validation would raise for this graph (and a few it would only hit at run time). */
@@ -142,11 +163,13 @@ export function validateGraph(graph: ApiGraph, catalog: NodeCatalog, o: GraphVal
     }
     if (o.rejectUnknownInputs) {
       for (const input of Object.keys(node.inputs)) {
-        if (!(input in required) && !(input in optional)) problems.push({ node: id, classType: node.class_type, input, message: 'the node has no such input' });
+        if (!(input in required) && !(input in optional))
+          problems.push({ node: id, classType: node.class_type, input, message: 'the node has no such input' });
       }
     }
   }
-  if (outputNodes === 0) problems.push({ node: '-', message: 'the graph has no output node, so ComfyUI would run nothing' });
+  if (outputNodes === 0)
+    problems.push({ node: '-', message: 'the graph has no output node, so ComfyUI would run nothing' });
   return problems;
 }
 
@@ -171,31 +194,68 @@ export function validateTemplate(
     const spec = node ? inputSpec(catalog[node.class_type], b.input) : undefined;
     if (!node || !catalog[node.class_type]) continue;
     if (!spec) {
-      problems.push({ node: b.node, classType: node.class_type, input: b.input, message: 'a binding targets an input the node does not have' });
+      problems.push({
+        node: b.node,
+        classType: node.class_type,
+        input: b.input,
+        message: 'a binding targets an input the node does not have',
+      });
       continue;
     }
     if (isImageBinding(b) || !b.map) continue;
     const fileInput = modelFileInput(node.class_type, b.input) !== undefined;
     for (const [key, value] of Object.entries(b.map)) {
-      const message = checkLiteral(value, spec, fileInput, o.modelFilesFromCatalog ? {} : { declaredModelFiles: declared });
-      if (message) problems.push({ node: b.node, classType: node.class_type, input: b.input, message: `${b.field} ${key} maps to ${message}` });
+      const message = checkLiteral(
+        value,
+        spec,
+        fileInput,
+        o.modelFilesFromCatalog ? {} : { declaredModelFiles: declared },
+      );
+      if (message)
+        problems.push({
+          node: b.node,
+          classType: node.class_type,
+          input: b.input,
+          message: `${b.field} ${key} maps to ${message}`,
+        });
     }
   }
   const customDeclared = new Set(t.customNodes.map((c) => c.class));
   for (const [id, node] of Object.entries(t.graph)) {
     const module = catalog[node.class_type]?.python_module ?? '';
     if (module.startsWith('custom_nodes') && !customDeclared.has(node.class_type)) {
-      problems.push({ node: id, classType: node.class_type, message: 'a custom node class that customNodes does not declare', declaration: true });
+      problems.push({
+        node: id,
+        classType: node.class_type,
+        message: 'a custom node class that customNodes does not declare',
+        declaration: true,
+      });
     }
   }
   for (const c of customDeclared) {
-    if (!Object.values(t.graph).some((n) => n.class_type === c)) problems.push({ node: '-', message: `customNodes declares ${c}, which the graph does not use`, declaration: true });
+    if (!Object.values(t.graph).some((n) => n.class_type === c))
+      problems.push({
+        node: '-',
+        message: `customNodes declares ${c}, which the graph does not use`,
+        declaration: true,
+      });
   }
   const used = modelFileUses(t);
   for (const f of t.modelFiles) {
     const use = used.find((u) => u.file === f.file);
-    if (!use) problems.push({ node: '-', message: `modelFiles declares ${f.folder}/${f.file}, which no loader uses`, declaration: true });
-    else if (use.folder !== f.folder) problems.push({ node: use.nodeId, classType: use.nodeClass, message: `${f.file} is declared in ${f.folder} but ${use.nodeClass} reads ${use.folder}`, declaration: true });
+    if (!use)
+      problems.push({
+        node: '-',
+        message: `modelFiles declares ${f.folder}/${f.file}, which no loader uses`,
+        declaration: true,
+      });
+    else if (use.folder !== f.folder)
+      problems.push({
+        node: use.nodeId,
+        classType: use.nodeClass,
+        message: `${f.file} is declared in ${f.folder} but ${use.nodeClass} reads ${use.folder}`,
+        declaration: true,
+      });
   }
   return problems;
 }

@@ -55,14 +55,24 @@ describe('PromptProgress', () => {
 describe('ComfyUI messages', () => {
   it('validates known messages, ignores unknown ones and flags malformed known ones', () => {
     expect(parseTextFrame('{"type":"progress","data":{"value":3,"max":8,"prompt_id":"p","node":"10"}}')).toEqual({
-      kind: 'message', message: { type: 'progress', data: { value: 3, max: 8, prompt_id: 'p', node: '10' } },
+      kind: 'message',
+      message: { type: 'progress', data: { value: 3, max: 8, prompt_id: 'p', node: '10' } },
     });
-    expect(parseTextFrame('{"type":"executing","data":{"node":null,"prompt_id":"p"}}')).toMatchObject({ kind: 'message', message: { data: { node: null } } });
+    expect(parseTextFrame('{"type":"executing","data":{"node":null,"prompt_id":"p"}}')).toMatchObject({
+      kind: 'message',
+      message: { data: { node: null } },
+    });
     expect(parseTextFrame('{"type":"crystools.monitor","data":{}}')).toEqual({ kind: 'ignored' });
     expect(parseTextFrame('not json')).toEqual({ kind: 'ignored' });
-    expect(parseTextFrame('{"type":"progress","data":{"value":"x"}}')).toMatchObject({ kind: 'malformed', type: 'progress' });
-    expect(parseTextFrame('{"type":"execution_error","data":{"prompt_id":"p","node_id":7,"exception_message":"boom"}}')).toMatchObject({
-      kind: 'message', message: { data: { node_id: '7', exception_type: '' } },
+    expect(parseTextFrame('{"type":"progress","data":{"value":"x"}}')).toMatchObject({
+      kind: 'malformed',
+      type: 'progress',
+    });
+    expect(
+      parseTextFrame('{"type":"execution_error","data":{"prompt_id":"p","node_id":7,"exception_message":"boom"}}'),
+    ).toMatchObject({
+      kind: 'message',
+      message: { data: { node_id: '7', exception_type: '' } },
     });
   });
 
@@ -74,7 +84,12 @@ describe('ComfyUI messages', () => {
     const head = Buffer.alloc(8);
     head.writeUInt32BE(4, 0);
     head.writeUInt32BE(meta.length, 4);
-    expect(parseBinaryFrame(Buffer.concat([head, meta, jpeg]))).toEqual({ image: jpeg, mime: 'image/png', promptId: 'p1', nodeId: '6' });
+    expect(parseBinaryFrame(Buffer.concat([head, meta, jpeg]))).toEqual({
+      image: jpeg,
+      mime: 'image/png',
+      promptId: 'p1',
+      nodeId: '6',
+    });
     head.writeUInt32BE(9999, 4);
     expect(parseBinaryFrame(Buffer.concat([head, meta, jpeg]))).toBeUndefined();
     expect(parseBinaryFrame(Buffer.from([0, 0, 0, 3, 0, 0, 0, 1, 65]))).toBeUndefined();
@@ -85,7 +100,10 @@ describe('ComfyUI messages', () => {
     const entry = zHistoryEntry.parse({
       outputs: {
         '14': { images: [{ filename: 'a_00001_.mp4', subfolder: 'mediagen', type: 'output' }], animated: [true] },
-        '30': { gifs: [{ filename: 'b.gif', subfolder: '', type: 'output', format: 'image/gif' }], videos: [{ filename: 'c.webm' }] },
+        '30': {
+          gifs: [{ filename: 'b.gif', subfolder: '', type: 'output', format: 'image/gif' }],
+          videos: [{ filename: 'c.webm' }],
+        },
         '31': { images: [{ filename: 'preview.png', type: 'temp' }, { nope: 1 }] },
       },
       status: { status_str: 'success', completed: true, messages: [['execution_start', { timestamp: 1 }]] },

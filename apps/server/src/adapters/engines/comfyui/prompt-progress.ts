@@ -10,7 +10,8 @@ const BAND = { start: 0.01, encodeEnd: 0.05, sampleEnd: 0.9, decodeEnd: 0.95, sa
 
 type Phase = 'encode' | 'sample' | 'decode' | 'save';
 
-const isLinkTo = (v: unknown): string | undefined => (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' ? v[0] : undefined);
+const isLinkTo = (v: unknown): string | undefined =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' ? v[0] : undefined;
 
 /** Steps a sampler node will report: KSamplerAdvanced runs min(end, steps) − start. */
 function expectedSteps(inputs: Record<string, unknown>, classType: string): number {
@@ -48,7 +49,12 @@ function phases(graph: ApiGraph): Map<string, Phase> {
   return out;
 }
 
-const STAGE: Record<Phase, TaskStage> = { encode: 'loading_model', sample: 'sampling', decode: 'decoding', save: 'saving' };
+const STAGE: Record<Phase, TaskStage> = {
+  encode: 'loading_model',
+  sample: 'sampling',
+  decode: 'decoding',
+  save: 'saving',
+};
 
 export interface ProgressPoint {
   /** 0–1 within this prompt */
@@ -68,7 +74,8 @@ export class PromptProgress {
 
   constructor(graph: ApiGraph) {
     this.phase = phases(graph);
-    for (const [id, node] of Object.entries(graph)) if (SAMPLERS.has(node.class_type)) this.samplerSteps.set(id, expectedSteps(node.inputs, node.class_type));
+    for (const [id, node] of Object.entries(graph))
+      if (SAMPLERS.has(node.class_type)) this.samplerSteps.set(id, expectedSteps(node.inputs, node.class_type));
     this.totalSteps = [...this.samplerSteps.values()].reduce((a, b) => a + b, 0);
     this.encodeNodes = [...this.phase.values()].filter((p) => p === 'encode').length;
   }
@@ -87,14 +94,16 @@ export class PromptProgress {
   executing(nodeId: string): ProgressPoint | undefined {
     const phase = this.phase.get(nodeId);
     if (!phase) return undefined;
-    if (this.current && this.samplerSteps.has(this.current) && this.current !== nodeId) this.doneSteps.set(this.current, this.samplerSteps.get(this.current)!);
+    if (this.current && this.samplerSteps.has(this.current) && this.current !== nodeId)
+      this.doneSteps.set(this.current, this.samplerSteps.get(this.current)!);
     this.current = nodeId;
     if (phase === 'encode') {
       this.seenEncode.add(nodeId);
       const share = this.encodeNodes === 0 ? 1 : this.seenEncode.size / this.encodeNodes;
       return { fraction: BAND.start + (BAND.encodeEnd - BAND.start) * Math.min(1, share), stage: 'loading_model' };
     }
-    if (phase === 'sample') return { fraction: BAND.encodeEnd + (BAND.sampleEnd - BAND.encodeEnd) * this.sampled(), stage: 'sampling' };
+    if (phase === 'sample')
+      return { fraction: BAND.encodeEnd + (BAND.sampleEnd - BAND.encodeEnd) * this.sampled(), stage: 'sampling' };
     return { fraction: phase === 'decode' ? BAND.sampleEnd : BAND.decodeEnd, stage: STAGE[phase] };
   }
 
@@ -109,7 +118,8 @@ export class PromptProgress {
       this.doneSteps.set(id, Math.max(this.doneSteps.get(id) ?? 0, ratio * steps));
       return { fraction: BAND.encodeEnd + (BAND.sampleEnd - BAND.encodeEnd) * this.sampled(), stage: 'sampling' };
     }
-    if (phase === 'decode') return { fraction: BAND.sampleEnd + (BAND.decodeEnd - BAND.sampleEnd) * ratio, stage: 'decoding' };
+    if (phase === 'decode')
+      return { fraction: BAND.sampleEnd + (BAND.decodeEnd - BAND.sampleEnd) * ratio, stage: 'decoding' };
     return undefined;
   }
 

@@ -36,10 +36,15 @@ export function executionError(backendName: string, data: Record<string, unknown
 }
 
 /** What a finished history entry means: the entry on success, else the error to throw; undefined = not finished. */
-export function entryOutcome(entry: HistoryEntry, backendName: string): { entry: HistoryEntry } | { error: EngineError } {
+export function entryOutcome(
+  entry: HistoryEntry,
+  backendName: string,
+): { entry: HistoryEntry } | { error: EngineError } {
   const status = entry.status;
-  if (!status || status.status_str === 'success' || (status.status_str === undefined && status.completed === true)) return { entry };
-  if (historyMessage(entry, 'execution_interrupted')) return { error: new EngineError('cancelled', `The prompt was interrupted on backend ${backendName}`, false) };
+  if (!status || status.status_str === 'success' || (status.status_str === undefined && status.completed === true))
+    return { entry };
+  if (historyMessage(entry, 'execution_interrupted'))
+    return { error: new EngineError('cancelled', `The prompt was interrupted on backend ${backendName}`, false) };
   return { error: executionError(backendName, historyMessage(entry, 'execution_error')) };
 }
 
@@ -105,15 +110,27 @@ export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
         const again = await client.getHistory(id);
         if (again) return settleFrom(again);
         if (finishing > 0 && finishing < 20) return; // success was announced; history is written right after
-        fail(new EngineError('backend_lost', `Backend ${o.backendName} no longer knows prompt ${id} (it restarted or its queue/history was cleared)`, true));
+        fail(
+          new EngineError(
+            'backend_lost',
+            `Backend ${o.backendName} no longer knows prompt ${id} (it restarted or its queue/history was cleared)`,
+            true,
+          ),
+        );
       } catch (err) {
         const now = Date.now();
         failingSince ??= now;
         const failingFor = now - failingSince;
-        o.logger?.debug({ backend: o.backendName, promptId: id, failingFor, err: err instanceof Error ? err.message : String(err) }, 'ComfyUI poll failed');
+        o.logger?.debug(
+          { backend: o.backendName, promptId: id, failingFor, err: err instanceof Error ? err.message : String(err) },
+          'ComfyUI poll failed',
+        );
         // an HTTP error status means something still answers; only silence counts as loss, unless it lasts
         const silent = !(err instanceof ComfyHttpError);
-        if ((silent && !client.connected && failingFor >= o.lostGraceMs) || failingFor >= Math.max(5 * o.lostGraceMs, 30_000)) {
+        if (
+          (silent && !client.connected && failingFor >= o.lostGraceMs) ||
+          failingFor >= Math.max(5 * o.lostGraceMs, 30_000)
+        ) {
           fail(new EngineError('backend_lost', `Backend ${o.backendName} stopped answering during the job`, true));
         }
       } finally {
@@ -128,7 +145,8 @@ export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
     const schedule = (): void => {
       if (settled) return;
       // quicker while finishing (history lands right after success) or while the backend is failing
-      const delay = finishing > 0 ? 100 : failingSince !== undefined ? Math.min(o.pollIntervalMs, 500) : o.pollIntervalMs;
+      const delay =
+        finishing > 0 ? 100 : failingSince !== undefined ? Math.min(o.pollIntervalMs, 500) : o.pollIntervalMs;
       pollTimer = setTimeout(() => {
         if (finishing > 0) finishing++;
         void check().finally(schedule);
@@ -193,13 +211,19 @@ export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
           if (q.running.includes(id)) {
             await client.interrupt(id);
             // the interrupt lands at the next step; model loads finish first (§5.3)
-            cancelTimer = setTimeout(() => fail(cancelled(`interrupt sent to backend ${o.backendName}`)), o.cancelWaitMs ?? 15_000);
+            cancelTimer = setTimeout(
+              () => fail(cancelled(`interrupt sent to backend ${o.backendName}`)),
+              o.cancelWaitMs ?? 15_000,
+            );
             void check();
             return;
           }
           fail(cancelled(`the prompt was no longer queued on backend ${o.backendName}`));
         } catch (err) {
-          o.logger?.warn({ backend: o.backendName, promptId: id, err: err instanceof Error ? err.message : String(err) }, 'cancel could not reach the backend');
+          o.logger?.warn(
+            { backend: o.backendName, promptId: id, err: err instanceof Error ? err.message : String(err) },
+            'cancel could not reach the backend',
+          );
           fail(cancelled(`backend ${o.backendName} could not be reached to stop the prompt`));
         }
       })();

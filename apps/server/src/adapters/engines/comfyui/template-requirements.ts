@@ -48,7 +48,8 @@ export function modelFileUses(t: WorkflowTemplate): ModelFileUse[] {
         if (isImageBinding(b) || b.node !== nodeId || b.input !== fi.input || !b.map) continue;
         for (const v of Object.values(b.map)) files.add(String(v));
       }
-      for (const file of files) uses.push({ nodeId, nodeClass: fi.nodeClass, input: fi.input, folder: fi.folder, file });
+      for (const file of files)
+        uses.push({ nodeId, nodeClass: fi.nodeClass, input: fi.input, folder: fi.folder, file });
     }
   }
   return uses;
@@ -60,9 +61,12 @@ export function templateRequirements(templates: readonly WorkflowTemplate[]): Te
   const files = new Map<string, { nodeClass: string; input: string; file: string }>();
   for (const t of templates) {
     for (const node of Object.values(t.graph)) classes.add(node.class_type);
-    for (const u of modelFileUses(t)) files.set(`${u.nodeClass}|${u.input}|${u.file}`, { nodeClass: u.nodeClass, input: u.input, file: u.file });
+    for (const u of modelFileUses(t))
+      files.set(`${u.nodeClass}|${u.input}|${u.file}`, { nodeClass: u.nodeClass, input: u.input, file: u.file });
   }
-  const modelFiles = [...files.values()].sort((a, b) => `${a.nodeClass}${a.input}${a.file}`.localeCompare(`${b.nodeClass}${b.input}${b.file}`));
+  const modelFiles = [...files.values()].sort((a, b) =>
+    `${a.nodeClass}${a.input}${a.file}`.localeCompare(`${b.nodeClass}${b.input}${b.file}`),
+  );
   return { nodeClasses: [...classes].sort(), modelFiles };
 }
 

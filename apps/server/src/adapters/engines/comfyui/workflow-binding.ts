@@ -2,8 +2,15 @@
 // request's parameters the template cannot honour (models.md Decision 6: never silently dropped).
 import type { IgnoredParam, ResolvedGeneration } from '@mediagen/contract';
 import {
-  IMAGE_SLOTS, TemplateError, isImageBinding, templateName,
-  type ApiGraph, type Condition, type FieldBinding, type ImageSlot, type WorkflowTemplate,
+  IMAGE_SLOTS,
+  TemplateError,
+  isImageBinding,
+  templateName,
+  type ApiGraph,
+  type Condition,
+  type FieldBinding,
+  type ImageSlot,
+  type WorkflowTemplate,
 } from './workflow-templates.ts';
 
 export type UploadedImageNames = Partial<Record<ImageSlot, string>>;
@@ -26,17 +33,20 @@ export const isParamSet = (v: unknown): boolean => v !== undefined && v !== null
 
 /** `{name}` and `{name:.Nf}` placeholders (the Python format subset templates use); `{{`/`}}` escape braces. */
 export function renderText(text: string, values: Values): string {
-  return text.replace(/\{\{|\}\}|\{(\w+)(?::\.(\d+)f)?\}/g, (whole, name: string | undefined, decimals: string | undefined) => {
-    if (whole === '{{') return '{';
-    if (whole === '}}') return '}';
-    const v = values[name!];
-    if (v === undefined || v === null) return '';
-    if (decimals !== undefined) {
-      if (typeof v !== 'number') throw new TemplateError(`placeholder {${name}:.${decimals}f} needs a number`);
-      return v.toFixed(Number(decimals));
-    }
-    return String(v);
-  });
+  return text.replace(
+    /\{\{|\}\}|\{(\w+)(?::\.(\d+)f)?\}/g,
+    (whole, name: string | undefined, decimals: string | undefined) => {
+      if (whole === '{{') return '{';
+      if (whole === '}}') return '}';
+      const v = values[name!];
+      if (v === undefined || v === null) return '';
+      if (decimals !== undefined) {
+        if (typeof v !== 'number') throw new TemplateError(`placeholder {${name}:.${decimals}f} needs a number`);
+        return v.toFixed(Number(decimals));
+      }
+      return String(v);
+    },
+  );
 }
 
 /** Field names a text template reads. */
@@ -62,7 +72,12 @@ function bindValue(t: WorkflowTemplate, b: FieldBinding, values: Values): unknow
  * A deep copy of the template graph with the request's values in the bound inputs; the template is
  * never mutated. Fields the request leaves unset keep the template's literal (its default).
  */
-export function bindWorkflow(t: WorkflowTemplate, params: ResolvedGeneration, images: UploadedImageNames, opts: BindOptions): BoundWorkflow {
+export function bindWorkflow(
+  t: WorkflowTemplate,
+  params: ResolvedGeneration,
+  images: UploadedImageNames,
+  opts: BindOptions,
+): BoundWorkflow {
   const graph = structuredClone(t.graph);
   const values: Values = { ...params, seed: opts.seed ?? params.seed };
   for (const b of t.bindings) {
@@ -70,7 +85,8 @@ export function bindWorkflow(t: WorkflowTemplate, params: ResolvedGeneration, im
     if (!node) throw new TemplateError(`${templateName(t)}: binding to missing node ${b.node}`);
     if (isImageBinding(b)) {
       const name = images[b.image];
-      if (!name) throw new TemplateError(`${templateName(t)} needs the ${IMAGE_SLOTS[b.image]} image, which was not uploaded`);
+      if (!name)
+        throw new TemplateError(`${templateName(t)} needs the ${IMAGE_SLOTS[b.image]} image, which was not uploaded`);
       node.inputs[b.input] = name;
       continue;
     }
@@ -108,7 +124,11 @@ export function ignoredParams(t: WorkflowTemplate, params: ResolvedGeneration): 
 }
 
 /** Payload fields a template accounts for: bound (directly, in a text template, or as an image), handled by the gateway, or declared unsupported. */
-export function accountedFields(t: WorkflowTemplate): { bound: Set<string>; handled: Set<string>; unsupported: Set<string> } {
+export function accountedFields(t: WorkflowTemplate): {
+  bound: Set<string>;
+  handled: Set<string>;
+  unsupported: Set<string>;
+} {
   const bound = new Set<string>();
   for (const b of t.bindings) {
     if (isImageBinding(b)) bound.add(IMAGE_SLOTS[b.image]);
@@ -117,5 +137,9 @@ export function accountedFields(t: WorkflowTemplate): { bound: Set<string>; hand
       if (b.template) for (const f of placeholders(b.template)) bound.add(f);
     }
   }
-  return { bound, handled: new Set(t.handledByGateway.map((h) => h.param)), unsupported: new Set(t.unsupported.map((u) => u.param)) };
+  return {
+    bound,
+    handled: new Set(t.handledByGateway.map((h) => h.param)),
+    unsupported: new Set(t.unsupported.map((u) => u.param)),
+  };
 }

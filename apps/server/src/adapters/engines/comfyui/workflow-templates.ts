@@ -12,15 +12,37 @@ export const DEFAULT_VARIANT = 'default';
 
 /** Fields of a ResolvedGeneration a binding may read. */
 export const BINDABLE_FIELDS = [
-  'prompt', 'negative_prompt', 'width', 'height', 'seed', 'batch_size', 'steps', 'cfg_scale', 'guidance_scale', 'clip_skip',
-  'sampler', 'num_frames', 'fps', 'motion_score', 'lighting_variant', 'reference_strength', 'denoising_strength',
-  'reference_frame_index', 'reference_image', 'first_frame_image', 'last_frame_image',
+  'prompt',
+  'negative_prompt',
+  'width',
+  'height',
+  'seed',
+  'batch_size',
+  'steps',
+  'cfg_scale',
+  'guidance_scale',
+  'clip_skip',
+  'sampler',
+  'num_frames',
+  'fps',
+  'motion_score',
+  'lighting_variant',
+  'reference_strength',
+  'denoising_strength',
+  'reference_frame_index',
+  'reference_image',
+  'first_frame_image',
+  'last_frame_image',
 ] as const;
 const zField = z.enum(BINDABLE_FIELDS);
 export type BindableField = z.infer<typeof zField>;
 
 /** Uploaded images a template can take, and the payload field each comes from. */
-export const IMAGE_SLOTS = { reference: 'reference_image', first: 'first_frame_image', last: 'last_frame_image' } as const;
+export const IMAGE_SLOTS = {
+  reference: 'reference_image',
+  first: 'first_frame_image',
+  last: 'last_frame_image',
+} as const;
 export type ImageSlot = keyof typeof IMAGE_SLOTS;
 
 const zLiteral = z.union([z.string(), z.number(), z.boolean()]);
@@ -48,14 +70,22 @@ export const zFieldBinding = z
     template: z.string().optional(),
   })
   .strict();
-export const zImageBinding = z.object({ image: z.enum(['reference', 'first', 'last']), node: zNodeId, input: z.string().min(1) }).strict();
+export const zImageBinding = z
+  .object({ image: z.enum(['reference', 'first', 'last']), node: zNodeId, input: z.string().min(1) })
+  .strict();
 export type FieldBinding = z.infer<typeof zFieldBinding>;
 export type ImageBinding = z.infer<typeof zImageBinding>;
 export type Binding = FieldBinding | ImageBinding;
 
 /** An unsupported param is reported only when the request set it and (if given) one of these holds. */
 const zCondition = z
-  .object({ field: zField, op: z.enum(['eq', 'ne']), value: zLiteral.optional(), ref: zField.optional(), offset: z.number().optional() })
+  .object({
+    field: zField,
+    op: z.enum(['eq', 'ne']),
+    value: zLiteral.optional(),
+    ref: zField.optional(),
+    offset: z.number().optional(),
+  })
   .strict()
   .refine((c) => (c.value === undefined) !== (c.ref === undefined), 'a condition needs exactly one of value or ref');
 export type Condition = z.infer<typeof zCondition>;
@@ -65,11 +95,16 @@ export const zWorkflowTemplate = z
     model: zModelId,
     mode: zMode,
     /** `default`, or an alternative an operator may select per model (e.g. flux `gguf`) */
-    variant: z.string().regex(/^[a-z0-9_-]+$/).default(DEFAULT_VARIANT),
+    variant: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/)
+      .default(DEFAULT_VARIANT),
     title: z.string().optional(),
     /** uncertain facts and how the graph follows models.md, for operators */
     notes: z.array(z.string()).default([]),
-    customNodes: z.array(z.object({ class: z.string().min(1), pack: z.string().min(1), url: z.string().optional() }).strict()).default([]),
+    customNodes: z
+      .array(z.object({ class: z.string().min(1), pack: z.string().min(1), url: z.string().optional() }).strict())
+      .default([]),
     /** model files the loaders name, by ComfyUI models folder */
     modelFiles: z.array(z.object({ folder: z.string().min(1), file: z.string().min(1) }).strict()),
     graph: zApiGraph.refine((g) => Object.keys(g).length > 0, 'the graph is empty'),
@@ -78,7 +113,13 @@ export const zWorkflowTemplate = z
     /** in_graph: batch_size is bound into the graph; one_prompt_per_seed: one prompt per seed, run in turn */
     batch: z.enum(['in_graph', 'one_prompt_per_seed']),
     handledByGateway: z.array(z.object({ param: z.string().min(1), how: z.string().min(1) }).strict()).default([]),
-    unsupported: z.array(z.object({ param: z.string().min(1), reason: z.string().min(1), when: z.array(zCondition).min(1).optional() }).strict()).default([]),
+    unsupported: z
+      .array(
+        z
+          .object({ param: z.string().min(1), reason: z.string().min(1), when: z.array(zCondition).min(1).optional() })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 export type WorkflowTemplate = z.infer<typeof zWorkflowTemplate>;
@@ -95,7 +136,10 @@ export function checkTemplateReferences(t: WorkflowTemplate): string[] {
   for (const b of t.bindings) {
     const node = t.graph[b.node];
     if (!node) problems.push(`a binding names node ${b.node}, which the graph lacks`);
-    else if (!(b.input in node.inputs)) problems.push(`a binding names input ${b.node}.${b.input}, which the node does not set (give it a default literal)`);
+    else if (!(b.input in node.inputs))
+      problems.push(
+        `a binding names input ${b.node}.${b.input}, which the node does not set (give it a default literal)`,
+      );
   }
   for (const [id, node] of Object.entries(t.graph)) {
     for (const [input, value] of Object.entries(node.inputs)) {
@@ -115,14 +159,20 @@ export function checkTemplateReferences(t: WorkflowTemplate): string[] {
 export class TemplateSet {
   private readonly byKey = new Map<string, WorkflowTemplate>();
 
-  constructor(readonly templates: readonly WorkflowTemplate[], private readonly variants: Partial<Record<ModelId, string>> = {}) {
+  constructor(
+    readonly templates: readonly WorkflowTemplate[],
+    private readonly variants: Partial<Record<ModelId, string>> = {},
+  ) {
     for (const t of templates) this.byKey.set(`${t.model}|${t.mode}|${t.variant}`, t);
   }
 
   /** The configured variant for the model when it exists for this mode, else the default one. */
   find(model: ModelId, mode: Mode): WorkflowTemplate | undefined {
     const wanted = this.variants[model];
-    return (wanted ? this.byKey.get(`${model}|${mode}|${wanted}`) : undefined) ?? this.byKey.get(`${model}|${mode}|${DEFAULT_VARIANT}`);
+    return (
+      (wanted ? this.byKey.get(`${model}|${mode}|${wanted}`) : undefined) ??
+      this.byKey.get(`${model}|${mode}|${DEFAULT_VARIANT}`)
+    );
   }
 
   get(model: ModelId, mode: Mode): WorkflowTemplate {
@@ -154,20 +204,31 @@ export class TemplateSet {
 export function parseTemplate(raw: unknown, source: string): WorkflowTemplate {
   const parsed = zWorkflowTemplate.safeParse(raw);
   if (!parsed.success) {
-    throw new TemplateError(`workflow template ${source} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new TemplateError(
+      `workflow template ${source} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const problems = checkTemplateReferences(parsed.data);
-  if (problems.length > 0) throw new TemplateError(`workflow template ${source} is inconsistent: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new TemplateError(`workflow template ${source} is inconsistent: ${problems.join('; ')}`);
   return parsed.data;
 }
 
 /** Loads every `*.json` template of a directory; operators point WORKFLOWS_DIR at their own copy. */
-export function loadTemplates(dir = DEFAULT_WORKFLOWS_DIR, variants: Partial<Record<ModelId, string>> = {}): TemplateSet {
+export function loadTemplates(
+  dir = DEFAULT_WORKFLOWS_DIR,
+  variants: Partial<Record<ModelId, string>> = {},
+): TemplateSet {
   let files: string[];
   try {
-    files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch (err) {
-    throw new TemplateError(`cannot read the workflows directory ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TemplateError(
+      `cannot read the workflows directory ${dir}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const seen = new Map<string, string>();
   const templates = files.map((f) => {
@@ -175,7 +236,9 @@ export function loadTemplates(dir = DEFAULT_WORKFLOWS_DIR, variants: Partial<Rec
     try {
       raw = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
     } catch (err) {
-      throw new TemplateError(`workflow template ${f} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      throw new TemplateError(
+        `workflow template ${f} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     const t = parseTemplate(raw, f);
     const key = templateName(t);
