@@ -15,7 +15,7 @@ import {
   simulateSchedule,
   syntheticWorkload,
   type SimGpu,
-} from '../apps/server/src/domain/scheduling-simulation.ts';
+} from '../apps/server/test/scheduling-simulation.ts';
 import { FakeEngine } from '../apps/server/test/fake-engine.ts';
 import { ADMIN_KEY, Client, json, startTestServer, waitFor } from '../apps/server/test/test-server.ts';
 import { load } from './http-load.ts';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { zModelId } from '@mediagen/contract';
 import { z } from 'zod';
 
 const zBool = z
@@ -29,6 +30,19 @@ const zEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIM_TIME_SCALE: z.coerce.number().positive().max(100).default(1),
   WORKFLOWS_DIR: z.string().optional(),
+  /** template variant per model, e.g. `flux:gguf` (flux.txt2img.gguf.json …); unnamed models use `default` */
+  WORKFLOW_VARIANTS: zList
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[a-z0-9_-]+:[a-z0-9_-]+$/, 'must be model:variant pairs, e.g. flux:gguf')
+          .transform((pair) => pair.split(':') as [string, string]),
+      ),
+    )
+    .pipe(z.array(z.tuple([zModelId, z.string()])))
+    .transform((pairs) => Object.fromEntries(pairs) as Partial<Record<z.infer<typeof zModelId>, string>>)
+    .default({}),
   POLICY_TERMS_FILE: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
   ALLOWED_SIZES: zList

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MODEL_IDS, modelsOfType } from '@mediagen/contract';
 import type { Logger } from 'pino';
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
@@ -81,6 +82,7 @@ export async function createContainer(
     overrides.engine ??
     (await import('#adapters/engines/comfyui/comfyui-engine.ts')).createComfyUiEngine({
       ...(config.WORKFLOWS_DIR ? { workflowsDir: config.WORKFLOWS_DIR } : {}),
+      variants: config.WORKFLOW_VARIANTS,
       logger: log.child({ component: 'comfyui' }),
     });
   const events = new TaskEvents();
@@ -216,7 +218,7 @@ export async function createContainer(
             name: `comfyui-${i + 1}`,
             baseUrl: url.replace(/\/$/, ''),
             lane: 'shared',
-            models: ['anisora', 'phr00t', 'pony', 'flux'],
+            models: [...MODEL_IDS],
             authToken: null,
             status: 'pending',
             statusReason: 'from COMFYUI_URLS; waiting for the first health check',
@@ -248,9 +250,14 @@ function registerSimulatorAccounts(store: ReturnType<typeof openSqliteStore>, ur
       key: 'sim.video',
       name: 'Simulated GPU 1 (video)',
       lane: 'video' as const,
-      models: ['anisora', 'phr00t'] as const,
+      models: modelsOfType('video').map((m) => m.id),
     },
-    { key: 'sim.image', name: 'Simulated GPU 2 (image)', lane: 'image' as const, models: ['pony', 'flux'] as const },
+    {
+      key: 'sim.image',
+      name: 'Simulated GPU 2 (image)',
+      lane: 'image' as const,
+      models: modelsOfType('image').map((m) => m.id),
+    },
   ];
   for (const [i, spec] of lanes.entries()) {
     const url = urls[i];
@@ -267,7 +274,7 @@ function registerSimulatorAccounts(store: ReturnType<typeof openSqliteStore>, ur
       name: spec.name,
       baseUrl: url,
       lane: spec.lane,
-      models: [...spec.models],
+      models: spec.models,
       authToken: null,
       status: 'pending',
       statusReason: 'simulator started; waiting for the first health check',

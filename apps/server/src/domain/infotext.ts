@@ -3,11 +3,13 @@ import { MODELS, type ResolvedGeneration } from '@mediagen/contract';
 /** A1111-style "parameters" text so other tools (A1111, Forge, Civitai) read the generation settings. */
 export function buildInfotext(p: ResolvedGeneration, seed: number): string {
   const model = MODELS[p.model];
+  const distilled = model.guidance === 'distilled';
   const fields: Array<[string, string | number | undefined]> = [
     ['Steps', p.steps],
     ['Sampler', p.sampler],
-    ['CFG scale', p.cfg_scale ?? (p.model === 'flux' ? 1 : p.guidance_scale)],
-    ['Distilled CFG Scale', p.model === 'flux' ? p.guidance_scale : undefined],
+    // a guidance-distilled model samples at CFG 1; its guidance is what Forge calls "Distilled CFG Scale"
+    ['CFG scale', p.cfg_scale ?? (distilled ? 1 : p.guidance_scale)],
+    ['Distilled CFG Scale', distilled ? p.guidance_scale : undefined],
     ['Seed', seed],
     ['Size', `${p.width}x${p.height}`],
     ['Model', model.label],

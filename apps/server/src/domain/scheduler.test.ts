@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { lanesFor, schedule, type IdleBackend, type QueuedJob } from './scheduler.ts';
-import { REALISTIC_LOAD_SECONDS, simulateSchedule, syntheticWorkload, type SimGpu } from './scheduling-simulation.ts';
+import {
+  REALISTIC_LOAD_SECONDS,
+  simulateSchedule,
+  syntheticWorkload,
+  type SimGpu,
+} from '#test/scheduling-simulation.ts';
 
 const job = (id: string, model: QueuedJob['model'], createdAt: number, ownerId = 'u1'): QueuedJob => ({
   id,

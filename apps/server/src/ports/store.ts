@@ -136,9 +136,7 @@ export interface Store {
     queuePosition(id: string): number;
     countQueued(): number;
     /** compact rows of tasks that ended since a time (for usage stats) */
-    finishedSince(
-      since: number,
-    ): Array<{
+    finishedSince(since: number): Array<{
       model: string;
       status: 'completed' | 'failed' | 'cancelled';
       createdAt: number;

@@ -19,6 +19,7 @@ export const anisora: ModelSpec = {
     'last_frame_image',
   ],
   defaults: { steps: 8, guidance_scale: 1.0, fps: 16, motion_score: 3.0, num_frames: 81 },
+  guidance: 'cfg',
   fixed: { steps: 8 },
   fixedReason: 'AniSora V3.2 is distilled to 8 steps (VRAM stability contract)',
   limits: {

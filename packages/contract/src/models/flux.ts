@@ -7,6 +7,7 @@ export const flux: ModelSpec = {
   modes: ['txt2img', 'img2img'],
   params: ['steps', 'guidance_scale', 'sampler', 'denoising_strength', 'vae', 'reference_image'],
   defaults: { steps: 25, guidance_scale: 3.5, sampler: 'Euler', denoising_strength: 0.65 },
+  guidance: 'distilled',
   fixed: {},
   limits: {
     steps: { min: 1, max: 150, integer: true },

@@ -1,6 +1,6 @@
 import { anisora } from './anisora.ts';
 import { flux } from './flux.ts';
-import type { ModelId, ModelSpec } from './model-spec.ts';
+import { MODEL_IDS, type ModelId, type ModelSpec } from './model-spec.ts';
 import { phr00t } from './phr00t.ts';
 import { pony } from './pony.ts';
 
@@ -8,7 +8,8 @@ export * from './model-spec.ts';
 
 /** The one registry of models (SPEC §1), read by the web UI and the server alike. */
 export const MODELS: Readonly<Record<ModelId, ModelSpec>> = { anisora, phr00t, pony, flux };
-export const MODEL_LIST: readonly ModelSpec[] = [anisora, phr00t, pony, flux];
+/** In MODEL_IDS order. */
+export const MODEL_LIST: readonly ModelSpec[] = MODEL_IDS.map((id) => MODELS[id]);
 
 export function modelsOfType(type: ModelSpec['type']): ModelSpec[] {
   return MODEL_LIST.filter((m) => m.type === type);

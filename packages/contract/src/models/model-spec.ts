@@ -3,7 +3,12 @@ import { z } from 'zod';
 export const zGenerationType = z.enum(['image', 'video']);
 export type GenerationType = z.infer<typeof zGenerationType>;
 
-export const zModelId = z.enum(['anisora', 'phr00t', 'pony', 'flux']);
+/**
+ * The one list of model ids. Adding a model: a spec file beside this one, its id here and its entry in
+ * `MODELS` (index.ts; the compiler refuses a missing entry), and its workflow templates on the server.
+ */
+export const MODEL_IDS = ['anisora', 'phr00t', 'pony', 'flux'] as const;
+export const zModelId = z.enum(MODEL_IDS);
 export type ModelId = z.infer<typeof zModelId>;
 
 export const zVideoMode = z.enum(['t2v', 'i2v', 'first_last_frame', 'arbitrary_frame']);
@@ -63,6 +68,12 @@ export interface ModelSpec {
   frameMultiple?: number;
   /** the model's own VAE name: `vae` naming it is honoured, anything else is ignored and reported */
   vae?: string;
+  /**
+   * How `guidance_scale` reaches the sampler: `cfg` (classifier-free guidance, the sampler's CFG) or
+   * `distilled` (a guidance-distilled model such as Flux: guidance is a conditioning value and the
+   * sampler runs at CFG 1). Infotext and templates follow it; absent means the model has no guidance_scale.
+   */
+  guidance?: 'cfg' | 'distilled';
   outputFormats: readonly OutputFormat[];
   defaultOutputFormat: OutputFormat;
 }

@@ -1,5 +1,5 @@
 import type { GenerationType, Lane, ModelId } from '@mediagen/contract';
-import { schedule, type IdleBackend, type QueuedJob } from './scheduler.ts';
+import { schedule, type IdleBackend, type QueuedJob } from '#domain/scheduler.ts';
 
 export interface SimJob {
   id: string;
@@ -120,7 +120,7 @@ function fifo(queue: readonly QueuedJob[], idle: readonly IdleBackend[]): Array<
   return out;
 }
 
-/** A reproducible mixed workload: 4 models, bursts from several users, realistic work and load times. */
+/** A reproducible mixed workload (a benchmark assumption, not product data): 4 models, bursts from several users, realistic work and load times. */
 export function syntheticWorkload(n: number, seed = 7): SimJob[] {
   let s = seed >>> 0;
   const rnd = (): number => {
