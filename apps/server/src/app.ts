@@ -6,31 +6,56 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { API, buildOpenApi } from '@mediagen/contract';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { installErrorHandler, type ErrorReporter } from '#http/error-handler.ts';
+import { registerRoutes } from '#http/route-registry.ts';
 import { contentSecurityPolicy, createRateLimits, installSecurityHeaders } from '#http/security.ts';
-import { adminRoutes } from '#routes/admin.routes.ts';
-import { authRoutes } from '#routes/auth.routes.ts';
-import { galleryRoutes } from '#routes/gallery.routes.ts';
-import { generateRoutes } from '#routes/generate.routes.ts';
-import { systemRoutes } from '#routes/system.routes.ts';
-import { taskRoutes } from '#routes/tasks.routes.ts';
+import { SseHub } from '#http/sse-hub.ts';
+import { adminHandlers } from '#routes/admin.routes.ts';
+import { authHandlers } from '#routes/auth.routes.ts';
+import { generateHandlers } from '#routes/generate.routes.ts';
+import { systemHandlers } from '#routes/system.routes.ts';
+import { taskHandlers } from '#routes/tasks.routes.ts';
 import type { AppServices } from '#services/app-services.ts';
+
+/** What the HTTP layer needs to know of the configuration. */
+export interface HttpSettings {
+  version: string;
+  corsOrigins: readonly string[];
+  maxUploadMb: number;
+  rateLimits: {
+    generatePerUserPerMinute: number;
+    generatePerIpPerMinute: number;
+    loginPerMinute: number;
+  };
+  /** where multipart uploads are streamed to while a request runs */
+  uploadDir: string;
+}
 
 export interface BuildAppOptions {
   logger: Logger | false;
   reporter?: ErrorReporter;
   webDistDir?: string;
   trustProxy?: boolean;
+  /** check every JSON answer against its declared response schema (tests) */
+  checkResponses?: boolean;
+  onRequestTimed?: (route: string, method: string, status: number, seconds: number) => void;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  hub: SseHub;
 }
 
 /** A Fastify instance over the given services; tests can `inject` or `listen` it. */
-export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAppOptions): Promise<BuiltApp> {
+  // typed as Fastify's logger so the instance keeps Fastify's default generics
+  const loggerInstance: FastifyBaseLogger | undefined = opts.logger || undefined;
   const app = Fastify({
-    loggerInstance: opts.logger || undefined,
-    logger: opts.logger ? undefined : false,
+    ...(loggerInstance ? { loggerInstance } : { logger: false }),
     bodyLimit: 1024 * 1024,
     trustProxy: opts.trustProxy ?? false,
     genReqId: (req) => {
@@ -39,8 +64,7 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
     },
     // per-request lines come from our onResponse hook at debug level (no bodies, no prompts)
     logController: new LogController({ disableRequestLogging: true }),
-  }) as unknown as FastifyInstance;
-  app.setValidatorCompiler(validatorCompiler);
+  });
   // plain JSON.parse: the default parser's prototype-poisoning scan recurses and overflows on deeply nested input
   // (an own "__proto__" key from JSON.parse is just data; strict schemas refuse unknown keys anyway)
   app.removeContentTypeParser('application/json');
@@ -51,62 +75,91 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
       done(Object.assign(new Error('The body is not valid JSON'), { statusCode: 400 }), undefined);
     }
   });
+  app.setValidatorCompiler(validatorCompiler);
   installErrorHandler(app, opts.reporter);
 
   await app.register(cookie);
   installSecurityHeaders(app);
   const limiters = createRateLimits({
-    generatePerUserPerMinute: s.config.RATE_LIMIT_GENERATE_PER_MINUTE,
-    generatePerIpPerMinute: s.config.RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE,
-    adminLoginPerIpPerMinute: s.config.RATE_LIMIT_LOGIN_PER_MINUTE,
-    sessionLoginPerIpPerMinute: s.config.RATE_LIMIT_LOGIN_PER_MINUTE * 3,
+    generatePerUserPerMinute: http.rateLimits.generatePerUserPerMinute,
+    generatePerIpPerMinute: http.rateLimits.generatePerIpPerMinute,
+    adminLoginPerIpPerMinute: http.rateLimits.loginPerMinute,
+    sessionLoginPerIpPerMinute: http.rateLimits.loginPerMinute * 3,
   });
   await app.register(cors, {
-    origin: s.config.CORS_ORIGINS.length > 0 ? [...s.config.CORS_ORIGINS] : false,
+    origin: http.corsOrigins.length > 0 ? [...http.corsOrigins] : false,
     credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   await app.register(multipart, {
-    limits: { fileSize: s.config.MAX_UPLOAD_MB * 1048576, files: 3, fields: 40, fieldSize: 64 * 1024, parts: 50 },
-    throwFileSizeLimit: true,
+    limits: { fileSize: http.maxUploadMb * 1048576, files: 3, fields: 40, fieldSize: 64 * 1024, parts: 50 },
   });
-  await app.register(swagger, {
-    openapi: { info: { title: 'MediaGen API', version: s.version }, servers: [] },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  const openapi = buildOpenApi(http.version);
+  await app.register(swagger, { mode: 'static', specification: { document: openapi as never } });
+  await app.register(swaggerUi, { routePrefix: API.docs });
+  app.get(API.openapi, { schema: { hide: true } }, async () => openapi);
 
-  app.addHook('onResponse', (req, reply, done) => {
-    s.onRequestTimed?.(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
-    if (req.log.level === 'debug' || req.log.level === 'trace')
-      req.log.debug(
-        {
-          reqId: req.id,
-          method: req.method,
-          route: req.routeOptions.url,
-          status: reply.statusCode,
-          ms: reply.elapsedTime,
-        },
-        'request',
-      );
-    done();
-  });
+  if (opts.onRequestTimed) {
+    const timed = opts.onRequestTimed;
+    app.addHook('onResponse', (req, reply, done) => {
+      timed(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+      if (req.log.level === 'debug' || req.log.level === 'trace') {
+        req.log.debug(
+          {
+            reqId: req.id,
+            method: req.method,
+            route: req.routeOptions.url,
+            status: reply.statusCode,
+            ms: reply.elapsedTime,
+          },
+          'request',
+        );
+      }
+      done();
+    });
+  }
 
-  generateRoutes(app, s, limiters.generate);
-  taskRoutes(app, s);
-  galleryRoutes(app, s);
-  authRoutes(app, s, limiters);
-  adminRoutes(app, s);
-  systemRoutes(app, s);
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const hub = new SseHub();
+  const maxImages = 3;
+  registerRoutes(
+    app,
+    {
+      ...generateHandlers(s),
+      ...taskHandlers(s),
+      ...authHandlers(s),
+      ...adminHandlers(s),
+      ...systemHandlers(s),
+    },
+    {
+      services: s,
+      csrf: { allowedOrigins: http.corsOrigins },
+      hub,
+      uploadDir: http.uploadDir,
+      limits: {
+        generate: limiters.generate,
+        sessionCreate: limiters.sessionLogin,
+        adminSessionCreate: limiters.adminLogin,
+      },
+      bodyLimits: {
+        // base64 reference images travel in JSON too
+        generate: Math.ceil(http.maxUploadMb * 1048576 * maxImages * 1.4) + 1048576,
+        sessionCreate: 4096,
+        adminSessionCreate: 4096,
+      },
+      isSecure: (req) => req.protocol === 'https',
+      ...(opts.checkResponses ? { checkResponses: true } : {}),
+    },
+  );
 
   const dist = opts.webDistDir;
   if (dist && fs.existsSync(path.join(dist, 'index.html'))) {
     await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: ['index.html'] });
     const indexHtml = fs.readFileSync(path.join(dist, 'index.html'));
-    const csp = contentSecurityPolicy(s.config.CORS_ORIGINS);
+    const csp = contentSecurityPolicy(http.corsOrigins);
     app.addHook('onSend', async (req, reply) => {
-      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html') && !req.url.startsWith('/api/docs'))
+      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html') && !req.url.startsWith(API.docs)) {
         reply.header('content-security-policy', csp);
+      }
     });
     // SPA routes (/admin, /gallery) get the shell; unknown /api paths stay JSON 404s
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
@@ -121,5 +174,5 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
         .send(indexHtml);
     });
   }
-  return app;
+  return { app, hub };
 }

@@ -2,41 +2,52 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODEL_IDS, modelsOfType } from '@mediagen/contract';
+import { resolveMediaBinaries, type MediaBinaries } from '@mediagen/binaries';
+import { MODEL_IDS, modelsOfType, type ModelId } from '@mediagen/contract';
 import type { Logger } from 'pino';
+import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
-import { admit, laneAccounts } from '#domain/admission.ts';
-import { AppError } from '#domain/app-error.ts';
 import { PromptPolicy, mergeTerms, type PolicyTerms } from '#domain/prompt-policy.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
+import type { AccountRecord, Store } from '#ports/store.ts';
 import { AccountsService } from '#services/accounts.service.ts';
 import type { AppServices } from '#services/app-services.ts';
+import { AuditService } from '#services/audit.service.ts';
 import { AuthService } from '#services/auth.service.ts';
 import { CreditsService } from '#services/credits.service.ts';
 import { GenerationService } from '#services/generation.service.ts';
+import { LivePreviews } from '#services/live-previews.ts';
+import { LiveProgress } from '#services/live-progress.ts';
 import { QueueView } from '#services/queue-view.ts';
 import { ReferenceImages } from '#services/reference-images.ts';
-import { TaskEvents } from '#services/task-events.ts';
+import { SessionsService } from '#services/sessions.service.ts';
+import { StatsService } from '#services/stats.service.ts';
+import { SystemService } from '#services/system.service.ts';
+import { TaskLifecycle } from '#services/task-lifecycle.ts';
 import { TasksService } from '#services/tasks.service.ts';
 import { UsersService } from '#services/users.service.ts';
 import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
+import type { HttpSettings } from './app.ts';
 import type { Config } from './config.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export interface Container {
   services: AppServices;
   runner: JobRunner;
   health: HealthMonitor;
+  mediaBinaries: MediaBinaries;
   simulator?: SimulatorProcess;
   adminKey: { value: string; generated: boolean };
+  /** prometheus timing hook for the HTTP layer */
+  onRequestTimed: (route: string, method: string, status: number, seconds: number) => void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -67,6 +78,21 @@ function loadAdminKey(config: Config): { value: string; generated: boolean } {
   return { value, generated: true };
 }
 
+/** What the HTTP layer needs of the configuration. */
+export function httpSettings(config: Config): HttpSettings {
+  return {
+    version: VERSION,
+    corsOrigins: config.CORS_ORIGINS,
+    maxUploadMb: config.MAX_UPLOAD_MB,
+    rateLimits: {
+      generatePerUserPerMinute: config.RATE_LIMIT_GENERATE_PER_MINUTE,
+      generatePerIpPerMinute: config.RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE,
+      loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
+    },
+    uploadDir: path.join(config.dataDir, 'tmp', 'uploads'),
+  };
+}
+
 /** Composition root: the only place adapters are created and wired to services. */
 export async function createContainer(
   config: Config,
@@ -75,9 +101,13 @@ export async function createContainer(
 ): Promise<Container> {
   const now = (): number => Date.now();
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // a missing ffmpeg is a start-up error, not a failed job later
+  const mediaBinaries = resolveMediaBinaries();
   const store = openSqliteStore(config.databaseFile, now);
   const files = createDiskFileStore(config.dataDir);
-  const media = overrides.media ?? createMediaTools({});
+  const media =
+    overrides.media ??
+    createMediaTools({ ffmpegPath: mediaBinaries.ffmpeg.path, ffprobePath: mediaBinaries.ffprobe.path });
   const engine =
     overrides.engine ??
     (await import('#adapters/engines/comfyui/comfyui-engine.ts')).createComfyUiEngine({
@@ -85,21 +115,27 @@ export async function createContainer(
       variants: config.WORKFLOW_VARIANTS,
       logger: log.child({ component: 'comfyui' }),
     });
-  const events = new TaskEvents();
+  const bus = createInProcessTaskBus();
+  const previews = new LivePreviews();
+  const live = new LiveProgress(bus);
+  const lifecycle = new TaskLifecycle({ store, bus, now });
   const policy = new PromptPolicy(loadPolicyTerms(config.POLICY_TERMS_FILE));
-  const admissionLimits = {
-    maxQueue: config.MAX_QUEUE,
-    degradedMaxWaiting: config.DEGRADED_MAX_WAITING,
-    degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
-  };
   const adminKey = loadAdminKey(config);
   const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now });
-  let runner: JobRunner | undefined;
+  const audit = new AuditService({ store, now });
+  const credits = new CreditsService({
+    store,
+    enabled: config.CREDITS_ENABLED,
+    now,
+    log: log.child({ component: 'credits' }),
+  });
+  lifecycle.onTerminal((t) => credits.settle(t.id, t));
+  let wake = (): void => undefined;
   const accounts = new AccountsService({
     store,
     engine,
     now,
-    onReady: () => runner?.wake(),
+    onReady: () => wake(),
     log: log.child({ component: 'accounts' }),
   });
   const images = new ReferenceImages({
@@ -110,88 +146,74 @@ export async function createContainer(
     maxPixels: config.MAX_UPLOAD_PIXELS,
     now,
   });
-  runner = new JobRunner({
+  const runner = new JobRunner({
     store,
     files,
     media,
     engine,
     accounts,
     images,
-    events,
+    lifecycle,
+    previews,
     now,
     log: log.child({ component: 'worker' }),
     retryLimit: config.RETRY_LIMIT,
-    degradedMaxWaitMs: admissionLimits.degradedMaxWaitMs,
+    degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
-  const jobRunner = runner;
-  const credits = new CreditsService({
-    store,
-    enabled: config.CREDITS_ENABLED,
-    now,
-    log: log.child({ component: 'credits' }),
-  });
-  credits.attach(events);
-  const tasks = new TasksService({ store, files, events, runner: jobRunner, now });
+  wake = () => runner.wake();
+  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner, now });
   const generation = new GenerationService({
     store,
+    bus,
     engine,
     images,
+    accounts,
+    credits,
+    tasks,
+    policy,
+    admission: {
+      maxQueue: config.MAX_QUEUE,
+      degradedMaxWaiting: config.DEGRADED_MAX_WAITING,
+      degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
+    },
     sizes: config.ALLOWED_SIZES,
     now,
-    onAccepted: () => jobRunner.wake(),
-    ...(config.CREDITS_ENABLED ? { credits } : {}),
-    screen: (ownerId, params) => {
-      const verdict = policy.check(params.prompt, params.negative_prompt);
-      if (verdict.allowed) return;
-      // the rule and the user, never the prompt
-      log.warn({ userId: ownerId, rule: verdict.rule }, 'prompt refused by policy');
-      throw new AppError(
-        'prompt_policy_violation',
-        'This prompt is refused: content that sexualises minors is not allowed',
-        [{ path: 'prompt', message: 'violates the content policy' }],
-      );
-    },
-    admit: (params) => {
-      const q = store.tasks.queueStats();
-      const decision = admit({
-        type: params.type,
-        model: params.model,
-        accounts: laneAccounts(accounts.list()),
-        queued: q.queued,
-        waitingVideo: q.waitingVideo,
-        oldestVideoWaitMs: q.oldestVideoCreatedAt === null ? 0 : now() - q.oldestVideoCreatedAt,
-        limits: admissionLimits,
-      });
-      if (!decision.ok)
-        throw new AppError(decision.code, decision.reason, undefined, {
-          retryAfterSeconds: decision.retryAfterSeconds,
-          userAction: 'Retry later.',
-        });
-    },
+    log: log.child({ component: 'generation' }),
+    onAccepted: () => runner.wake(),
   });
   const metrics = createMetrics(
     () => store.tasks.countQueued(),
-    () => jobRunner.runningCount(),
+    () => runner.runningCount(),
   );
-  events.subscribeAll((e) => metrics.onTaskEvent(e));
+  bus.subscribeAll(({ event }) => metrics.onTaskEvent(event));
+  const tool = (b: MediaBinaries['ffmpeg']): { version: string; source: typeof b.source } => ({
+    version: b.version,
+    source: b.source,
+  });
   const services: AppServices = {
-    config,
-    store,
-    files,
-    events,
     auth,
+    sessions: new SessionsService({ auth, audit, now }),
     generation,
     tasks,
     accounts,
-    images,
     users: new UsersService({ store, now, credits, creditsEnabled: config.CREDITS_ENABLED }),
-    credits,
-    queue: new QueueView({ store, accounts }),
-    metricsText: () => metrics.text(),
-    metricsContentType: metrics.contentType,
-    onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
-    version: VERSION,
+    queue: new QueueView({ store, accounts, degradedMaxWaiting: config.DEGRADED_MAX_WAITING }),
+    stats: new StatsService({ store, now }),
+    audit,
+    system: new SystemService({
+      store,
+      accounts,
+      now,
+      version: VERSION,
+      simulated: config.simulated,
+      authMode: config.AUTH_MODE,
+      creditsEnabled: config.CREDITS_ENABLED,
+      sizes: config.ALLOWED_SIZES,
+      maxUploadMb: config.MAX_UPLOAD_MB,
+      mediaTools: { ffmpeg: tool(mediaBinaries.ffmpeg), ffprobe: tool(mediaBinaries.ffprobe) },
+      metrics,
+    }),
   };
   const health = new HealthMonitor({
     accounts,
@@ -200,51 +222,78 @@ export async function createContainer(
   });
   const container: Container = {
     services,
-    runner: jobRunner,
+    runner,
     health,
+    mediaBinaries,
     adminKey,
+    onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     async start() {
+      await auth.init();
       if (config.simulated && !overrides.noSimulator) {
         container.simulator = await startSimulatorProcess({ gpus: 2, timeScale: config.SIM_TIME_SCALE });
-        registerSimulatorAccounts(store, container.simulator.urls, now);
+        await registerSimulatorAccounts(store, container.simulator.urls, now);
         log.warn(
           { urls: container.simulator.urls },
           'no COMFYUI_URLS configured: running on the ComfyUI simulator (synthetic outputs)',
         );
-      } else if (config.COMFYUI_URLS.length > 0 && store.accounts.list().length === 0) {
+      } else if (config.COMFYUI_URLS.length > 0 && (await store.accounts.list()).length === 0) {
         for (const [i, url] of config.COMFYUI_URLS.entries()) {
-          store.accounts.insert({
-            id: crypto.randomUUID(),
-            name: `comfyui-${i + 1}`,
-            baseUrl: url.replace(/\/$/, ''),
-            lane: 'shared',
-            models: [...MODEL_IDS],
-            authToken: null,
-            status: 'pending',
-            statusReason: 'from COMFYUI_URLS; waiting for the first health check',
-            vramTotal: null,
-            vramFree: null,
-            lastCheckedAt: null,
-            createdAt: now(),
-          });
+          await store.accounts.insert(
+            newAccount({
+              name: `comfyui-${i + 1}`,
+              baseUrl: url.replace(/\/$/, ''),
+              lane: 'shared',
+              models: [...MODEL_IDS],
+              reason: 'from COMFYUI_URLS; waiting for the first health check',
+              at: now(),
+            }),
+          );
         }
       }
-      jobRunner.start();
-      health.start();
+      await credits.reconcile();
+      await accounts.refresh();
+      await runner.start();
+      await health.start();
     },
     async stop() {
       health.stop();
-      await jobRunner.stop();
+      await runner.stop();
       await engine.close();
       await container.simulator?.stop();
-      store.close();
+      live.close();
+      await bus.close();
+      await store.close();
     },
   };
   return container;
 }
 
-/** npm start without a backend: a `video` lane (anisora, phr00t) and an `image` lane (pony, flux) on the simulator's two GPUs. */
-function registerSimulatorAccounts(store: ReturnType<typeof openSqliteStore>, urls: string[], now: () => number): void {
+function newAccount(a: {
+  name: string;
+  baseUrl: string;
+  lane: AccountRecord['lane'];
+  models: ModelId[];
+  reason: string;
+  at: number;
+}): AccountRecord {
+  return {
+    id: crypto.randomUUID(),
+    name: a.name,
+    baseUrl: a.baseUrl,
+    lane: a.lane,
+    models: a.models,
+    authToken: null,
+    status: 'pending',
+    statusReason: a.reason,
+    vramTotal: null,
+    vramFree: null,
+    lastCheckedAt: null,
+    createdAt: a.at,
+  };
+}
+
+/** npm start without a backend: a `video` lane and an `image` lane on the simulator's two GPUs, serving the registry's models by type. */
+async function registerSimulatorAccounts(store: Store, urls: string[], now: () => number): Promise<void> {
   const lanes = [
     {
       key: 'sim.video',
@@ -262,27 +311,21 @@ function registerSimulatorAccounts(store: ReturnType<typeof openSqliteStore>, ur
   for (const [i, spec] of lanes.entries()) {
     const url = urls[i];
     if (!url) continue;
-    const id = store.settings.get(spec.key);
-    const existing = id ? store.accounts.get(id) : undefined;
+    const id = await store.settings.get(spec.key);
+    const existing = id ? await store.accounts.get(id) : undefined;
     if (existing) {
-      store.accounts.update(existing.id, { baseUrl: url });
+      await store.accounts.update(existing.id, { baseUrl: url });
       continue;
     }
-    const newId = crypto.randomUUID();
-    store.accounts.insert({
-      id: newId,
+    const account = newAccount({
       name: spec.name,
       baseUrl: url,
       lane: spec.lane,
       models: spec.models,
-      authToken: null,
-      status: 'pending',
-      statusReason: 'simulator started; waiting for the first health check',
-      vramTotal: null,
-      vramFree: null,
-      lastCheckedAt: null,
-      createdAt: now(),
+      reason: 'simulator started; waiting for the first health check',
+      at: now(),
     });
-    store.settings.set(spec.key, newId);
+    await store.accounts.insert(account);
+    await store.settings.set(spec.key, account.id);
   }
 }

@@ -1,7 +1,8 @@
+import { MissingBinaryError } from '@mediagen/binaries';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createContainer, WEB_DIST } from './container.ts';
+import { createContainer, httpSettings, WEB_DIST } from './container.ts';
 import { createErrorReporter } from './error-reporting.ts';
 
 function config(): Config {
@@ -42,12 +43,30 @@ if (cfg.AUTH_MODE === 'open' && !['127.0.0.1', 'localhost', '::1'].includes(cfg.
   );
 }
 const reporter = await createErrorReporter(cfg.SENTRY_DSN, log);
-const container = await createContainer(cfg, log);
+let container: Awaited<ReturnType<typeof createContainer>>;
+try {
+  container = await createContainer(cfg, log);
+} catch (err) {
+  if (err instanceof MissingBinaryError) {
+    process.stderr.write(`MediaGen cannot start: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+const { ffmpeg, ffprobe } = container.mediaBinaries;
+log.info(
+  {
+    ffmpeg: { version: ffmpeg.version, source: ffmpeg.source },
+    ffprobe: { version: ffprobe.version, source: ffprobe.source },
+  },
+  `media tools: ${ffmpeg.version} (${ffmpeg.source}), ${ffprobe.version} (${ffprobe.source})`,
+);
 await container.start();
-const app = await buildApp(container.services, {
+const { app, hub } = await buildApp(container.services, httpSettings(cfg), {
   logger: log,
   ...(reporter ? { reporter } : {}),
   webDistDir: cfg.WEB_DIST_DIR ?? WEB_DIST,
+  onRequestTimed: container.onRequestTimed,
 });
 await app.listen({ port: cfg.PORT, host: cfg.HOST });
 if (container.adminKey.generated) {
@@ -64,9 +83,10 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  log.info({ signal }, 'shutting down: no new requests, finishing writes');
+  log.info({ signal }, 'shutting down: no new requests, finishing writes; running jobs stay on their backends');
   const force = setTimeout(() => process.exit(1), 15_000);
   force.unref();
+  hub.closeAll();
   await app.close();
   await container.stop();
   log.info('bye');

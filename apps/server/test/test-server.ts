@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { createContainer, type Container, type ContainerOverrides } from '../src/container.ts';
+import { createContainer, httpSettings, type Container, type ContainerOverrides } from '../src/container.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -37,8 +37,10 @@ export async function startTestServer(
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const container = await createContainer(config, log, { noSimulator: true, ...opts.overrides });
   await container.start();
-  const app = await buildApp(container.services, {
+  const { app, hub } = await buildApp(container.services, httpSettings(config), {
     logger: false,
+    checkResponses: true,
+    onRequestTimed: container.onRequestTimed,
     ...(opts.webDistDir ? { webDistDir: opts.webDistDir } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -50,6 +52,7 @@ export async function startTestServer(
     app,
     container,
     async close() {
+      hub.closeAll();
       await app.close();
       await container.stop();
     },

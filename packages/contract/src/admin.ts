@@ -69,3 +69,97 @@ export const zUserCreated = z.object({
   credits: z.number().nullable(),
 });
 export const zCreditGrant = z.object({ amount: z.number().int(), reason: z.string().max(200).optional() }).strict();
+
+export const zAccountList = z.object({ items: z.array(zAccountView) });
+
+export const zLaneView = z.object({
+  lane: zLane,
+  accounts: z.number().int(),
+  accounts_ready: z.number().int(),
+  /** queued jobs that will run on this lane */
+  depth: z.number().int(),
+  running: z.number().int(),
+});
+
+export const zRunningJobView = z.object({
+  task_id: z.string(),
+  model: zModelId,
+  lane: zLane.nullable(),
+  account_id: z.string().nullable(),
+  account_name: z.string().nullable(),
+  progress: z.number(),
+});
+
+/** GET /api/admin/queue (SPEC §6): lanes, depths, running jobs, and the degraded-mode state. */
+export const zQueueSnapshot = z.object({
+  lanes: z.array(zLaneView),
+  /** no dedicated video lane is ready: video runs on shared lanes with bounded admission */
+  degraded: z.boolean(),
+  /** queued video jobs (in degraded mode at most DEGRADED_MAX_WAITING) */
+  waiting_video: z.number().int(),
+  degraded_max_waiting: z.number().int(),
+  queued: z.number().int(),
+  running: z.array(zRunningJobView),
+});
+export type QueueSnapshot = z.infer<typeof zQueueSnapshot>;
+
+export const zUsageStats = z.object({
+  days: z.number().int(),
+  per_model_per_day: z.array(
+    z.object({
+      day: z.string(),
+      model: z.string(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+    }),
+  ),
+  success_rate: z.number().nullable(),
+  mean_queue_seconds: z.number().nullable(),
+  mean_gpu_seconds: z.number().nullable(),
+  totals: z.object({ completed: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }),
+});
+export type UsageStats = z.infer<typeof zUsageStats>;
+
+export const zAuditEntryView = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  status: z.number().int(),
+  ip: z.string().nullable(),
+});
+export const zAuditPage = z.object({ items: z.array(zAuditEntryView) });
+
+export const zUserListItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  credits: z.number().nullable(),
+  created_at: z.string(),
+});
+export const zUserList = z.object({ items: z.array(zUserListItem) });
+export type UserListItem = z.infer<typeof zUserListItem>;
+export type UserCreated = z.infer<typeof zUserCreated>;
+export type UserCreate = z.infer<typeof zUserCreate>;
+export type CreditGrant = z.infer<typeof zCreditGrant>;
+export type UserBalance = z.infer<typeof zUserBalance>;
+
+export const zLedgerEntryView = z.object({
+  id: z.number().int(),
+  task_id: z.string().nullable(),
+  kind: z.enum(['grant', 'reserve', 'release', 'charge']),
+  amount: z.number().int(),
+  balance_after: z.number().int(),
+  created_at: z.string(),
+});
+export const zLedgerPage = z.object({
+  user_id: z.string(),
+  balance: z.number().nullable(),
+  items: z.array(zLedgerEntryView),
+});
+
+export const zUserBalance = z.object({ id: z.string(), name: z.string(), credits: z.number().nullable() });
+export type LedgerPage = z.infer<typeof zLedgerPage>;
+export type AuditPage = z.infer<typeof zAuditPage>;
+export type AccountList = z.infer<typeof zAccountList>;

@@ -1,30 +1,16 @@
-/** The route table: one place that names every public path (server registers these, the web client calls them). */
+import { buildPath } from './route-def.ts';
+import { ROUTES } from './routes.ts';
+
+/** URLs of the routes in ROUTES, for links in answers (status_url, result urls) and the UI. */
 export const API = {
-  generate: '/api/generate',
-  status: (id: string) => `/api/status/${encodeURIComponent(id)}`,
-  events: (id: string) => `/api/events/${encodeURIComponent(id)}`,
-  results: (id: string, index?: number) => `/api/results/${encodeURIComponent(id)}${index ? `?index=${index}` : ''}`,
-  preview: (id: string) => `/api/preview/${encodeURIComponent(id)}`,
-  cancel: (id: string) => `/api/cancel/${encodeURIComponent(id)}`,
-  gallery: '/api/gallery',
-  galleryItem: (id: string) => `/api/gallery/${encodeURIComponent(id)}`,
-  assets: '/api/assets',
-  asset: (id: string) => `/api/assets/${encodeURIComponent(id)}`,
-  models: '/api/models',
-  health: '/api/health',
-  openapi: '/api/openapi.json',
+  generate: ROUTES.generate.path,
+  status: (id: string) => buildPath(ROUTES.status.path, { id }),
+  events: (id: string) => buildPath(ROUTES.events.path, { id }),
+  results: (id: string, index?: number) => `${buildPath(ROUTES.results.path, { id })}${index ? `?index=${index}` : ''}`,
+  preview: (id: string) => buildPath(ROUTES.preview.path, { id }),
+  asset: (id: string) => buildPath(ROUTES.asset.path, { id }),
   docs: '/api/docs',
-  session: '/api/auth/session',
-  adminSession: '/api/admin/session',
-  adminAccounts: '/api/admin/accounts',
-  adminAccount: (id: string) => `/api/admin/accounts/${encodeURIComponent(id)}`,
-  adminAccountCheck: (id: string) => `/api/admin/accounts/${encodeURIComponent(id)}/check`,
-  adminQueue: '/api/admin/queue',
-  adminStats: '/api/admin/stats',
-  adminUsers: '/api/admin/users',
-  adminUser: (id: string) => `/api/admin/users/${encodeURIComponent(id)}`,
-  adminUserCredits: (id: string) => `/api/admin/users/${encodeURIComponent(id)}/credits`,
-  metrics: '/metrics',
+  openapi: '/api/openapi.json',
 } as const;
 
 export const MAX_PREFER_WAIT_SECONDS = 300;

@@ -6,3 +6,7 @@ export * from './tasks.ts';
 export * from './auth.ts';
 export * from './admin.ts';
 export * from './api.ts';
+export * from './system.ts';
+export * from './route-def.ts';
+export * from './routes.ts';
+export * from './openapi.ts';

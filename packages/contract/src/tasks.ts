@@ -22,7 +22,8 @@ export const zTaskStage = z.enum([
 export type TaskStage = z.infer<typeof zTaskStage>;
 
 export const zAcceptedResponse = z.object({
-  status: z.literal('queued'),
+  /** `queued`; a replay (same Idempotency-Key) reports where the task is now */
+  status: z.enum(['queued', 'running']),
   job_id: z.string(),
   task_id: z.string(),
   queue_position: z.number().int(),

@@ -17,7 +17,13 @@ export interface AdmissionInput {
   oldestVideoWaitMs: number;
   /** all queued jobs right now */
   queued: number;
-  limits: { maxQueue: number; degradedMaxWaiting: number; degradedMaxWaitMs: number };
+  limits: AdmissionLimits;
+}
+
+export interface AdmissionLimits {
+  maxQueue: number;
+  degradedMaxWaiting: number;
+  degradedMaxWaitMs: number;
 }
 
 export type AdmissionDecision =

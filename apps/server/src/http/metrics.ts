@@ -2,7 +2,7 @@ import client from 'prom-client';
 import type { TaskEvent } from '@mediagen/contract';
 
 /** Prometheus metrics: HTTP timings, task outcomes, queue depth. One registry per app instance. */
-export function createMetrics(queueDepth: () => number, runningJobs: () => number) {
+export function createMetrics(queueDepth: () => Promise<number>, runningJobs: () => number) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const http = new client.Histogram({
@@ -22,8 +22,8 @@ export function createMetrics(queueDepth: () => number, runningJobs: () => numbe
     name: 'mediagen_queue_depth',
     help: 'Queued tasks',
     registers: [registry],
-    collect() {
-      this.set(queueDepth());
+    async collect() {
+      this.set(await queueDepth());
     },
   });
   new client.Gauge({

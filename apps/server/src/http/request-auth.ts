@@ -1,8 +1,9 @@
-import { ADMIN_COOKIE, SESSION_COOKIE } from '@mediagen/contract';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN_COOKIE, SESSION_COOKIE, type Access } from '@mediagen/contract';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 import type { UserRecord } from '#ports/store.ts';
-import { hashToken, type AuthService } from '#services/auth.service.ts';
+import type { AuthService } from '#services/auth.service.ts';
+import { adminActor } from '#services/sessions.service.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -10,12 +11,23 @@ export interface CsrfPolicy {
   allowedOrigins: readonly string[];
 }
 
+/** Who a request is, once its route's access rule has run. */
+export type Principal = { kind: 'user'; user: UserRecord } | { kind: 'admin'; actor: string } | { kind: 'anonymous' };
+
 /** The request's own origin as the browser would see it (behind a proxy: X-Forwarded-*). */
 function selfOrigin(req: FastifyRequest): string {
   return `${req.protocol}://${req.host}`;
 }
 
-/** Cookie-authenticated unsafe requests must come from our own origin or an allowed one (CSRF, SPEC §5). */
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** Browser-sent unsafe requests must come from our own origin or an allowed one (CSRF, SPEC §5). */
 export function checkOrigin(req: FastifyRequest, policy: CsrfPolicy): void {
   if (!UNSAFE.has(req.method)) return;
   const origin = req.headers.origin ?? (req.headers.referer ? safeOrigin(req.headers.referer) : undefined);
@@ -24,39 +36,28 @@ export function checkOrigin(req: FastifyRequest, policy: CsrfPolicy): void {
   throw new AppError('forbidden', 'Cross-origin request refused');
 }
 
-function safeOrigin(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'invalid';
-  }
-}
-
-function bearer(req: FastifyRequest): string | undefined {
+/** The access key a server-to-server caller sends: X-API-Key, or Authorization: Bearer (any spacing). */
+export function presentedKey(req: FastifyRequest): string | undefined {
   const header = req.headers['x-api-key'];
-  if (typeof header === 'string' && header) return header;
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return undefined;
+  if (typeof header === 'string' && header.trim()) return header.trim();
+  const m = /^\s*Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
 }
 
-/** Who is calling: a server-to-server key, a session cookie, or (open mode) the local user. */
-export function authenticate(req: FastifyRequest, auth: AuthService, policy: CsrfPolicy): UserRecord {
-  const key = bearer(req);
+async function authenticateUser(req: FastifyRequest, auth: AuthService, policy: CsrfPolicy): Promise<UserRecord> {
+  const key = presentedKey(req);
   if (key) {
-    const user = auth.userByKey(key);
+    const user = await auth.userByKey(key);
     if (!user) throw new AppError('unauthorized', 'Invalid API key');
-    return user;
+    return user; // a key is not ambient authority: no CSRF check
   }
   const token = req.cookies[SESSION_COOKIE];
-  if (token) {
-    const s = auth.sessionUser(token);
-    if (s) {
-      checkOrigin(req, policy);
-      return s.user;
-    }
+  const session = token ? await auth.sessionUser(token) : undefined;
+  if (session) {
+    checkOrigin(req, policy);
+    return session.user;
   }
-  const local = auth.localUser();
+  const local = await auth.localUser();
   if (local) {
     checkOrigin(req, policy);
     return local;
@@ -64,19 +65,32 @@ export function authenticate(req: FastifyRequest, auth: AuthService, policy: Csr
   throw new AppError('unauthorized', 'Sign in first: no valid session or API key');
 }
 
-export function requireAdmin(req: FastifyRequest, auth: AuthService, policy: CsrfPolicy): void {
+async function authenticateAdmin(req: FastifyRequest, auth: AuthService, policy: CsrfPolicy): Promise<string> {
   const token = req.cookies[ADMIN_COOKIE];
-  if (!token || !auth.adminSession(token)) throw new AppError('unauthorized', 'Admin session required');
+  if (!token || !(await auth.adminSession(token))) throw new AppError('unauthorized', 'Admin session required');
   checkOrigin(req, policy);
+  return adminActor(token);
 }
 
-export function cookieOptions(req: FastifyRequest, maxAgeSeconds: number, sameSite: 'lax' | 'strict') {
-  return { httpOnly: true, sameSite, secure: req.protocol === 'https', path: '/', maxAge: maxAgeSeconds };
+/** Runs a route's access rule (before its body is read). Public unsafe routes still get the CSRF check. */
+export async function principalFor(
+  req: FastifyRequest,
+  access: Access,
+  auth: AuthService,
+  policy: CsrfPolicy,
+): Promise<Principal> {
+  if (access === 'user') return { kind: 'user', user: await authenticateUser(req, auth, policy) };
+  if (access === 'admin') return { kind: 'admin', actor: await authenticateAdmin(req, auth, policy) };
+  if (!presentedKey(req)) checkOrigin(req, policy);
+  return { kind: 'anonymous' };
 }
 
-export type { FastifyReply };
-
-/** A stable, non-secret name for an admin session in the audit log. */
-export function adminActor(token: string | undefined): string {
-  return token ? `admin-session:${hashToken(token).slice(0, 12)}` : 'anonymous';
+export function cookieOptions(secure: boolean, maxAgeSeconds: number | undefined, sameSite: 'lax' | 'strict') {
+  return {
+    httpOnly: true,
+    sameSite,
+    secure,
+    path: '/',
+    ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
+  };
 }

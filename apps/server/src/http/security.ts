@@ -1,6 +1,4 @@
-import crypto from 'node:crypto';
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
-import { ADMIN_COOKIE, SESSION_COOKIE } from '@mediagen/contract';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 
 /** CSP for the web UI shell: same-origin scripts, inline styles (React style props), media from the API and blobs. */
@@ -37,13 +35,9 @@ export function installSecurityHeaders(app: FastifyInstance): void {
   });
 }
 
-/** Who a request is, for rate limits: the credential it carries (hashed), else its IP. */
-function credentialKey(req: FastifyRequest): string {
-  const key =
-    req.headers['x-api-key'] ?? req.headers.authorization ?? req.cookies[SESSION_COOKIE] ?? req.cookies[ADMIN_COOKIE];
-  if (typeof key === 'string' && key)
-    return `cred:${crypto.createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
-  return `ip:${req.ip}`;
+/** Who a request is, for rate limits: the authenticated user (never the raw credential text), else its IP. */
+function principalKey(req: FastifyRequest): string {
+  return req.principal.kind === 'user' ? `user:${req.principal.user.id}` : `ip:${req.ip}`;
 }
 
 export interface RateLimits {
@@ -54,9 +48,9 @@ export interface RateLimits {
 }
 
 export interface RateLimiters {
-  generate: preHandlerHookHandler[];
-  adminLogin: preHandlerHookHandler[];
-  sessionLogin: preHandlerHookHandler[];
+  generate: onRequestHookHandler[];
+  adminLogin: onRequestHookHandler[];
+  sessionLogin: onRequestHookHandler[];
 }
 
 /**
@@ -92,7 +86,8 @@ export class FixedWindowLimiter {
   }
 }
 
-function limit(limiter: FixedWindowLimiter, key: (req: FastifyRequest) => string): preHandlerHookHandler {
+/** A limit checked in the request's first hooks (after authentication), before any body is read. */
+function limit(limiter: FixedWindowLimiter, key: (req: FastifyRequest) => string): onRequestHookHandler {
   return (req, _reply, done) => {
     const retry = limiter.take(key(req));
     if (retry === undefined) return done();
@@ -107,7 +102,7 @@ export function createRateLimits(limits: RateLimits): RateLimiters {
   const admin = new FixedWindowLimiter(limits.adminLoginPerIpPerMinute);
   const login = new FixedWindowLimiter(limits.sessionLoginPerIpPerMinute);
   return {
-    generate: [limit(genIp, (req) => req.ip), limit(genUser, credentialKey)],
+    generate: [limit(genIp, (req) => req.ip), limit(genUser, principalKey)],
     adminLogin: [limit(admin, (req) => req.ip)],
     sessionLogin: [limit(login, (req) => req.ip)],
   };

@@ -25,8 +25,8 @@ export interface EngineRunInput {
 }
 
 export interface EngineListener {
-  /** the prompt id, given before it is submitted; persist it (synchronously) so a restart can reconcile */
-  onSubmitted(promptId: string): void;
+  /** the prompt id, given before it is submitted; the engine waits until it is persisted so a restart can reconcile */
+  onSubmitted(promptId: string): void | Promise<void>;
   /** percent 0–100, only rising */
   onProgress(progress: { percent: number; stage: TaskStage }): void;
   /** a live preview frame (JPEG or PNG bytes) */

@@ -8,5 +8,6 @@ export interface FileStore {
   size(key: string): Promise<number>;
   /** a local path for tools that need one (ffmpeg) */
   localPath(key: string): string;
+  remove(key: string): Promise<void>;
   removePrefix(prefix: string): Promise<void>;
 }

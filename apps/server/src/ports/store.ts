@@ -98,6 +98,14 @@ export interface AuditEntry {
   ip: string | null;
 }
 
+export interface QueuedSummary {
+  id: string;
+  ownerId: string;
+  model: ModelId;
+  type: 'image' | 'video';
+  createdAt: number;
+}
+
 export interface TaskListQuery {
   ownerId: string;
   statuses: TaskStatus[];
@@ -124,87 +132,106 @@ export interface TaskUpdate {
   params?: ResolvedGeneration;
 }
 
-/** Durable state. Every write is committed before the call returns. */
+export interface AcceptTask {
+  task: TaskRecord;
+  idempotency?: { key: string; requestHash: string };
+  /** credits to hold for the task (users with an unlimited, null balance hold nothing) */
+  reserveCredits?: number;
+  /** reference images written for this task: their rows land with it or not at all */
+  assets?: AssetRecord[];
+}
+
+export type AcceptResult =
+  | { ok: true }
+  | { ok: false; reason: 'duplicate'; taskId: string; requestHash: string }
+  | { ok: false; reason: 'insufficient_credits'; balance: number };
+
+/**
+ * Durable state. Every write is committed (durable) before its promise resolves; compare-and-set
+ * updates (`expectStatus`) make concurrent writers — other gateways included — safe.
+ */
 export interface Store {
   tasks: {
-    insert(task: TaskRecord, idempotency?: { key: string; requestHash: string }): void;
-    get(id: string): TaskRecord | undefined;
-    update(id: string, patch: TaskUpdate, expectStatus?: TaskStatus): boolean;
-    delete(id: string): void;
-    list(q: TaskListQuery): TaskRecord[];
-    byStatus(statuses: TaskStatus[]): TaskRecord[];
-    queuePosition(id: string): number;
-    countQueued(): number;
+    /** the task, its idempotency key, credit hold and reference assets in one transaction */
+    insert(a: AcceptTask): Promise<AcceptResult>;
+    get(id: string): Promise<TaskRecord | undefined>;
+    /** false when the task is gone or (with expectStatus) no longer in that status */
+    update(id: string, patch: TaskUpdate, expectStatus?: TaskStatus): Promise<boolean>;
+    delete(id: string): Promise<void>;
+    list(q: TaskListQuery): Promise<TaskRecord[]>;
+    byStatus(statuses: TaskStatus[]): Promise<TaskRecord[]>;
+    queuePosition(id: string): Promise<number>;
+    countQueued(): Promise<number>;
     /** compact rows of tasks that ended since a time (for usage stats) */
-    finishedSince(since: number): Array<{
-      model: string;
-      status: 'completed' | 'failed' | 'cancelled';
-      createdAt: number;
-      startedAt: number | null;
-      finishedAt: number;
-      gpuMs: number | null;
-    }>;
-    /** cheap counters for admission: all queued, queued video, the oldest queued video's creation time */
+    finishedSince(since: number): Promise<
+      Array<{
+        model: string;
+        status: 'completed' | 'failed' | 'cancelled';
+        createdAt: number;
+        startedAt: number | null;
+        finishedAt: number;
+        gpuMs: number | null;
+      }>
+    >;
     /** the scheduler's view of the queue, without the parameters */
-    queuedSummaries(): Array<{
-      id: string;
-      ownerId: string;
-      model: ModelId;
-      type: 'image' | 'video';
-      createdAt: number;
-    }>;
-    queueStats(): { queued: number; waitingVideo: number; oldestVideoCreatedAt: number | null };
-    findIdempotent(ownerId: string, key: string): { taskId: string; requestHash: string } | undefined;
+    queuedSummaries(): Promise<QueuedSummary[]>;
+    /** cheap counters for admission: all queued, queued video, the oldest queued video's creation time */
+    queueStats(): Promise<{ queued: number; waitingVideo: number; oldestVideoCreatedAt: number | null }>;
+    findIdempotent(ownerId: string, key: string): Promise<{ taskId: string; requestHash: string } | undefined>;
     /** seconds per work unit measured on finished jobs of a model (for estimates) */
-    measuredSecondsPerUnit(model: ModelId): number | undefined;
-    recordDuration(model: ModelId, units: number, seconds: number): void;
+    measuredSecondsPerUnit(model: ModelId): Promise<number | undefined>;
+    recordDuration(model: ModelId, units: number, seconds: number): Promise<void>;
   };
   assets: {
-    insert(asset: AssetRecord): void;
-    get(id: string): AssetRecord | undefined;
-    ofTask(taskId: string): AssetRecord[];
-    deleteOfTask(taskId: string): void;
+    insert(asset: AssetRecord): Promise<void>;
+    get(id: string): Promise<AssetRecord | undefined>;
+    ofTask(taskId: string): Promise<AssetRecord[]>;
+    deleteOfTask(taskId: string): Promise<void>;
   };
   users: {
-    insert(user: UserRecord): void;
-    get(id: string): UserRecord | undefined;
-    byKeyHash(hash: string): UserRecord | undefined;
-    list(): UserRecord[];
-    markDeleted(id: string, at: number): void;
-    addCredits(id: string, delta: number): number | null;
+    insert(user: UserRecord): Promise<void>;
+    get(id: string): Promise<UserRecord | undefined>;
+    byKeyHash(hash: string): Promise<UserRecord | undefined>;
+    list(): Promise<UserRecord[]>;
+    markDeleted(id: string, at: number): Promise<void>;
   };
   sessions: {
-    insert(s: SessionRecord): void;
-    get(tokenHash: string): SessionRecord | undefined;
-    delete(tokenHash: string): void;
-    deleteOfUser(userId: string): void;
-    purgeExpired(now: number): void;
+    insert(s: SessionRecord): Promise<void>;
+    get(tokenHash: string): Promise<SessionRecord | undefined>;
+    delete(tokenHash: string): Promise<void>;
+    deleteOfUser(userId: string): Promise<void>;
+    purgeExpired(now: number): Promise<void>;
   };
   accounts: {
-    insert(a: AccountRecord): void;
-    get(id: string): AccountRecord | undefined;
-    list(): AccountRecord[];
-    update(id: string, patch: Partial<Omit<AccountRecord, 'id' | 'createdAt'>>): void;
-    delete(id: string): void;
+    insert(a: AccountRecord): Promise<void>;
+    get(id: string): Promise<AccountRecord | undefined>;
+    list(): Promise<AccountRecord[]>;
+    /** false when the account is gone or (with expectStatus) no longer in that status */
+    update(
+      id: string,
+      patch: Partial<Omit<AccountRecord, 'id' | 'createdAt'>>,
+      expectStatus?: AccountStatus,
+    ): Promise<boolean>;
+    delete(id: string): Promise<void>;
   };
   credits: {
     /** append an entry and move the balance, atomically; a negative result is refused unless allowed */
     apply(
       e: { userId: string; taskId: string | null; kind: CreditKind; amount: number; at: number },
       allowNegative?: boolean,
-    ): { ok: boolean; balance: number | null };
+    ): Promise<{ ok: boolean; balance: number | null }>;
     /** reservations not yet released or charged (for reconciliation after a crash) */
-    open(): Array<{ taskId: string; userId: string; reserved: number }>;
-    reservedFor(taskId: string): { userId: string; reserved: number; settled: boolean } | undefined;
-    ledger(userId: string, limit: number): CreditEntry[];
+    open(): Promise<Array<{ taskId: string; userId: string; reserved: number }>>;
+    reservedFor(taskId: string): Promise<{ userId: string; reserved: number; settled: boolean } | undefined>;
+    ledger(userId: string, limit: number): Promise<CreditEntry[]>;
   };
   audit: {
-    append(e: Omit<AuditEntry, 'id'>): void;
-    list(limit: number): AuditEntry[];
+    append(e: Omit<AuditEntry, 'id'>): Promise<void>;
+    list(limit: number): Promise<AuditEntry[]>;
   };
   settings: {
-    get(key: string): string | undefined;
-    set(key: string, value: string): void;
+    get(key: string): Promise<string | undefined>;
+    set(key: string, value: string): Promise<void>;
   };
-  close(): void;
+  close(): Promise<void>;
 }

@@ -22,9 +22,17 @@ export interface AccountsDeps {
 /** GPU accounts: admin CRUD and the server-authoritative status machine (SPEC §6). */
 export class AccountsService {
   private readonly checking = new Map<string, Promise<AccountRecord>>();
-  private runningTask = new Map<string, string>();
+  private readonly runningTask = new Map<string, string>();
+  /** the accounts as last read: admission and scheduling read them on every request, so not from the store */
+  private cache: AccountRecord[] = [];
 
   constructor(private readonly d: AccountsDeps) {}
+
+  /** Re-read the accounts (at start, after each write here, and on the health monitor's tick for other gateways' writes). */
+  async refresh(): Promise<AccountRecord[]> {
+    this.cache = await this.d.store.accounts.list();
+    return this.cache;
+  }
 
   setRunning(accountId: string, taskId: string | null): void {
     if (taskId) this.runningTask.set(accountId, taskId);
@@ -51,28 +59,31 @@ export class AccountsService {
   }
 
   list(): AccountRecord[] {
-    return this.d.store.accounts.list();
+    return this.cache;
   }
 
-  get(id: string): AccountRecord {
-    const a = this.d.store.accounts.get(id);
+  async get(id: string): Promise<AccountRecord> {
+    const a = await this.d.store.accounts.get(id);
     if (!a) throw notFound('Account');
     return a;
   }
 
   /** The only way a status changes; refuses any move the table does not allow (409). */
-  transition(id: string, to: AccountStatus, reason: string | null): AccountRecord {
-    const a = this.get(id);
+  async transition(id: string, to: AccountStatus, reason: string | null): Promise<AccountRecord> {
+    const a = await this.get(id);
     if (a.status === to && to !== 'checking') return a;
     if (!canTransition(a.status, to)) {
       throw new AppError('invalid_transition', `An account cannot go from ${a.status} to ${to}`);
     }
-    this.d.store.accounts.update(id, { status: to, statusReason: reason });
+    if (!(await this.d.store.accounts.update(id, { status: to, statusReason: reason }, a.status))) {
+      throw new AppError('invalid_transition', `The account changed meanwhile; it is no longer ${a.status}`);
+    }
     this.d.log.info({ accountId: id, from: a.status, to, reason }, 'account status changed');
+    await this.refresh();
     return this.get(id);
   }
 
-  create(input: AccountCreate): AccountRecord {
+  async create(input: AccountCreate): Promise<AccountRecord> {
     const a: AccountRecord = {
       id: crypto.randomUUID(),
       name: input.name,
@@ -87,35 +98,41 @@ export class AccountsService {
       lastCheckedAt: null,
       createdAt: this.d.now(),
     };
-    this.d.store.accounts.insert(a);
+    await this.d.store.accounts.insert(a);
+    await this.refresh();
     void this.check(a.id).catch(() => undefined);
     return a;
   }
 
-  patch(id: string, p: AccountPatch): AccountRecord {
-    const a = this.get(id);
+  async patch(id: string, p: AccountPatch): Promise<AccountRecord> {
+    const a = await this.get(id);
     if (p.status !== undefined && p.status !== 'disabled' && p.status !== 'pending') {
       throw new AppError('invalid_transition', `Clients may set status only to disabled or pending, not ${p.status}`);
     }
-    this.d.store.accounts.update(id, {
+    await this.d.store.accounts.update(id, {
       ...(p.name !== undefined ? { name: p.name } : {}),
       ...(p.lane !== undefined ? { lane: p.lane } : {}),
       ...(p.models !== undefined ? { models: p.models } : {}),
       ...(p.auth_token !== undefined ? { authToken: p.auth_token } : {}),
     });
-    if (p.status === 'disabled') this.transition(id, 'disabled', 'disabled by an administrator');
+    await this.refresh();
+    if (p.status === 'disabled') await this.transition(id, 'disabled', 'disabled by an administrator');
     if (p.status === 'pending') {
       if (a.status !== 'disabled')
         throw new AppError('invalid_transition', `An account cannot go from ${a.status} to pending`);
-      this.transition(id, 'pending', 're-enabled; waiting for a health check');
+      await this.transition(id, 'pending', 're-enabled; waiting for a health check');
+      void this.check(id).catch(() => undefined);
+    } else if (p.models !== undefined && a.status !== 'disabled') {
+      // what it must serve changed: find out at once whether it can
       void this.check(id).catch(() => undefined);
     }
     return this.get(id);
   }
 
-  remove(id: string): void {
-    this.get(id);
-    this.d.store.accounts.delete(id);
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.d.store.accounts.delete(id);
+    await this.refresh();
   }
 
   /** Health check: pending|ready|failed → checking → ready|failed. Concurrent calls share one check. */
@@ -128,10 +145,10 @@ export class AccountsService {
   }
 
   private async runCheck(id: string): Promise<AccountRecord> {
-    const a = this.get(id);
+    const a = await this.get(id);
     if (a.status === 'disabled')
       throw new AppError('invalid_transition', 'A disabled account is not checked; enable it first');
-    this.transition(id, 'checking', 'health check running');
+    await this.transition(id, 'checking', 'health check running');
     const health = await this.d.engine
       .checkHealth(
         { id: a.id, name: a.name, baseUrl: a.baseUrl, ...(a.authToken ? { authToken: a.authToken } : {}) },
@@ -143,15 +160,15 @@ export class AccountsService {
         missingNodes: [],
         missingModels: [],
       }));
-    const current = this.d.store.accounts.get(id);
-    if (!current || current.status !== 'checking') return current ?? a; // disabled or deleted meanwhile
-    this.d.store.accounts.update(id, {
+    const current = await this.d.store.accounts.get(id);
+    if (current?.status !== 'checking') return current ?? a; // disabled or deleted meanwhile
+    await this.d.store.accounts.update(id, {
       lastCheckedAt: this.d.now(),
       ...('vramTotal' in health && health.vramTotal !== undefined ? { vramTotal: health.vramTotal } : {}),
       ...('vramFree' in health && health.vramFree !== undefined ? { vramFree: health.vramFree } : {}),
     });
     if (health.ok) {
-      const ready = this.transition(id, 'ready', null);
+      const ready = await this.transition(id, 'ready', null);
       this.d.onReady();
       return ready;
     }

@@ -33,17 +33,20 @@ export interface AuthServiceDeps {
 
 /** Sessions (hashed tokens), access keys, admin sessions. */
 export class AuthService {
-  constructor(private readonly d: AuthServiceDeps) {
-    if (d.authMode === 'open' && !d.store.users.get(LOCAL_USER_ID)) {
-      d.store.users.insert({
-        id: LOCAL_USER_ID,
-        name: 'local',
-        keyHash: null,
-        credits: null,
-        createdAt: d.now(),
-        deletedAt: null,
-      });
-    }
+  constructor(private readonly d: AuthServiceDeps) {}
+
+  /** Open mode: the local single user exists. */
+  async init(): Promise<void> {
+    if (this.d.authMode !== 'open') return;
+    if (await this.d.store.users.get(LOCAL_USER_ID)) return;
+    await this.d.store.users.insert({
+      id: LOCAL_USER_ID,
+      name: 'local',
+      keyHash: null,
+      credits: null,
+      createdAt: this.d.now(),
+      deletedAt: null,
+    });
   }
 
   get authMode(): AuthMode {
@@ -51,22 +54,23 @@ export class AuthService {
   }
 
   /** Resolve an access key (X-API-Key / Bearer / login body) to its user. */
-  userByKey(key: string): UserRecord | undefined {
+  userByKey(key: string): Promise<UserRecord | undefined> {
     return this.d.store.users.byKeyHash(hashToken(key));
   }
 
-  localUser(): UserRecord | undefined {
+  /** Open mode's local user (with its current balance); undefined in key mode. */
+  async localUser(): Promise<UserRecord | undefined> {
     return this.d.authMode === 'open' ? this.d.store.users.get(LOCAL_USER_ID) : undefined;
   }
 
-  createSession(accessKey: string | undefined): { token: string; user: UserRecord; expiresAt: number } {
+  async createSession(accessKey: string | undefined): Promise<{ token: string; user: UserRecord; expiresAt: number }> {
     let user: UserRecord | undefined;
-    if (accessKey) user = this.userByKey(accessKey);
-    else user = this.localUser();
+    if (accessKey) user = await this.userByKey(accessKey);
+    else user = await this.localUser();
     if (!user) throw new AppError('unauthorized', accessKey ? 'Invalid access key' : 'An access key is required');
     const token = newToken();
     const expiresAt = this.d.now() + SESSION_TTL_SECONDS * 1000;
-    this.d.store.sessions.insert({
+    await this.d.store.sessions.insert({
       tokenHash: hashToken(token),
       kind: 'user',
       userId: user.id,
@@ -76,23 +80,23 @@ export class AuthService {
     return { token, user, expiresAt };
   }
 
-  sessionUser(token: string): { user: UserRecord; expiresAt: number } | undefined {
-    const s = this.d.store.sessions.get(hashToken(token));
+  async sessionUser(token: string): Promise<{ user: UserRecord; expiresAt: number } | undefined> {
+    const s = await this.d.store.sessions.get(hashToken(token));
     if (!s || s.kind !== 'user' || !s.userId || s.expiresAt <= this.d.now()) return undefined;
-    const user = this.d.store.users.get(s.userId);
+    const user = await this.d.store.users.get(s.userId);
     if (!user || user.deletedAt !== null) return undefined;
     return { user, expiresAt: s.expiresAt };
   }
 
-  endSession(token: string): void {
-    this.d.store.sessions.delete(hashToken(token));
+  async endSession(token: string): Promise<void> {
+    await this.d.store.sessions.delete(hashToken(token));
   }
 
-  createAdminSession(key: string): { token: string; expiresAt: number } {
+  async createAdminSession(key: string): Promise<{ token: string; expiresAt: number }> {
     if (!constantTimeEqual(key, this.d.adminKey)) throw new AppError('unauthorized', 'Invalid admin key');
     const token = newToken();
     const expiresAt = this.d.now() + ADMIN_TTL_SECONDS * 1000;
-    this.d.store.sessions.insert({
+    await this.d.store.sessions.insert({
       tokenHash: hashToken(token),
       kind: 'admin',
       userId: null,
@@ -102,8 +106,8 @@ export class AuthService {
     return { token, expiresAt };
   }
 
-  adminSession(token: string): { expiresAt: number } | undefined {
-    const s = this.d.store.sessions.get(hashToken(token));
+  async adminSession(token: string): Promise<{ expiresAt: number } | undefined> {
+    const s = await this.d.store.sessions.get(hashToken(token));
     if (!s || s.kind !== 'admin' || s.expiresAt <= this.d.now()) return undefined;
     return { expiresAt: s.expiresAt };
   }

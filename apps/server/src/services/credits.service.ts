@@ -1,6 +1,5 @@
 import { AppError } from '#domain/app-error.ts';
-import type { Store } from '#ports/store.ts';
-import type { TaskEvents } from './task-events.ts';
+import type { Store, TaskRecord } from '#ports/store.ts';
 
 /** One credit = one GPU-second. A job reserves its estimate, is charged its real GPU time, and gets the reservation back. */
 export class CreditsService {
@@ -17,54 +16,49 @@ export class CreditsService {
     return this.d.enabled;
   }
 
-  /** Subscribe to task ends (every terminal path publishes one) and settle what is still open after a crash. */
-  attach(events: TaskEvents): void {
-    if (!this.d.enabled) return;
-    events.subscribeAll((e) => {
-      if (e.event === 'completed' || e.event === 'failed' || e.event === 'cancelled') this.settle(e.data.task_id);
-    });
-    for (const open of this.d.store.credits.open()) {
-      const t = this.d.store.tasks.get(open.taskId);
-      if (!t || ['completed', 'failed', 'cancelled'].includes(t.status)) this.settle(open.taskId);
-    }
+  /** The hold for a new task (written with the task, atomically); undefined when credits are off. */
+  holdFor(estimateSeconds: number): number | undefined {
+    return this.d.enabled ? Math.max(1, Math.ceil(estimateSeconds)) : undefined;
   }
 
-  /** 402 when the balance cannot cover the estimate; users with no balance (null) are unlimited. */
-  reserve(userId: string, taskId: string, estimateSeconds: number): void {
+  insufficient(amount: number, balance: number): AppError {
+    return new AppError(
+      'insufficient_credits',
+      `This job needs about ${amount} credits (GPU-seconds); your balance is ${balance}`,
+      undefined,
+      { userAction: 'Ask an administrator for more credits.' },
+    );
+  }
+
+  /** Settle what is still open after a crash (tasks that ended while no gateway ran, or mid-settle). */
+  async reconcile(): Promise<void> {
     if (!this.d.enabled) return;
-    const user = this.d.store.users.get(userId);
-    if (!user || user.credits === null) return;
-    const amount = Math.max(1, Math.ceil(estimateSeconds));
-    const r = this.d.store.credits.apply({ userId, taskId, kind: 'reserve', amount: -amount, at: this.d.now() });
-    if (!r.ok) {
-      throw new AppError(
-        'insufficient_credits',
-        `This job needs about ${amount} credits (GPU-seconds); your balance is ${user.credits}`,
-        undefined,
-        { userAction: 'Ask an administrator for more credits.' },
-      );
+    for (const open of await this.d.store.credits.open()) {
+      const t = await this.d.store.tasks.get(open.taskId);
+      if (!t || ['completed', 'failed', 'cancelled'].includes(t.status)) await this.settle(open.taskId, t);
     }
   }
 
   /** Give back the reservation; on completion charge the real GPU time (rounded up to whole seconds). */
-  settle(taskId: string): void {
-    const held = this.d.store.credits.reservedFor(taskId);
+  async settle(taskId: string, task?: TaskRecord): Promise<void> {
+    const held = await this.d.store.credits.reservedFor(taskId);
     if (!held || held.settled) return;
     const at = this.d.now();
-    this.d.store.credits.apply({ userId: held.userId, taskId, kind: 'release', amount: held.reserved, at }, true);
-    const t = this.d.store.tasks.get(taskId);
+    await this.d.store.credits.apply({ userId: held.userId, taskId, kind: 'release', amount: held.reserved, at }, true);
+    const t = task ?? (await this.d.store.tasks.get(taskId));
     if (t?.status === 'completed') {
       const charge = Math.max(1, Math.ceil((t.gpuMs ?? 0) / 1000));
-      this.d.store.credits.apply({ userId: held.userId, taskId, kind: 'charge', amount: -charge, at }, true);
+      await this.d.store.credits.apply({ userId: held.userId, taskId, kind: 'charge', amount: -charge, at }, true);
     }
   }
 
-  grant(userId: string, amount: number): number | null {
+  async grant(userId: string, amount: number): Promise<number | null> {
     if (!Number.isInteger(amount) || amount === 0) {
       throw new AppError('validation_error', 'amount must be a non-zero integer', [
         { path: 'amount', message: 'must be a non-zero integer' },
       ]);
     }
-    return this.d.store.credits.apply({ userId, taskId: null, kind: 'grant', amount, at: this.d.now() }, true).balance;
+    const r = await this.d.store.credits.apply({ userId, taskId: null, kind: 'grant', amount, at: this.d.now() }, true);
+    return r.balance;
   }
 }

@@ -1,38 +1,55 @@
 import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
 import {
   API,
   IMAGE_FIELDS,
+  MAX_PREFER_WAIT_SECONDS,
   checkGenerateRules,
   dropNulls,
   estimateSeconds,
   resolveGeneration,
-  workUnits,
   zGenerateRequest,
   type AcceptedResponse,
   type ErrorDetail,
   type GenerateRequest,
   type ResolvedGeneration,
 } from '@mediagen/contract';
+import { admit, laneAccounts, type AdmissionLimits } from '#domain/admission.ts';
 import { AppError } from '#domain/app-error.ts';
 import { randomSeed } from '#domain/seeds.ts';
+import { isTerminalEvent, taskEventFor } from '#domain/task-lifecycle.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { Store, TaskRecord } from '#ports/store.ts';
-import type { ReferenceImages } from './reference-images.ts';
+import type { TaskEventBus } from '#ports/task-event-bus.ts';
+import type { AccountsService } from './accounts.service.ts';
+import type { CreditsService } from './credits.service.ts';
+import type { PreparedImage, ReferenceImages } from './reference-images.ts';
+import { json, type JsonReply } from './replies.ts';
+import type { Lang, UploadedFile, UserContext } from './request-context.ts';
+import type { TasksService } from './tasks.service.ts';
+
+/** What the prompt policy answers (domain/prompt-policy). */
+export interface PromptScreen {
+  check(prompt: string, negativePrompt: string): { allowed: boolean; rule?: string };
+  /** the refusal's user_action in the request's language, naming the rule's category combination */
+  userAction?(rule: string | undefined, lang: Lang): string;
+}
 
 export interface GenerationDeps {
   store: Store;
+  bus: TaskEventBus;
   engine: Pick<Engine, 'ignoredParams'>;
   images: ReferenceImages;
+  accounts: Pick<AccountsService, 'list'>;
+  credits: CreditsService;
+  tasks: Pick<TasksService, 'view'>;
+  policy: PromptScreen;
+  admission: AdmissionLimits;
   sizes: readonly number[];
   now: () => number;
+  log: { warn(o: object, m: string): void };
   /** a hook the worker uses to wake up */
   onAccepted: (taskId: string) => void;
-  /** refuses when no backend can ever serve the request (SPEC §3 503s) */
-  admit: (params: ResolvedGeneration) => void;
-  /** extra request checks (prompt policy); throw AppError to refuse */
-  screen?: (ownerId: string, params: ResolvedGeneration) => void;
-  /** credits: hold the estimate before the task exists (402 when short), give it back if the insert fails */
-  credits?: { reserve(ownerId: string, taskId: string, estimateSeconds: number): void; settle(taskId: string): void };
 }
 
 /** zod issues of stage 1 as error details (400 invalid_request). */
@@ -71,19 +88,45 @@ export function parseGenerateBody(body: unknown, sizes: readonly number[]): Gene
   return parsed.data;
 }
 
-function requestHash(body: unknown): string {
-  return crypto.createHash('sha256').update(JSON.stringify(body)).digest('hex');
+/** The request as its idempotency key remembers it: uploaded files by content, not by temp path. */
+async function requestHash(req: GenerateRequest, uploads: readonly UploadedFile[]): Promise<string> {
+  const files = await Promise.all(
+    uploads.map(async (u) => [
+      u.field,
+      crypto
+        .createHash('sha256')
+        .update(await fsp.readFile(u.path))
+        .digest('hex'),
+    ]),
+  );
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([req, files]))
+    .digest('hex');
 }
 
+/** `Prefer: wait=N` (RFC 7240), capped. */
+export function preferWaitSeconds(header: string | undefined): number {
+  const m = /(?:^|[,;\s])wait=(\d+)/.exec(header ?? '');
+  return m ? Math.min(Number(m[1]), MAX_PREFER_WAIT_SECONDS) : 0;
+}
+
+export interface SubmitOptions {
+  uploads: readonly UploadedFile[];
+  idempotencyKey?: string;
+  preferWait: number;
+}
+
+/** POST /api/generate: validate, screen, admit, commit, answer (SPEC §2–§4). */
 export class GenerationService {
   constructor(private readonly d: GenerationDeps) {}
 
-  accepted(task: TaskRecord): AcceptedResponse {
+  async accepted(task: TaskRecord): Promise<AcceptedResponse> {
     return {
-      status: 'queued',
+      status: task.status === 'running' ? 'running' : 'queued',
       job_id: task.id,
       task_id: task.id,
-      queue_position: this.d.store.tasks.queuePosition(task.id),
+      queue_position: await this.d.store.tasks.queuePosition(task.id),
       estimated_seconds: task.estimatedSeconds,
       status_url: API.status(task.id),
       events_url: API.events(task.id),
@@ -91,36 +134,92 @@ export class GenerationService {
     };
   }
 
-  async accept(
-    ownerId: string,
-    body: unknown,
-    idempotencyKey?: string,
-    hashBasis?: unknown,
-  ): Promise<{ task: TaskRecord; replay: boolean }> {
+  async submit(ctx: UserContext, body: unknown, o: SubmitOptions): Promise<JsonReply> {
+    const key = o.idempotencyKey;
+    if (key !== undefined && (key.length === 0 || key.length > 200)) {
+      throw new AppError('invalid_request', 'Idempotency-Key must be 1–200 characters');
+    }
     // validate first: only a well-shaped (bounded) request is hashed or stored
     const req = parseGenerateBody(body, this.d.sizes);
-    const hash = requestHash(hashBasis ?? req);
-    if (idempotencyKey) {
-      const prior = this.d.store.tasks.findIdempotent(ownerId, idempotencyKey);
-      if (prior) {
-        const task = this.d.store.tasks.get(prior.taskId);
-        if (prior.requestHash !== hash)
-          throw new AppError('conflict', 'This Idempotency-Key was used with a different request');
-        if (task) return { task, replay: true };
-      }
+    const hash = key ? await requestHash(req, o.uploads) : '';
+    if (key) {
+      const prior = await this.d.store.tasks.findIdempotent(ctx.user.id, key);
+      if (prior) return this.replay(ctx.user.id, prior, hash, o.preferWait);
     }
+    const prepared: PreparedImage[] = [];
     const resolvedReq: GenerateRequest = { ...req };
     for (const field of IMAGE_FIELDS) {
       const value = req[field];
-      if (value !== undefined) resolvedReq[field] = await this.d.images.resolve(ownerId, field, value);
+      if (value === undefined) continue;
+      const r = await this.d.images.resolve(ctx.user.id, field, value, o.uploads);
+      resolvedReq[field] = r.ref;
+      if (r.prepared) prepared.push(r.prepared);
     }
     const params = resolveGeneration(resolvedReq, () => randomSeed(() => crypto.randomBytes(4).readUInt32BE(0)));
     params.ignored_params = [...params.ignored_params, ...this.d.engine.ignoredParams(params)];
-    this.d.screen?.(ownerId, params);
-    this.d.admit(params);
-    const measured = this.d.store.tasks.measuredSecondsPerUnit(params.model);
+    this.screen(ctx, params);
+    await this.admit(params);
+    const task = await this.newTask(ctx.user.id, params);
+    const hold = this.d.credits.holdFor(task.estimatedSeconds);
+    await this.d.images.persist(prepared);
+    const result = await this.d.store.tasks
+      .insert({
+        task,
+        ...(key ? { idempotency: { key, requestHash: hash } } : {}),
+        ...(hold !== undefined ? { reserveCredits: hold } : {}),
+        assets: prepared.map((p) => p.asset),
+      })
+      .catch(async (err: unknown) => {
+        await this.d.images.discard(prepared);
+        throw err;
+      });
+    if (!result.ok) {
+      await this.d.images.discard(prepared);
+      if (result.reason === 'insufficient_credits') throw this.d.credits.insufficient(hold ?? 0, result.balance);
+      // a concurrent request with the same key won: answer as its replay
+      return this.replay(ctx.user.id, { taskId: result.taskId, requestHash: result.requestHash }, hash, o.preferWait);
+    }
+    this.d.bus.publish(task.ownerId, taskEventFor(task));
+    this.d.onAccepted(task.id);
+    return this.answer(task, o.preferWait, false);
+  }
+
+  private screen(ctx: UserContext, params: ResolvedGeneration): void {
+    const verdict = this.d.policy.check(params.prompt, params.negative_prompt);
+    if (verdict.allowed) return;
+    // the rule and the user, never the prompt
+    this.d.log.warn({ userId: ctx.user.id, rule: verdict.rule, reqId: ctx.requestId }, 'prompt refused by policy');
+    throw new AppError(
+      'prompt_policy_violation',
+      'This prompt is refused: content that sexualises minors is not allowed',
+      [{ path: 'prompt', message: 'violates the content policy' }],
+      this.d.policy.userAction ? { userAction: this.d.policy.userAction(verdict.rule, ctx.lang) } : {},
+    );
+  }
+
+  private async admit(params: ResolvedGeneration): Promise<void> {
+    const q = await this.d.store.tasks.queueStats();
+    const decision = admit({
+      type: params.type,
+      model: params.model,
+      accounts: laneAccounts(this.d.accounts.list()),
+      queued: q.queued,
+      waitingVideo: q.waitingVideo,
+      oldestVideoWaitMs: q.oldestVideoCreatedAt === null ? 0 : this.d.now() - q.oldestVideoCreatedAt,
+      limits: this.d.admission,
+    });
+    if (!decision.ok) {
+      throw new AppError(decision.code, decision.reason, undefined, {
+        retryAfterSeconds: decision.retryAfterSeconds,
+        userAction: 'Retry later.',
+      });
+    }
+  }
+
+  private async newTask(ownerId: string, params: ResolvedGeneration): Promise<TaskRecord> {
+    const measured = await this.d.store.tasks.measuredSecondsPerUnit(params.model);
     const now = this.d.now();
-    const task: TaskRecord = {
+    return {
       id: crypto.randomUUID(),
       ownerId,
       status: 'queued',
@@ -141,19 +240,52 @@ export class GenerationService {
       finishedAt: null,
       gpuMs: null,
     };
-    this.d.credits?.reserve(ownerId, task.id, task.estimatedSeconds);
-    try {
-      // committed to disk (synchronous=FULL) before the 202 goes out
-      this.d.store.tasks.insert(task, idempotencyKey ? { key: idempotencyKey, requestHash: hash } : undefined);
-    } catch (err) {
-      this.d.credits?.settle(task.id);
-      throw err;
-    }
-    this.d.onAccepted(task.id);
-    return { task, replay: false };
   }
 
-  workUnits(params: ResolvedGeneration): number {
-    return workUnits(params);
+  private async replay(
+    ownerId: string,
+    prior: { taskId: string; requestHash: string },
+    hash: string,
+    preferWait: number,
+  ): Promise<JsonReply> {
+    if (prior.requestHash !== hash)
+      throw new AppError('conflict', 'This Idempotency-Key was used with a different request');
+    const task = await this.d.store.tasks.get(prior.taskId);
+    if (task?.ownerId !== ownerId)
+      throw new AppError('conflict', 'This Idempotency-Key names a task that no longer exists');
+    return this.answer(task, preferWait, true);
+  }
+
+  /** 202 with the accepted body; with `Prefer: wait` the task's end (200) if it comes in time. */
+  private async answer(task: TaskRecord, preferWait: number, replay: boolean): Promise<JsonReply> {
+    let current = task;
+    if (preferWait > 0) current = await this.waitForEnd(task, preferWait);
+    const headers: Record<string, string> = { location: API.status(task.id) };
+    if (replay) headers['idempotent-replay'] = 'true';
+    if (current.status === 'completed' && current.result) return json(200, current.result, { headers });
+    if (current.status === 'failed' || current.status === 'cancelled') {
+      return json(200, await this.d.tasks.view(current), { headers });
+    }
+    // a replay reports where the task is now, not where it was when first accepted
+    return json(202, await this.accepted(current), { headers });
+  }
+
+  private async waitForEnd(task: TaskRecord, seconds: number): Promise<TaskRecord> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, seconds * 1000);
+      const off = this.d.bus.subscribe(task.id, (e) => {
+        if (isTerminalEvent(e)) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+      // it may have ended before the subscription
+      void this.d.store.tasks.get(task.id).then((t) => {
+        if (t && t.status !== 'queued' && t.status !== 'running') done();
+      });
+    });
+    return (await this.d.store.tasks.get(task.id)) ?? task;
   }
 }

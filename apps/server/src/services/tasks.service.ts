@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   API,
   type GalleryItem,
@@ -6,23 +7,39 @@ import {
   type TaskStatusResponse,
 } from '@mediagen/contract';
 import { AppError, notFound } from '#domain/app-error.ts';
-import { isTerminal } from '#domain/task-lifecycle.ts';
+import { isTerminal, isTerminalEvent, taskEventFor } from '#domain/task-lifecycle.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { AssetRecord, Store, TaskRecord } from '#ports/store.ts';
-import type { TaskEvents } from './task-events.ts';
+import type { TaskEventBus } from '#ports/task-event-bus.ts';
+import type { LivePreviews } from './live-previews.ts';
+import type { LiveProgress } from './live-progress.ts';
+import { events, file, type EventsReply, type FileReply } from './replies.ts';
+import type { TaskLifecycle } from './task-lifecycle.ts';
 
 export interface TaskRunnerControl {
-  /** interrupt a running task; resolves once the engine has been told */
+  /** interrupt a running task on its backend; false when this gateway does not run it */
   cancelRunning(taskId: string): boolean;
 }
 
 export interface TasksDeps {
   store: Store;
   files: FileStore;
-  events: TaskEvents;
+  bus: TaskEventBus;
+  lifecycle: TaskLifecycle;
+  live: LiveProgress;
+  previews: LivePreviews;
   runner: TaskRunnerControl;
   now: () => number;
 }
+
+const EXT_NAME: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'video/mp4': 'mp4',
+  'video/webm': 'webm',
+  'image/gif': 'gif',
+};
+const IMMUTABLE = 'private, max-age=31536000, immutable';
 
 function encodeCursor(t: TaskRecord): string {
   return Buffer.from(`${t.createdAt}:${t.id}`).toString('base64url');
@@ -31,40 +48,44 @@ function encodeCursor(t: TaskRecord): string {
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split(':');
   const createdAt = Number(at);
-  if (!id || !Number.isFinite(createdAt))
+  if (!id || !Number.isFinite(createdAt)) {
     throw new AppError('invalid_request', 'Bad cursor', [
       { path: 'cursor', message: 'is not a cursor this server issued' },
     ]);
+  }
   return { createdAt, id };
 }
 
+/** A user's tasks: status, events, files, cancel, gallery (SPEC §4). Everything is scoped to its owner. */
 export class TasksService {
   constructor(private readonly d: TasksDeps) {}
 
   /** A task of this owner, or 404 — also for someone else's task (never reveal it exists). */
-  owned(ownerId: string, id: string): TaskRecord {
-    const t = this.d.store.tasks.get(id);
-    if (!t || t.ownerId !== ownerId) throw notFound();
+  async owned(ownerId: string, id: string): Promise<TaskRecord> {
+    const t = await this.d.store.tasks.get(id);
+    if (t?.ownerId !== ownerId) throw notFound();
     return t;
   }
 
-  view(t: TaskRecord): TaskStatusResponse {
-    const preview = this.d.events.preview(t.id);
-    const queued = t.status === 'queued';
+  async view(t: TaskRecord): Promise<TaskStatusResponse> {
+    const live = t.status === 'running' ? this.d.live.get(t.id) : undefined;
+    const progress = t.status === 'completed' ? 100 : Math.max(t.progress, live?.progress ?? 0);
     const out: TaskStatusResponse = {
       task_id: t.id,
       job_id: t.id,
       status: t.status,
-      progress: t.status === 'completed' ? 100 : t.progress,
-      stage: t.stage,
+      progress,
+      stage: live?.stage ?? t.stage,
       created_at: new Date(t.createdAt).toISOString(),
       updated_at: new Date(t.updatedAt).toISOString(),
     };
-    if (queued) out.queue_position = this.d.store.tasks.queuePosition(t.id);
-    if (t.status === 'running' && t.startedAt) {
+    if (t.status === 'queued') {
+      out.queue_position = await this.d.store.tasks.queuePosition(t.id);
+      out.eta_seconds = t.estimatedSeconds;
+    } else if (t.status === 'running' && t.startedAt) {
       out.eta_seconds = Math.max(0, Math.round(t.estimatedSeconds - (this.d.now() - t.startedAt) / 1000));
-    } else if (queued) out.eta_seconds = t.estimatedSeconds;
-    if (preview || t.status === 'completed') out.preview_url = API.preview(t.id);
+    }
+    if (this.d.previews.get(t.id) || t.status === 'completed') out.preview_url = API.preview(t.id);
     if (t.result) out.result = t.result;
     if (t.error) out.error = t.error;
     if (t.errorCode) out.code = t.errorCode as TaskStatusResponse['code'];
@@ -72,30 +93,108 @@ export class TasksService {
     return out;
   }
 
-  cancel(ownerId: string, id: string): TaskStatusResponse {
-    const t = this.owned(ownerId, id);
+  async status(ownerId: string, id: string): Promise<TaskStatusResponse> {
+    return this.view(await this.owned(ownerId, id));
+  }
+
+  async cancel(ownerId: string, id: string): Promise<TaskStatusResponse> {
+    const t = await this.owned(ownerId, id);
     if (isTerminal(t.status)) return this.view(t);
-    if (
-      t.status === 'queued' &&
-      this.d.store.tasks.update(id, { status: 'cancelled', stage: 'done', finishedAt: this.d.now() }, 'queued')
-    ) {
-      this.d.events.publish({ event: 'cancelled', data: { task_id: id } });
-    } else {
-      this.d.runner.cancelRunning(id);
+    if (t.status === 'queued') {
+      const cancelled = await this.d.lifecycle.transition(t, 'cancelled', { stage: 'done', finishedAt: this.d.now() });
+      if (cancelled) return this.view(cancelled);
     }
-    return this.view(this.owned(ownerId, id));
+    // running (or it started meanwhile): interrupt it on its backend; the runner records the outcome
+    this.d.runner.cancelRunning(id);
+    return this.view(await this.owned(ownerId, id));
   }
 
-  outputs(t: TaskRecord): AssetRecord[] {
-    return this.d.store.assets.ofTask(t.id).filter((a) => a.kind === 'output');
+  /** The task's event stream: its current state first (the same event a live client saw last), then live events. */
+  async events(ownerId: string, id: string): Promise<EventsReply> {
+    const t = await this.owned(ownerId, id);
+    const v = await this.view(t);
+    const first = taskEventFor(
+      { ...t, progress: v.progress, stage: v.stage },
+      {
+        ...(v.queue_position !== undefined ? { queuePosition: v.queue_position } : {}),
+        ...(v.eta_seconds !== undefined ? { etaSeconds: v.eta_seconds } : {}),
+      },
+    );
+    return events({
+      initial: [first],
+      finished: isTerminal(t.status),
+      subscribe: (push, end) => {
+        const off = this.d.bus.subscribe(id, (e) => {
+          push(e);
+          if (isTerminalEvent(e)) end();
+        });
+        // it may have ended between the read above and the subscription
+        void this.d.store.tasks.get(id).then((now) => {
+          if (now && isTerminal(now.status) && !isTerminal(t.status)) {
+            push(taskEventFor(now));
+            end();
+          }
+        });
+        return off;
+      },
+    });
   }
 
-  thumbnail(t: TaskRecord): AssetRecord | undefined {
-    return this.d.store.assets.ofTask(t.id).find((a) => a.kind === 'thumbnail');
+  private async outputs(taskId: string): Promise<AssetRecord[]> {
+    return (await this.d.store.assets.ofTask(taskId)).filter((a) => a.kind === 'output');
   }
 
-  galleryItem(t: TaskRecord): GalleryItem {
-    const outputs = this.outputs(t);
+  private fileOf(
+    asset: AssetRecord,
+    size: number,
+    extra: Partial<Pick<FileReply, 'disposition' | 'ranges'>>,
+  ): FileReply {
+    return file({
+      contentType: asset.mime,
+      size,
+      open: (range) => this.d.files.stream(asset.path, range),
+      ranges: extra.ranges ?? false,
+      cacheControl: IMMUTABLE,
+      ...(extra.disposition ? { disposition: extra.disposition } : {}),
+    });
+  }
+
+  async result(ownerId: string, id: string, index: number, download: boolean): Promise<FileReply> {
+    const task = await this.owned(ownerId, id);
+    const asset = (await this.outputs(task.id)).find((a) => a.idx === index);
+    if (!asset) throw notFound('Result');
+    const p = task.params;
+    const seed = p.seeds[index] ?? p.seed;
+    const filename = `mediagen-${p.model}-${seed}${p.batch_size > 1 ? `-${index}` : ''}.${EXT_NAME[asset.mime] ?? 'bin'}`;
+    return this.fileOf(asset, await this.d.files.size(asset.path), {
+      ranges: true,
+      disposition: { type: download ? 'attachment' : 'inline', filename },
+    });
+  }
+
+  /** An upload or an output by asset id (thumbnails are served by preview). */
+  async asset(ownerId: string, assetId: string): Promise<FileReply> {
+    const asset = await this.d.store.assets.get(assetId);
+    if (asset?.ownerId !== ownerId || asset.kind === 'thumbnail') throw notFound('Asset');
+    return this.fileOf(asset, await this.d.files.size(asset.path), {});
+  }
+
+  async preview(ownerId: string, id: string): Promise<FileReply> {
+    const task = await this.owned(ownerId, id);
+    if (task.status === 'completed') {
+      const thumb = (await this.d.store.assets.ofTask(task.id)).find((a) => a.kind === 'thumbnail');
+      if (thumb) {
+        const bytes = await this.d.files.read(thumb.path);
+        return inMemory(bytes, 'image/jpeg');
+      }
+    }
+    const live = this.d.previews.get(id);
+    if (!live) throw notFound('Preview');
+    return inMemory(live.image, live.mime);
+  }
+
+  private async galleryItem(t: TaskRecord): Promise<GalleryItem> {
+    const outputs = await this.outputs(t.id);
     const p = t.params;
     return {
       task_id: t.id,
@@ -116,8 +215,8 @@ export class TasksService {
     };
   }
 
-  gallery(ownerId: string, q: GalleryQuery): GalleryPage {
-    const rows = this.d.store.tasks.list({
+  async gallery(ownerId: string, q: GalleryQuery): Promise<GalleryPage> {
+    const rows = await this.d.store.tasks.list({
       ownerId,
       statuses: ['completed'],
       ...(q.type ? { type: q.type } : {}),
@@ -128,17 +227,27 @@ export class TasksService {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((t) => this.galleryItem(t)),
+      items: await Promise.all(page.map((t) => this.galleryItem(t))),
       next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null,
     };
   }
 
   async remove(ownerId: string, id: string): Promise<void> {
-    const t = this.owned(ownerId, id);
-    if (t.status === 'running' || t.status === 'queued') this.cancel(ownerId, id);
-    this.d.store.assets.deleteOfTask(id);
-    this.d.store.tasks.delete(id);
-    this.d.events.dropPreview(id);
+    const t = await this.owned(ownerId, id);
+    if (!isTerminal(t.status)) await this.cancel(ownerId, id);
+    await this.d.store.assets.deleteOfTask(id);
+    await this.d.store.tasks.delete(id);
+    this.d.previews.drop(id);
     await this.d.files.removePrefix(`media/${id}`);
   }
+}
+
+function inMemory(bytes: Buffer, mime: string): FileReply {
+  return file({
+    contentType: mime,
+    size: bytes.length,
+    open: (range) => Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]),
+    ranges: false,
+    cacheControl: 'no-store',
+  });
 }

@@ -1,18 +1,10 @@
+import type { UsageStats } from '@mediagen/contract';
 import type { Store } from '#ports/store.ts';
 
-export interface UsageStats {
-  days: number;
-  per_model_per_day: Array<{ day: string; model: string; completed: number; failed: number; cancelled: number }>;
-  success_rate: number | null;
-  mean_queue_seconds: number | null;
-  mean_gpu_seconds: number | null;
-  totals: { completed: number; failed: number; cancelled: number };
-}
-
 /** Admin usage figures (SPEC §6 GET /api/admin/stats) over the finished tasks of the last N days. */
-export function usageStats(store: Store, now: number, days = 14): UsageStats {
+export async function usageStats(store: Store, now: number, days = 14): Promise<UsageStats> {
   const since = now - days * 86_400_000;
-  const rows = store.tasks.finishedSince(since);
+  const rows = await store.tasks.finishedSince(since);
   const perKey = new Map<
     string,
     { day: string; model: string; completed: number; failed: number; cancelled: number }

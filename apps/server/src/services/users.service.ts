@@ -1,8 +1,11 @@
 import crypto from 'node:crypto';
+import type { LedgerPage, UserBalance, UserCreated, UserListItem } from '@mediagen/contract';
 import { notFound } from '#domain/app-error.ts';
 import type { Store, UserRecord } from '#ports/store.ts';
 import { hashToken, newToken } from './auth.service.ts';
 import type { CreditsService } from './credits.service.ts';
+
+const iso = (t: number): string => new Date(t).toISOString();
 
 /** Users and their access keys (admin API, SPEC §6). Keys are shown once and stored hashed. */
 export class UsersService {
@@ -10,11 +13,12 @@ export class UsersService {
     private readonly d: { store: Store; now: () => number; credits: CreditsService; creditsEnabled: boolean },
   ) {}
 
-  list(): UserRecord[] {
-    return this.d.store.users.list();
+  async list(): Promise<{ items: UserListItem[] }> {
+    const users = await this.d.store.users.list();
+    return { items: users.map((u) => ({ id: u.id, name: u.name, credits: u.credits, created_at: iso(u.createdAt) })) };
   }
 
-  create(name: string, credits?: number): { user: UserRecord; accessKey: string } {
+  async create(name: string, credits?: number): Promise<UserCreated> {
     const accessKey = newToken('mgk_');
     // with credits on, a new user starts at 0 and the initial amount is a ledger grant
     const user: UserRecord = {
@@ -25,26 +29,45 @@ export class UsersService {
       createdAt: this.d.now(),
       deletedAt: null,
     };
-    this.d.store.users.insert(user);
-    if (this.d.creditsEnabled && credits) this.d.credits.grant(user.id, credits);
-    return { user: this.get(user.id), accessKey };
+    await this.d.store.users.insert(user);
+    if (this.d.creditsEnabled && credits) await this.d.credits.grant(user.id, credits);
+    const created = await this.get(user.id);
+    return { id: created.id, name: created.name, access_key: accessKey, credits: created.credits };
   }
 
-  get(id: string): UserRecord {
-    const u = this.d.store.users.get(id);
+  async get(id: string): Promise<UserRecord> {
+    const u = await this.d.store.users.get(id);
     if (!u || u.deletedAt !== null) throw notFound('User');
     return u;
   }
 
-  grant(id: string, amount: number): UserRecord {
-    this.get(id);
-    this.d.credits.grant(id, amount);
-    return this.get(id);
+  async grant(id: string, amount: number): Promise<UserBalance> {
+    await this.get(id);
+    await this.d.credits.grant(id, amount);
+    const u = await this.get(id);
+    return { id: u.id, name: u.name, credits: u.credits };
   }
 
-  remove(id: string): void {
-    this.get(id);
-    this.d.store.users.markDeleted(id, this.d.now());
-    this.d.store.sessions.deleteOfUser(id);
+  async ledger(id: string): Promise<LedgerPage> {
+    const u = await this.get(id);
+    const entries = await this.d.store.credits.ledger(u.id, 500);
+    return {
+      user_id: u.id,
+      balance: u.credits,
+      items: entries.map((e) => ({
+        id: e.id,
+        task_id: e.taskId,
+        kind: e.kind,
+        amount: e.amount,
+        balance_after: e.balanceAfter,
+        created_at: iso(e.createdAt),
+      })),
+    };
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.d.store.users.markDeleted(id, this.d.now());
+    await this.d.store.sessions.deleteOfUser(id);
   }
 }

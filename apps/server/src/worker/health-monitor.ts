@@ -15,11 +15,20 @@ export class HealthMonitor {
     },
   ) {}
 
-  start(): void {
+  async start(): Promise<void> {
+    await this.d.accounts.refresh();
     for (const a of this.d.accounts.list()) {
       if (a.status !== 'disabled') void this.d.accounts.check(a.id).catch(() => undefined);
     }
-    this.timer = setInterval(() => this.tick(), 1000);
+    // each tick also re-reads the accounts, so changes made by another gateway are seen within a second
+    this.timer = setInterval(
+      () =>
+        void this.d.accounts.refresh().then(
+          () => this.tick(),
+          () => undefined,
+        ),
+      1000,
+    );
     this.timer.unref();
   }
 

@@ -79,7 +79,7 @@ export async function processOutputs(
       bytes: await d.files.size(key),
       createdAt: d.now(),
     };
-    d.store.assets.insert(asset);
+    await d.store.assets.insert(asset);
     assets.push(asset);
     thumbSource ??= { path: d.files.localPath(key), kind: file.kind === 'video' && ext !== 'gif' ? 'video' : 'image' };
   }
@@ -87,7 +87,7 @@ export async function processOutputs(
     const key = `media/${task.id}/thumb.jpg`;
     await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
     await d.media.thumbnail(thumbSource, d.files.localPath(key), 384);
-    d.store.assets.insert({
+    await d.store.assets.insert({
       id: crypto.randomUUID(),
       ownerId: task.ownerId,
       taskId: task.id,

@@ -33,7 +33,12 @@ describe('ComfyUI adapter cancel of a queued prompt', () => {
     const second = engine
       .run(
         { taskId: 'second', backend, params: params(2), inputs: {} },
-        { ...quiet, onSubmitted: (id) => (secondId = id) },
+        {
+          ...quiet,
+          onSubmitted: (id) => {
+            secondId = id;
+          },
+        },
         abort.signal,
       )
       .then(

@@ -1,3 +1,4 @@
+import { resolveMediaBinaries } from '@mediagen/binaries';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,7 +47,7 @@ function payload(
 
 function ffprobe(file: string): { codec: string; width: number; height: number; frames: number } {
   const out = JSON.parse(
-    execFileSync('ffprobe', [
+    execFileSync(resolveMediaBinaries().ffprobe.path, [
       '-v',
       'error',
       '-select_streams',

@@ -42,10 +42,15 @@ describe('abuse limits and hardening', () => {
     const png = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#000' } })
       .png({ compressionLevel: 9 })
       .toBuffer();
+    // its own user and IP: rate limits are keyed on both, and the next test counts this file's default user
+    const admin = new Client(server.url);
+    await admin.post('/api/admin/session', undefined, { 'x-admin-key': ADMIN_KEY });
+    const key = (await json<{ access_key: string }>(await admin.post('/api/admin/users', { name: 'bomb' }))).access_key;
     const res = await server.app.inject({
       method: 'POST',
       url: '/api/generate',
       remoteAddress: '10.9.9.9',
+      headers: { 'x-api-key': key },
       payload: { ...PONY, mode: 'img2img', reference_image: png.toString('base64') },
     });
     expect(res.statusCode).toBe(422);

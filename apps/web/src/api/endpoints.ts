@@ -1,96 +1,76 @@
 import {
-  API,
-  zAcceptedResponse,
-  zGalleryItem,
-  zSessionInfo,
-  zTaskStatusResponse,
+  ROUTES,
   type GalleryItem,
   type GenerateRequest,
   type GenerationType,
+  type Health,
   type ModelId,
   type SessionInfo,
+  type TaskStatusResponse,
+  type AcceptedResponse,
+  type GenerationResult,
 } from '@mediagen/contract';
-import { readJson, readUnknown, requestJson, send, type Parsed } from './http.ts';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { call } from './client.ts';
+import { send } from './http.ts';
 
 // ---- health ----
 
-export interface HealthInfo {
-  ok: boolean;
-  simulated: boolean;
-  version: string | undefined;
-}
-
-/** Read defensively: only `simulated` drives UI (the simulator banner). */
-export async function getHealth(signal?: AbortSignal): Promise<HealthInfo> {
-  const body = await readUnknown(await send(API.health, { signal, retries: 1 }));
-  const rec = isRecord(body) ? body : {};
-  return {
-    ok: rec.status === 'ok',
-    simulated: rec.simulated === true,
-    version: typeof rec.version === 'string' ? rec.version : undefined,
-  };
+export function getHealth(signal?: AbortSignal): Promise<Health> {
+  return call(ROUTES.health, { signal, retries: 1 });
 }
 
 // ---- user session (SPEC §5) ----
 
 export function getSession(): Promise<SessionInfo> {
-  return requestJson(API.session, zSessionInfo);
+  return call(ROUTES.sessionGet);
 }
 
 /** Exchanges the access key for the HttpOnly cookie; the key is never kept by the page. */
 export async function createSession(accessKey: string): Promise<void> {
-  await send(API.session, { method: 'POST', body: { access_key: accessKey } });
+  await call(ROUTES.sessionCreate, { body: { access_key: accessKey } });
 }
 
 export async function deleteSession(): Promise<void> {
-  await send(API.session, { method: 'DELETE' });
+  await call(ROUTES.sessionDelete);
 }
 
 // ---- generation and tasks (SPEC §2, §4) ----
 
-/** The UI needs only the id; tolerate a 202 body that lacks the optional extras. */
-const zAccepted = zAcceptedResponse.partial({
-  seed: true,
-  status_url: true,
-  events_url: true,
-  queue_position: true,
-  estimated_seconds: true,
-});
-export type Accepted = Parsed<typeof zAccepted>;
+export type Accepted = AcceptedResponse;
+export type TaskStatusView = TaskStatusResponse;
 
 /**
  * POST /api/generate. The Idempotency-Key makes the network retries here safe:
  * a retried POST returns the same task instead of starting a second one.
  */
-export function postGenerate(request: GenerateRequest, idempotencyKey: string): Promise<Accepted> {
-  return requestJson(API.generate, zAccepted, {
-    method: 'POST',
+export async function postGenerate(request: GenerateRequest, idempotencyKey: string): Promise<Accepted> {
+  const answer: AcceptedResponse | GenerationResult | TaskStatusResponse = await call(ROUTES.generate, {
     body: request,
     headers: { 'Idempotency-Key': idempotencyKey },
     retries: 3,
   });
+  if ('job_id' in answer && 'status_url' in answer) return answer;
+  // without Prefer: wait the answer is always 202; a 200 means the job already ended (a replay)
+  const id = answer.task_id;
+  return {
+    status: 'queued',
+    job_id: id,
+    task_id: id,
+    queue_position: 0,
+    estimated_seconds: 0,
+    status_url: ROUTES.status.path.replace(':id', id),
+    events_url: ROUTES.events.path.replace(':id', id),
+    seed: 'seed' in answer ? answer.seed : -1,
+  };
 }
-
-const zStatus = zTaskStatusResponse.partial({ created_at: true, updated_at: true });
-export type TaskStatusView = Parsed<typeof zStatus>;
 
 export function getStatus(taskId: string, signal?: AbortSignal): Promise<TaskStatusView> {
-  return requestJson(API.status(taskId), zStatus, { signal, retries: 0 });
+  return call(ROUTES.status, { params: { id: taskId }, signal, retries: 0 });
 }
 
-export async function cancelTask(taskId: string): Promise<TaskStatusView | undefined> {
-  // Cancel is idempotent on the server, so a network retry is safe.
-  const res = await send(API.cancel(taskId), { method: 'POST', retries: 2 });
-  if (res.status === 204) return undefined;
-  try {
-    return await readJson(res, zStatus);
-  } catch {
-    return undefined;
-  }
+/** Cancel is idempotent on the server, so a network retry is safe. */
+export function cancelTask(taskId: string): Promise<TaskStatusView> {
+  return call(ROUTES.cancel, { params: { id: taskId }, retries: 2 });
 }
 
 // ---- gallery ----
@@ -111,23 +91,20 @@ export async function getGallery(
   limit = 24,
   signal?: AbortSignal,
 ): Promise<GalleryPageView> {
-  const q = new URLSearchParams();
-  if (filter.type) q.set('type', filter.type);
-  if (filter.model) q.set('model', filter.model);
-  if (cursor) q.set('cursor', cursor);
-  q.set('limit', String(limit));
-  const body = await readUnknown(await send(`${API.gallery}?${q.toString()}`, { signal }));
-  const rec = isRecord(body) ? body : {};
-  // One malformed item must not blank the whole gallery: keep the ones that parse.
-  const items = (Array.isArray(rec.items) ? rec.items : []).flatMap((raw) => {
-    const parsed = zGalleryItem.safeParse(raw);
-    return parsed.success ? [parsed.data] : [];
+  const page = await call(ROUTES.gallery, {
+    query: {
+      ...(filter.type ? { type: filter.type } : {}),
+      ...(filter.model ? { model: filter.model } : {}),
+      ...(cursor ? { cursor } : {}),
+      limit,
+    },
+    signal,
   });
-  return { items, nextCursor: typeof rec.next_cursor === 'string' && rec.next_cursor !== '' ? rec.next_cursor : null };
+  return { items: page.items, nextCursor: page.next_cursor };
 }
 
 export async function deleteGalleryItem(taskId: string): Promise<void> {
-  await send(API.galleryItem(taskId), { method: 'DELETE', retries: 2 });
+  await call(ROUTES.galleryDelete, { params: { id: taskId }, retries: 2 });
 }
 
 /** Fallback for "use as reference" when no asset id is found: send the pixels as a data: URL. */

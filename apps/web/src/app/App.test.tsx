@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '@mediagen/contract';
-import { errorResponse, json, mockFetch } from '../test/mockFetch.ts';
+import { errorResponse, healthBody, json, mockFetch } from '../test/mockFetch.ts';
 import { App } from './App.tsx';
 
 const session: SessionInfo = {
@@ -26,7 +26,7 @@ describe('session', () => {
         signedIn = (req.body as { access_key?: string }).access_key === 'k-123';
         return signedIn ? json(session) : errorResponse('unauthorized', 'Bad key');
       }
-      if (req.path === '/api/health') return json({ status: 'ok', simulated: true, version: '0.1.0' });
+      if (req.path === '/api/health') return json(healthBody({ simulated: true }));
       return undefined;
     });
     const user = userEvent.setup();
@@ -50,7 +50,7 @@ describe('session', () => {
     mockFetch((req) => {
       if (req.path === '/api/auth/session')
         return json({ ...session, auth_mode: 'open', user: { id: 'local', name: 'local', credits: null } });
-      if (req.path === '/api/health') return json({ status: 'ok', simulated: false });
+      if (req.path === '/api/health') return json(healthBody());
       if (req.path === '/api/gallery') {
         return json({
           items: [

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, errorBody, type ErrorCode, type ErrorDetail } from '@mediagen/contract';
+import { ERROR_STATUS, errorBody, type ErrorCode, type ErrorDetail, type Health } from '@mediagen/contract';
 
 export interface MockRequest {
   method: string;
@@ -42,4 +42,24 @@ export function mockFetch(handler: MockHandler): MockRequest[] {
     return (await handler(req)) ?? errorResponse('not_found', `no mock for ${req.method} ${req.path}`);
   };
   return calls;
+}
+
+/** A whole /api/health body (the client parses it with the contract), with the fields a test cares about. */
+export function healthBody(overrides: Partial<Health> = {}): Health {
+  return {
+    status: 'ok',
+    reasons: [],
+    version: '0.1.0',
+    simulated: false,
+    auth_mode: 'key',
+    credits_enabled: false,
+    uptime_seconds: 1,
+    accounts: { total: 2, ready: 2 },
+    queued: 0,
+    media_tools: {
+      ffmpeg: { version: 'ffmpeg version 5.1', source: 'path' },
+      ffprobe: { version: 'ffprobe version 5.1', source: 'path' },
+    },
+    ...overrides,
+  };
 }

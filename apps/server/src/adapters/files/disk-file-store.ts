@@ -23,6 +23,9 @@ export function createDiskFileStore(root: string): FileStore {
     stream: (key, range) => fs.createReadStream(resolve(key), range),
     size: async (key) => (await fsp.stat(resolve(key))).size,
     localPath: resolve,
+    async remove(key) {
+      await fsp.rm(resolve(key), { force: true });
+    },
     async removePrefix(prefix) {
       await fsp.rm(resolve(prefix), { recursive: true, force: true });
     },

@@ -11,12 +11,14 @@ interface LedgerRow {
   created_at: number;
 }
 
-/** Credits: an append-only ledger (triggers refuse UPDATE/DELETE) with the balance cached on the user row. */
-export function createSqliteCreditRepo(
-  db: Database.Database,
-  q: (sql: string) => Database.Statement,
-): Store['credits'] {
-  const apply = db.transaction(
+export type CreditApply = (
+  e: { userId: string; taskId: string | null; kind: CreditEntry['kind']; amount: number; at: number },
+  allowNegative: boolean,
+) => { ok: boolean; balance: number | null };
+
+/** One ledger entry and the balance move, in a transaction (nested calls become savepoints). */
+export function sqliteCreditApply(db: Database.Database, q: (sql: string) => Database.Statement): CreditApply {
+  return db.transaction(
     (
       e: { userId: string; taskId: string | null; kind: CreditEntry['kind']; amount: number; at: number },
       allowNegative: boolean,
@@ -32,9 +34,17 @@ export function createSqliteCreditRepo(
       return { ok: true, balance: next };
     },
   );
+}
+
+/** Credits: an append-only ledger (triggers refuse UPDATE/DELETE) with the balance cached on the user row. */
+export function createSqliteCreditRepo(
+  db: Database.Database,
+  q: (sql: string) => Database.Statement,
+): Store['credits'] {
+  const apply = sqliteCreditApply(db, q);
   return {
-    apply: (e, allowNegative = false) => apply(e, allowNegative),
-    open() {
+    apply: async (e, allowNegative = false) => apply(e, allowNegative),
+    async open() {
       return (
         q(`SELECT task_id, user_id, -SUM(CASE WHEN kind = 'reserve' THEN amount ELSE 0 END) AS reserved,
           SUM(kind IN ('release','charge')) AS settled FROM credit_ledger WHERE task_id IS NOT NULL GROUP BY task_id, user_id HAVING settled = 0 AND reserved > 0`).all() as Array<{
@@ -44,14 +54,14 @@ export function createSqliteCreditRepo(
         }>
       ).map((r) => ({ taskId: r.task_id, userId: r.user_id, reserved: r.reserved }));
     },
-    reservedFor(taskId) {
+    async reservedFor(taskId) {
       const r =
         q(`SELECT user_id, -SUM(CASE WHEN kind = 'reserve' THEN amount ELSE 0 END) AS reserved, SUM(kind IN ('release','charge')) AS settled
         FROM credit_ledger WHERE task_id = ? GROUP BY user_id`).get(taskId) as
           { user_id: string; reserved: number; settled: number } | undefined;
       return r ? { userId: r.user_id, reserved: r.reserved, settled: r.settled > 0 } : undefined;
     },
-    ledger(userId, limit) {
+    async ledger(userId, limit) {
       return (
         q('SELECT * FROM credit_ledger WHERE user_id = ? ORDER BY id DESC LIMIT ?').all(userId, limit) as LedgerRow[]
       ).map((r) => ({
@@ -69,7 +79,7 @@ export function createSqliteCreditRepo(
 
 export function createSqliteAuditRepo(q: (sql: string) => Database.Statement): Store['audit'] {
   return {
-    append(e) {
+    async append(e) {
       q('INSERT INTO audit_log (at, actor, action, target, status, ip) VALUES (?, ?, ?, ?, ?, ?)').run(
         e.at,
         e.actor,
@@ -79,7 +89,7 @@ export function createSqliteAuditRepo(q: (sql: string) => Database.Statement): S
         e.ip,
       );
     },
-    list(limit) {
+    async list(limit) {
       return q('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as AuditEntry[];
     },
   };

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { zModelId } from '@mediagen/contract';
 import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
 import { migrate } from './migrations.ts';
-import { createSqliteAuditRepo, createSqliteCreditRepo } from './sqlite-ledger-repos.ts';
+import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from './sqlite-ledger-repos.ts';
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
 
 interface UserRow {
@@ -131,11 +131,11 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
   const q = preparedCache(db);
 
   return {
-    tasks: createSqliteTaskRepo(db, now, q),
+    tasks: createSqliteTaskRepo(db, now, q, sqliteCreditApply(db, q)),
     credits: createSqliteCreditRepo(db, q),
     audit: createSqliteAuditRepo(q),
     assets: {
-      insert(a) {
+      async insert(a) {
         q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           a.id,
@@ -151,19 +151,19 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
           a.createdAt,
         );
       },
-      get(id) {
+      async get(id) {
         const r = q('SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
         return r ? asset(r) : undefined;
       },
-      ofTask(taskId) {
+      async ofTask(taskId) {
         return (q('SELECT * FROM assets WHERE task_id = ? ORDER BY kind, idx').all(taskId) as AssetRow[]).map(asset);
       },
-      deleteOfTask(taskId) {
+      async deleteOfTask(taskId) {
         q('DELETE FROM assets WHERE task_id = ?').run(taskId);
       },
     },
     users: {
-      insert(u) {
+      async insert(u) {
         q('INSERT INTO users (id, name, key_hash, credits, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?)').run(
           u.id,
           u.name,
@@ -173,28 +173,23 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
           u.deletedAt,
         );
       },
-      get(id) {
+      async get(id) {
         const r = q('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
         return r ? user(r) : undefined;
       },
-      byKeyHash(hash) {
+      async byKeyHash(hash) {
         const r = q('SELECT * FROM users WHERE key_hash = ? AND deleted_at IS NULL').get(hash) as UserRow | undefined;
         return r ? user(r) : undefined;
       },
-      list() {
+      async list() {
         return (q('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY created_at').all() as UserRow[]).map(user);
       },
-      markDeleted(id, at) {
+      async markDeleted(id, at) {
         q('UPDATE users SET deleted_at = ?, key_hash = NULL WHERE id = ?').run(at, id);
-      },
-      addCredits(id, delta) {
-        q('UPDATE users SET credits = COALESCE(credits, 0) + ? WHERE id = ?').run(delta, id);
-        const r = q('SELECT credits FROM users WHERE id = ?').get(id) as { credits: number | null } | undefined;
-        return r?.credits ?? null;
       },
     },
     sessions: {
-      insert(s) {
+      async insert(s) {
         q('INSERT INTO sessions (token_hash, kind, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)').run(
           s.tokenHash,
           s.kind,
@@ -203,22 +198,22 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
           s.createdAt,
         );
       },
-      get(hash) {
+      async get(hash) {
         const r = q('SELECT * FROM sessions WHERE token_hash = ?').get(hash) as SessionRow | undefined;
         return r ? session(r) : undefined;
       },
-      delete(hash) {
+      async delete(hash) {
         q('DELETE FROM sessions WHERE token_hash = ?').run(hash);
       },
-      deleteOfUser(userId) {
+      async deleteOfUser(userId) {
         q('DELETE FROM sessions WHERE user_id = ?').run(userId);
       },
-      purgeExpired(t) {
+      async purgeExpired(t) {
         q('DELETE FROM sessions WHERE expires_at <= ?').run(t);
       },
     },
     accounts: {
-      insert(a) {
+      async insert(a) {
         q(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free, last_checked_at, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           a.id,
@@ -235,37 +230,42 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
           a.createdAt,
         );
       },
-      get(id) {
+      async get(id) {
         const r = q('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
         return r ? account(r) : undefined;
       },
-      list() {
+      async list() {
         return (q('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[]).map(account);
       },
-      update(id, patch) {
+      async update(id, patch, expectStatus) {
         const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
-        if (entries.length === 0) return;
         const sets = entries.map(([k]) => `${ACCOUNT_COLUMNS[k] ?? 'invalid_column'} = ?`);
-        const values = entries.map(([k, v]) => (k === 'models' ? JSON.stringify(v) : v));
-        q(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+        const values: unknown[] = entries.map(([k, v]) => (k === 'models' ? JSON.stringify(v) : v));
+        let sql = `UPDATE accounts SET ${sets.length > 0 ? sets.join(', ') : 'id = id'} WHERE id = ?`;
+        values.push(id);
+        if (expectStatus) {
+          sql += ' AND status = ?';
+          values.push(expectStatus);
+        }
+        return q(sql).run(...values).changes === 1;
       },
-      delete(id) {
+      async delete(id) {
         q('DELETE FROM accounts WHERE id = ?').run(id);
       },
     },
     settings: {
-      get(key) {
+      async get(key) {
         const r = q('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
         return r?.value;
       },
-      set(key, value) {
+      async set(key, value) {
         q('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
           key,
           value,
         );
       },
     },
-    close() {
+    async close() {
       db.close();
     },
   };

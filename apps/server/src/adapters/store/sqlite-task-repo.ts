@@ -6,7 +6,8 @@ import {
   type ResolvedGeneration,
   type TaskStatus,
 } from '@mediagen/contract';
-import type { Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
+import type { AcceptResult, AssetRecord, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
+import type { CreditApply } from './sqlite-ledger-repos.ts';
 
 interface TaskRow {
   id: string;
@@ -82,7 +83,8 @@ function toColumnValue(key: keyof TaskUpdate, value: unknown): unknown {
 export function createSqliteTaskRepo(
   db: Database.Database,
   now: () => number,
-  prepare: (sql: string) => Database.Statement = (sql) => db.prepare(sql),
+  prepare: (sql: string) => Database.Statement,
+  applyCredit: CreditApply,
 ): Store['tasks'] {
   const q = prepare;
   const insertTask = q(`INSERT INTO tasks (id, owner_id, status, stage, progress, type, model, mode, params,
@@ -104,33 +106,62 @@ export function createSqliteTaskRepo(
   const upsertDur = q(`INSERT INTO durations (model, units, seconds, jobs) VALUES (?, ?, ?, 1)
     ON CONFLICT(model) DO UPDATE SET units = units + excluded.units, seconds = seconds + excluded.seconds, jobs = jobs + 1`);
 
-  return {
-    insert(task, idempotency) {
-      zResolvedGeneration.parse(task.params);
-      db.transaction(() => {
-        insertTask.run({
-          id: task.id,
-          owner_id: task.ownerId,
-          status: task.status,
-          stage: task.stage,
-          progress: task.progress,
-          type: task.params.type,
-          model: task.params.model,
-          mode: task.params.mode,
-          params: JSON.stringify(task.params),
-          estimated_seconds: task.estimatedSeconds,
-          created_at: task.createdAt,
-          updated_at: task.updatedAt,
-        });
-        if (idempotency)
-          insertIdem.run(task.ownerId, idempotency.key, task.id, idempotency.requestHash, task.createdAt);
-      })();
+  const insertAsset =
+    q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
+    VALUES (@id, @ownerId, @taskId, @kind, @idx, @path, @mime, @width, @height, @bytes, @createdAt)`);
+  const userCredits = q('SELECT credits FROM users WHERE id = ?');
+  const accept = db.transaction(
+    (
+      task: TaskRecord,
+      idempotency: { key: string; requestHash: string } | undefined,
+      reserve: number | undefined,
+      assets: AssetRecord[],
+    ): AcceptResult => {
+      if (idempotency) {
+        const prior = findIdem.get(task.ownerId, idempotency.key) as
+          { task_id: string; request_hash: string } | undefined;
+        if (prior) return { ok: false, reason: 'duplicate', taskId: prior.task_id, requestHash: prior.request_hash };
+      }
+      if (reserve !== undefined) {
+        const balance = (userCredits.get(task.ownerId) as { credits: number | null } | undefined)?.credits ?? null;
+        if (balance !== null) {
+          const held = applyCredit(
+            { userId: task.ownerId, taskId: task.id, kind: 'reserve', amount: -reserve, at: task.createdAt },
+            false,
+          );
+          if (!held.ok) return { ok: false, reason: 'insufficient_credits', balance };
+        }
+      }
+      insertTask.run({
+        id: task.id,
+        owner_id: task.ownerId,
+        status: task.status,
+        stage: task.stage,
+        progress: task.progress,
+        type: task.params.type,
+        model: task.params.model,
+        mode: task.params.mode,
+        params: JSON.stringify(task.params),
+        estimated_seconds: task.estimatedSeconds,
+        created_at: task.createdAt,
+        updated_at: task.updatedAt,
+      });
+      if (idempotency) insertIdem.run(task.ownerId, idempotency.key, task.id, idempotency.requestHash, task.createdAt);
+      for (const a of assets) insertAsset.run(a);
+      return { ok: true };
     },
-    get(id) {
+  );
+
+  return {
+    async insert({ task, idempotency, reserveCredits, assets }) {
+      zResolvedGeneration.parse(task.params);
+      return accept(task, idempotency, reserveCredits, assets ?? []);
+    },
+    async get(id) {
       const row = getTask.get(id) as TaskRow | undefined;
       return row ? fromRow(row) : undefined;
     },
-    update(id, patch, expectStatus) {
+    async update(id, patch, expectStatus) {
       const keys = (Object.keys(patch) as Array<keyof TaskUpdate>).filter((k) => patch[k] !== undefined);
       const sets = keys.map((k) => `${COLUMN[k]} = @${k}`);
       sets.push('updated_at = @updated_at');
@@ -143,13 +174,13 @@ export function createSqliteTaskRepo(
       }
       return q(sql).run(values).changes === 1;
     },
-    delete(id) {
+    async delete(id) {
       db.transaction(() => {
         q('DELETE FROM idempotency WHERE task_id = ?').run(id);
         q('DELETE FROM tasks WHERE id = ?').run(id);
       })();
     },
-    list(query: TaskListQuery) {
+    async list(query: TaskListQuery) {
       const where = ['owner_id = @owner', `status IN (${query.statuses.map((_, i) => `@s${i}`).join(',')})`];
       const values: Record<string, unknown> = { owner: query.ownerId, limit: query.limit };
       query.statuses.forEach((s, i) => (values[`s${i}`] = s));
@@ -171,21 +202,21 @@ export function createSqliteTaskRepo(
       ).all(values) as TaskRow[];
       return rows.map(fromRow);
     },
-    byStatus(statuses: TaskStatus[]) {
+    async byStatus(statuses: TaskStatus[]) {
       const rows = q(
         `SELECT * FROM tasks WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at, id`,
       ).all(...statuses) as TaskRow[];
       return rows.map(fromRow);
     },
-    queuePosition(id) {
+    async queuePosition(id) {
       const t = getTask.get(id) as TaskRow | undefined;
       if (!t || t.status !== 'queued') return 0;
       return (queuePos.get({ c: t.created_at, id }) as { n: number }).n + 1;
     },
-    countQueued() {
+    async countQueued() {
       return (countQueued.get() as { n: number }).n;
     },
-    finishedSince(since) {
+    async finishedSince(since) {
       const rows = q(`SELECT model, status, created_at, started_at, finished_at, gpu_ms FROM tasks
         WHERE status IN ('completed','failed','cancelled') AND finished_at >= ? ORDER BY finished_at`).all(
         since,
@@ -206,7 +237,7 @@ export function createSqliteTaskRepo(
         gpuMs: r.gpu_ms,
       }));
     },
-    queuedSummaries() {
+    async queuedSummaries() {
       const rows = q(
         `SELECT id, owner_id, model, type, created_at FROM tasks WHERE status = 'queued' ORDER BY created_at, id`,
       ).all() as Array<{ id: string; owner_id: string; model: ModelId; type: 'image' | 'video'; created_at: number }>;
@@ -218,19 +249,19 @@ export function createSqliteTaskRepo(
         createdAt: r.created_at,
       }));
     },
-    queueStats() {
+    async queueStats() {
       const r = stats.get() as { queued: number; video: number | null; oldest: number | null };
       return { queued: r.queued, waitingVideo: r.video ?? 0, oldestVideoCreatedAt: r.oldest };
     },
-    findIdempotent(ownerId, key) {
+    async findIdempotent(ownerId, key) {
       const r = findIdem.get(ownerId, key) as { task_id: string; request_hash: string } | undefined;
       return r ? { taskId: r.task_id, requestHash: r.request_hash } : undefined;
     },
-    measuredSecondsPerUnit(model: ModelId) {
+    async measuredSecondsPerUnit(model: ModelId) {
       const r = getDur.get(model) as { units: number; seconds: number } | undefined;
       return r && r.units > 0 ? r.seconds / r.units : undefined;
     },
-    recordDuration(model, units, seconds) {
+    async recordDuration(model, units, seconds) {
       upsertDur.run(model, units, seconds);
     },
   };

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { AccountView } from '@mediagen/contract';
+import type { AccountView, QueueSnapshot, UsageStats } from '@mediagen/contract';
 import { I18nProvider } from '../../i18n/I18nProvider.tsx';
 import { errorResponse, json, mockFetch } from '../../test/mockFetch.ts';
 import AdminPage from './AdminPage.tsx';
@@ -35,32 +35,47 @@ describe('admin console', () => {
       if (req.path === '/api/admin/accounts') return json({ items: accounts });
       if (req.path === '/api/admin/accounts/1' && req.method === 'PATCH')
         return json({ ...accounts[0], status: 'disabled' });
-      // an evolving shape: extra fields and a missing one must not break the panel
-      if (req.path === '/api/admin/queue')
-        return json({
+      if (req.path === '/api/admin/queue') {
+        const queue: QueueSnapshot = {
           lanes: [
-            { lane: 'video', depth: 3, running: 1 },
-            { lane: 'image', depth: 0, running: 0, accounts_ready: 1 },
+            { lane: 'video', accounts: 1, accounts_ready: 0, depth: 3, running: 1 },
+            { lane: 'image', accounts: 1, accounts_ready: 1, depth: 0, running: 0 },
           ],
           degraded: true,
           waiting_video: 3,
-          running: [{ task_id: 'abcdef123', model: 'anisora', progress: 40 }],
-          extra: 1,
-        });
+          degraded_max_waiting: 25,
+          queued: 3,
+          running: [
+            {
+              task_id: 'abcdef123',
+              model: 'anisora',
+              lane: 'shared',
+              account_id: '1',
+              account_name: 'GPU 1',
+              progress: 40,
+            },
+          ],
+        };
+        return json(queue);
+      }
       if (req.path === '/api/admin/users' && req.method === 'GET')
         return json({ items: [{ id: 'u1', name: 'Bob', credits: 10, created_at: '2026-01-01T00:00:00Z' }] });
       if (req.path === '/api/admin/users' && req.method === 'POST')
         return json({ id: 'u2', name: 'Eve', access_key: 'mgk_secret', credits: null }, 201);
-      if (req.path === '/api/admin/stats')
-        return json({
+      if (req.path === '/api/admin/stats') {
+        const stats: UsageStats = {
+          days: 14,
           per_model_per_day: [
-            { day: '2026-01-01', model: 'pony', completed: 5, failed: 1 },
-            { day: '2026-01-02', model: 'anisora', completed: 2, failed: 0 },
+            { day: '2026-01-01', model: 'pony', completed: 5, failed: 1, cancelled: 0 },
+            { day: '2026-01-02', model: 'anisora', completed: 2, failed: 0, cancelled: 0 },
           ],
           success_rate: 0.875,
           mean_queue_seconds: 4,
           mean_gpu_seconds: 21,
-        });
+          totals: { completed: 7, failed: 1, cancelled: 0 },
+        };
+        return json(stats);
+      }
       return undefined;
     });
     const user = userEvent.setup();
@@ -82,6 +97,8 @@ describe('admin console', () => {
 
     expect((await screen.findByTestId('degraded-flag')).textContent).toBe('Degraded mode');
     expect(screen.getAllByTestId('queue-lane')).toHaveLength(2);
+    expect(screen.getByTestId('waiting-video').textContent).toBe('Video jobs waiting on shared GPUs: 3 of at most 25');
+    expect(screen.getByTestId('running-job').textContent).toMatch(/Index-AniSora V3\.2 · GPU 1 · 40%/);
     expect(await screen.findByTestId('stats-chart')).toBeTruthy();
     expect(screen.getByTestId('stat-success').textContent).toBe('87.5%');
 

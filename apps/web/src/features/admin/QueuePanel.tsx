@@ -1,10 +1,9 @@
+import { MODELS } from '@mediagen/contract';
 import { getQueue } from '../../api/admin.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { Banner } from '../../components/Banner.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
 import { usePolled } from './usePolled.ts';
-
-const dash = (n: number | undefined): string => (n === undefined ? '—' : String(n));
 
 /** Lanes, queue depths and the degraded-mode flag (video running on shared lanes, SPEC §6). */
 export function QueuePanel() {
@@ -48,9 +47,9 @@ export function QueuePanel() {
                 {q.data.lanes.map((l) => (
                   <tr key={l.lane} data-testid="queue-lane" data-lane={l.lane}>
                     <td data-label={t('admin.lane')}>{l.lane}</td>
-                    <td data-label={t('admin.depth')}>{dash(l.depth)}</td>
-                    <td data-label={t('admin.running')}>{dash(l.running)}</td>
-                    <td data-label={t('admin.readyAccounts')}>{dash(l.accountsReady)}</td>
+                    <td data-label={t('admin.depth')}>{l.depth}</td>
+                    <td data-label={t('admin.running')}>{l.running}</td>
+                    <td data-label={t('admin.readyAccounts')}>{l.accounts_ready}</td>
                   </tr>
                 ))}
                 {q.data.lanes.length === 0 ? (
@@ -63,15 +62,17 @@ export function QueuePanel() {
               </tbody>
             </table>
           </div>
-          {q.data.waitingVideo !== undefined ? (
-            <p className="field__hint">{t('admin.waitingVideo', { n: q.data.waitingVideo })}</p>
-          ) : null}
+          <p className="field__hint" data-testid="waiting-video">
+            {q.data.degraded
+              ? t('admin.waitingVideoDegraded', { n: q.data.waiting_video, max: q.data.degraded_max_waiting })
+              : t('admin.waitingVideo', { n: q.data.waiting_video })}
+          </p>
           {q.data.running.length > 0 ? (
             <ul className="running-list">
               {q.data.running.map((j) => (
-                <li key={j.taskId}>
-                  <code>{j.taskId.slice(0, 8)}</code> {j.model ?? ''} {j.account ? `· ${j.account}` : ''}{' '}
-                  {j.progress !== undefined ? `· ${Math.round(j.progress)}%` : ''}
+                <li key={j.task_id} data-testid="running-job">
+                  <code>{j.task_id.slice(0, 8)}</code> {MODELS[j.model].label}
+                  {j.account_name ? ` · ${j.account_name}` : ''} · {Math.round(j.progress)}%
                 </li>
               ))}
             </ul>

@@ -17,7 +17,7 @@ export function StatsPanel() {
   const stats = usePolled(getStats, 30_000);
   const d = stats.data;
   const series = d
-    ? [...new Set(d.perModelPerDay.map((r) => r.model))].map((key) => ({ key, label: modelLabel(key) }))
+    ? [...new Set(d.per_model_per_day.map((r) => r.model))].map((key) => ({ key, label: modelLabel(key) }))
     : [];
   return (
     <section className="panel" aria-labelledby="admin-stats-title" data-testid="admin-stats">
@@ -35,21 +35,26 @@ export function StatsPanel() {
             <div>
               <dt>{t('admin.successRate')}</dt>
               <dd data-testid="stat-success">
-                {d.successRate === undefined ? '—' : `${(d.successRate * 100).toFixed(1)}%`}
+                {d.success_rate === null ? '—' : `${(d.success_rate * 100).toFixed(1)}%`}
               </dd>
             </div>
             <div>
               <dt>{t('admin.meanQueue')}</dt>
-              <dd>{d.meanQueueSeconds === undefined ? '—' : formatDuration(t, d.meanQueueSeconds)}</dd>
+              <dd>{d.mean_queue_seconds === null ? '—' : formatDuration(t, d.mean_queue_seconds)}</dd>
             </div>
             <div>
               <dt>{t('admin.meanGpu')}</dt>
-              <dd>{d.meanGpuSeconds === undefined ? '—' : formatDuration(t, d.meanGpuSeconds)}</dd>
+              <dd>{d.mean_gpu_seconds === null ? '—' : formatDuration(t, d.mean_gpu_seconds)}</dd>
             </div>
           </dl>
-          {d.perModelPerDay.length > 0 ? (
+          {d.per_model_per_day.length > 0 ? (
             <BarChart
-              data={d.perModelPerDay.map((r) => ({ group: r.day, series: r.model, ok: r.completed, failed: r.failed }))}
+              data={d.per_model_per_day.map((r) => ({
+                group: r.day,
+                series: r.model,
+                ok: r.completed,
+                failed: r.failed,
+              }))}
               series={series}
               title={t('admin.chartTitle')}
               okLabel={t('admin.completed')}

@@ -1,13 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '../../api/ApiError.ts';
-import {
-  createUser,
-  deleteUser,
-  grantCredits,
-  listUsers,
-  type AdminUserView,
-  type CreatedUser,
-} from '../../api/admin.ts';
+import type { UserCreated, UserListItem } from '@mediagen/contract';
+import { createUser, deleteUser, grantCredits, listUsers } from '../../api/admin.ts';
 import { Banner } from '../../components/Banner.tsx';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyButton } from '../../components/CopyButton.tsx';
@@ -21,7 +15,7 @@ export function UsersPanel() {
   const users = usePolled(listUsers, 0);
   const [name, setName] = useState('');
   const [credits, setCredits] = useState('');
-  const [created, setCreated] = useState<CreatedUser | null>(null);
+  const [created, setCreated] = useState<UserCreated | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -152,7 +146,7 @@ function UserRow({
   onChanged,
   onError,
 }: {
-  user: AdminUserView;
+  user: UserListItem;
   lang: string;
   onChanged: () => void;
   onError: (err: unknown) => void;
@@ -178,9 +172,7 @@ function UserRow({
       <td data-label={t('admin.credits')} data-testid="user-row-credits">
         {user.credits === null ? t('admin.unlimited') : user.credits}
       </td>
-      <td data-label={t('admin.created')}>
-        {user.createdAt ? new Date(user.createdAt).toLocaleDateString(lang) : '—'}
-      </td>
+      <td data-label={t('admin.created')}>{new Date(user.created_at).toLocaleDateString(lang)}</td>
       <td data-label={t('admin.actions')} className="row-actions">
         <input
           type="number"

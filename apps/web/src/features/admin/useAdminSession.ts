@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { API } from '@mediagen/contract';
+import { ROUTES } from '@mediagen/contract';
 import { ApiError, isApiError } from '../../api/ApiError.ts';
 import { adminLogin, adminLogout, getAdminSession } from '../../api/admin.ts';
 import { onUnauthorized } from '../../api/http.ts';
@@ -39,7 +39,7 @@ export function useAdminSession(): AdminSession {
   useEffect(
     () =>
       onUnauthorized((path) => {
-        if (path.startsWith('/api/admin') && path !== API.adminSession) setPhase('signed_out');
+        if (path.startsWith('/api/admin') && path !== ROUTES.adminSessionGet.path) setPhase('signed_out');
       }),
     [],
   );

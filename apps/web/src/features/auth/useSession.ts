@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { API, type SessionInfo } from '@mediagen/contract';
+import { ROUTES, type SessionInfo } from '@mediagen/contract';
 import { ApiError, isApiError } from '../../api/ApiError.ts';
 import { createSession, deleteSession, getSession } from '../../api/endpoints.ts';
 import { onUnauthorized } from '../../api/http.ts';
@@ -47,7 +47,7 @@ export function useSession(): SessionControl {
   useEffect(
     () =>
       onUnauthorized((path) => {
-        if (path.startsWith('/api/admin') || path === API.session) return;
+        if (path.startsWith('/api/admin') || path === ROUTES.sessionGet.path) return;
         setState((s) => (s.phase === 'signed_in' ? { phase: 'signed_out', expired: true } : s));
       }),
     [],

@@ -61,7 +61,9 @@ function recorder(): Recorder {
     submitted: [],
     progress: [],
     previews: [],
-    onSubmitted: (id) => r.submitted.push(id),
+    onSubmitted: (id) => {
+      r.submitted.push(id);
+    },
     onProgress: (p) => {
       r.progress.push(p);
       for (const w of waiters.filter((x) => x.stage === p.stage)) w.resolve();

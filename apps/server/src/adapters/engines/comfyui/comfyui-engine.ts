@@ -174,7 +174,7 @@ export class ComfyUiEngine implements Engine {
         }
         graph = this.bind(t, p, images, prefix, seed);
         if (signal.aborted) throw new EngineError('cancelled', 'Cancelled before the prompt was submitted', false);
-        if (i === 0 && !input.existingPromptId) listener.onSubmitted(id);
+        if (i === 0 && !input.existingPromptId) await listener.onSubmitted(id);
         await this.submit(client, b, t, graph, id);
         progress.reportPoint({ fraction: 0.005, stage: 'submitted' }, i, seeds.length);
       }

@@ -1,0 +1,58 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { IMAGE_FIELDS, NUMERIC_FIELDS } from '@mediagen/contract';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '#domain/app-error.ts';
+import type { UploadedFile } from '#services/request-context.ts';
+import { UPLOAD_PREFIX } from '#services/reference-images.ts';
+
+const NUMERIC = new Set<string>(NUMERIC_FIELDS);
+const IMAGE = new Set<string>(IMAGE_FIELDS);
+/** decimal numbers only: "0x200", "1e3", " 5" stay text and fail the schema (400) like a JSON string would */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * multipart/form-data → the same object a JSON client sends. File parts (image fields only) are streamed to
+ * temporary files under `tmpDir` (never buffered whole); the caller removes them when the request ends.
+ */
+export async function readMultipart(
+  req: FastifyRequest,
+  tmpDir: string,
+): Promise<{ body: Record<string, unknown>; files: UploadedFile[] }> {
+  const body: Record<string, unknown> = {};
+  const files: UploadedFile[] = [];
+  await fsp.mkdir(tmpDir, { recursive: true });
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        if (!IMAGE.has(part.fieldname)) {
+          part.file.resume();
+          throw new AppError('invalid_request', `${part.fieldname} does not take a file`, [
+            { path: part.fieldname, message: `files are accepted only in ${IMAGE_FIELDS.join(', ')}` },
+          ]);
+        }
+        const file = path.join(tmpDir, `upload-${crypto.randomUUID()}`);
+        files.push({ field: part.fieldname, path: file, bytes: 0 });
+        await pipeline(part.file, fs.createWriteStream(file));
+        if (part.file.truncated) throw Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
+        const last = files[files.length - 1];
+        if (last) last.bytes = (await fsp.stat(file)).size;
+        body[part.fieldname] = `${UPLOAD_PREFIX}${part.fieldname}`;
+      } else {
+        const raw = typeof part.value === 'string' ? part.value : String(part.value);
+        body[part.fieldname] = NUMERIC.has(part.fieldname) && DECIMAL.test(raw) ? Number(raw) : raw;
+      }
+    }
+  } catch (err) {
+    await removeUploads(files);
+    throw err;
+  }
+  return { body, files };
+}
+
+export async function removeUploads(files: readonly UploadedFile[]): Promise<void> {
+  await Promise.all(files.map((f) => fsp.rm(f.path, { force: true })));
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { zAuthMode } from './auth.ts';
+import { zGenerationType, zMode, zModelId } from './models/index.ts';
+
+/** GET /api/models: the registry for clients (each spec passes through whole), and the server's limits. */
+export const zModelsInfo = z.object({
+  models: z.array(z.looseObject({ id: zModelId, label: z.string(), type: zGenerationType, modes: z.array(zMode) })),
+  sizes: z.array(z.number().int()),
+  max_batch: z.number().int(),
+  max_upload_mb: z.number(),
+});
+export type ModelsInfo = z.infer<typeof zModelsInfo>;
+
+export const zMediaToolView = z.object({ version: z.string(), source: z.enum(['env', 'path', 'npm']) });
+
+/** GET /api/health. `degraded` names its reasons (no ready backend, storage trouble, …). */
+export const zHealth = z.object({
+  status: z.enum(['ok', 'degraded']),
+  reasons: z.array(z.string()),
+  version: z.string(),
+  simulated: z.boolean(),
+  auth_mode: zAuthMode,
+  credits_enabled: z.boolean(),
+  uptime_seconds: z.number().int(),
+  accounts: z.object({ total: z.number().int(), ready: z.number().int() }),
+  queued: z.number().int(),
+  media_tools: z.object({ ffmpeg: zMediaToolView, ffprobe: zMediaToolView }),
+});
+export type Health = z.infer<typeof zHealth>;
