@@ -69,7 +69,7 @@ describe('studio in Chromium', () => {
     await video.waitFor({ timeout: 120_000 });
     expect(await video.evaluate((v: HTMLVideoElement) => v.loop)).toBe(true);
     await page.waitForFunction(
-      () => (document.querySelector('[data-testid="result-video"]') as HTMLVideoElement | null)?.readyState ?? 0 >= 2,
+      () => (document.querySelector<HTMLVideoElement>('[data-testid="result-video"]')?.readyState ?? 0) >= 2,
       undefined,
       { timeout: 30_000 },
     );

@@ -30,7 +30,7 @@ export class FakeEngine implements Engine {
     this.runs.push(input.taskId);
     const b = this.behaviour(input.params);
     const promptId = input.existingPromptId ?? `fake-${input.taskId}`;
-    l.onSubmitted(promptId);
+    await l.onSubmitted(promptId);
     this.loaded.set(input.backend.id, input.params.model);
     const preview = await sharp({
       create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 90, b: 160 } },

@@ -1,5 +1,5 @@
 import { ROUTES, isJsonResponse, type RouteDef, type RouteName } from '@mediagen/contract';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 import type { AppServices } from '#services/app-services.ts';
 import { isReply, replyKind } from '#services/replies.ts';
@@ -92,7 +92,7 @@ export function registerRoutes(app: FastifyInstance, handlers: RouteHandlers, o:
   for (const [name, route] of Object.entries(ROUTES) as Array<[RouteName, RouteDef]>) {
     // each handler is typed by its own route (RouteHandlers); here they are called through one shape
     const handler: (input: never) => Promise<unknown> = handlers[name];
-    const access: onRequestHookHandler = async (req) => {
+    const access: onRequestAsyncHookHandler = async (req) => {
       req.principal = await principalFor(req, route.access, o.services.auth, o.csrf);
     };
     const multipart = route.multipart === true;

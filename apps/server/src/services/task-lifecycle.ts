@@ -43,7 +43,7 @@ export class TaskLifecycle {
     this.dropProgress(task.id);
     const ok = await this.d.store.tasks.update(task.id, { ...patch, status: to }, task.status);
     if (!ok) return undefined;
-    const next: TaskRecord = { ...task, ...patch, status: to, updatedAt: this.d.now() } as TaskRecord;
+    const next: TaskRecord = { ...task, ...patch, status: to, updatedAt: this.d.now() };
     this.d.bus.publish(next.ownerId, taskEventFor(next));
     if (isTerminal(to)) for (const hook of this.terminalHooks) await hook(next);
     return next;

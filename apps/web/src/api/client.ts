@@ -22,7 +22,7 @@ export interface CallInput<R extends RouteDef> {
 
 /** The URL of a route of the contract, with its path parameters and query. */
 export function routeUrl<R extends RouteDef>(route: R, input: Pick<CallInput<R>, 'params' | 'query'> = {}): string {
-  const path = buildPath(route.path, (input.params ?? {}) as Record<string, string>);
+  const path = buildPath(route.path, input.params ?? {});
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
     if (v !== undefined && v !== null && v !== '') q.set(k, String(v));

@@ -34,7 +34,7 @@ describe('session', () => {
     await user.type(await screen.findByTestId('access-key'), 'wrong');
     await user.click(screen.getByTestId('access-key-submit'));
     expect((await screen.findByTestId('error-access-key')).textContent).toMatch(/not valid/);
-    expect((screen.getByTestId('access-key') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId<HTMLInputElement>('access-key').value).toBe('');
 
     await user.type(screen.getByTestId('access-key'), 'k-123');
     await user.click(screen.getByTestId('access-key-submit'));
@@ -90,9 +90,9 @@ describe('session', () => {
     expect(screen.getByTestId('gallery-viewer')).toBeTruthy();
     await user.click(screen.getByTestId('gallery-reuse'));
     await waitFor(() => expect(window.location.pathname).toBe('/'));
-    expect((screen.getByTestId('prompt') as HTMLTextAreaElement).value).toBe('a fox');
-    expect((screen.getByTestId('model-picker') as HTMLSelectElement).value).toBe('flux');
-    expect((screen.getByTestId('field-steps') as HTMLInputElement).value).toBe('31');
-    expect((screen.getByTestId('field-seed') as HTMLInputElement).value).toBe('9');
+    expect(screen.getByTestId<HTMLTextAreaElement>('prompt').value).toBe('a fox');
+    expect(screen.getByTestId<HTMLSelectElement>('model-picker').value).toBe('flux');
+    expect(screen.getByTestId<HTMLInputElement>('field-steps').value).toBe('31');
+    expect(screen.getByTestId<HTMLInputElement>('field-seed').value).toBe('9');
   });
 });

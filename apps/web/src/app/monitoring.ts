@@ -1,4 +1,6 @@
-type SentryModule = typeof import('@sentry/react');
+import type * as SentryReact from '@sentry/react';
+
+type SentryModule = typeof SentryReact;
 
 let sentry: SentryModule | null = null;
 

@@ -51,7 +51,7 @@ export function buildPngTextChunk(keyword: string, text: string): Buffer {
   // keyword: 1–79 Latin-1 printable characters, no NUL (PNG spec §11.3.4.2)
   if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword)) throw new Error('bad PNG text keyword');
   const key = Buffer.from(keyword, 'latin1');
-  if (/^[\x01-\x7f]*$/.test(text))
+  if (isPlainAscii(text))
     return encodePngChunk('tEXt', Buffer.concat([key, Buffer.from([0]), Buffer.from(text, 'latin1')]));
   // iTXt: keyword \0, compression flag 0, method 0, empty language tag \0, empty translated keyword \0, UTF-8 text
   return encodePngChunk('iTXt', Buffer.concat([key, Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
@@ -100,4 +100,13 @@ export function readPngText(png: Buffer, keyword: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** ASCII without NUL: fits a tEXt chunk as is. */
+function isPlainAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0 || c > 0x7f) return false;
+  }
+  return true;
 }

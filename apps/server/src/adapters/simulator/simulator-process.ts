@@ -45,7 +45,7 @@ export async function startSimulatorProcess(opts: {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('simulator did not start within 30 s')), 30_000);
     child.once('exit', (code) => reject(new Error(`simulator exited with code ${code}`)));
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const msg = JSON.parse(line) as { msg?: string; port?: number };
         if (msg.msg === 'simulator listening' && typeof msg.port === 'number') listening.add(msg.port);

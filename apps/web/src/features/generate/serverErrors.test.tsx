@@ -95,7 +95,7 @@ describe('503 queue_overloaded', () => {
     expect(countdown.textContent).toMatch(/queue is full/i);
     expect(countdown.textContent).toMatch(/in 5 s/);
     expect(screen.getByTestId('user-action').textContent).toBe('Retry later.');
-    expect((screen.getByTestId('generate-button') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId<HTMLButtonElement>('generate-button').disabled).toBe(true);
 
     await act(async () => {
       await vi.advanceTimersByTimeAsync(2000);
@@ -127,7 +127,7 @@ describe('503 queue_overloaded', () => {
       fireEvent.click(screen.getByTestId('retry-stop'));
     });
     expect(screen.queryByTestId('retry-countdown')).toBeNull();
-    expect((screen.getByTestId('generate-button') as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.getByTestId<HTMLButtonElement>('generate-button').disabled).toBe(false);
   });
 });
 

@@ -105,6 +105,8 @@ export function useGenerate(
     if (first) focusField(first);
   }, []);
 
+  // the countdown's retry calls the latest `attempt` through this ref (a callback cannot name itself)
+  const attemptRef = useRef<(request: GenerateRequest, retryIndex: number) => Promise<void>>(async () => undefined);
   const attempt = useCallback(
     async (request: GenerateRequest, retryIndex: number): Promise<void> => {
       setSending(true);
@@ -147,7 +149,7 @@ export function useGenerate(
               return;
             }
             clearTimer();
-            void attempt(request, retryIndex + 1);
+            void attemptRef.current(request, retryIndex + 1);
           }, 250);
           return;
         }
@@ -165,6 +167,9 @@ export function useGenerate(
     },
     [finish, showDetails],
   );
+  useEffect(() => {
+    attemptRef.current = attempt;
+  }, [attempt]);
 
   const submit = useCallback((): void => {
     if (busy.current || Date.now() - lastAcceptedAt.current < RESUBMIT_GUARD_MS) return;

@@ -100,9 +100,9 @@ describe('job view', () => {
     expect(screen.queryByTestId('cancel')).toBeNull();
 
     await user.click(screen.getByTestId('use-as-reference'));
-    await waitFor(() => expect((screen.getByTestId('mode-picker') as HTMLSelectElement).value).toBe('img2img'));
+    await waitFor(() => expect(screen.getByTestId<HTMLSelectElement>('mode-picker').value).toBe('img2img'));
     expect(screen.getByTestId('image-preview-reference_image').getAttribute('src')).toBe('/api/results/j1');
-    expect((screen.getByTestId('seed-reuse') as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.getByTestId<HTMLButtonElement>('seed-reuse').disabled).toBe(false);
   });
 
   it('cancels a queued job', async () => {

@@ -22,7 +22,7 @@ export function ResultView({ result, onUseAsReference }: ResultViewProps) {
   const canReference = result.type === 'image';
   const m = result.metadata;
 
-  const useAsReference = async (index: number): Promise<void> => {
+  const applyAsReference = async (index: number): Promise<void> => {
     setBusy(index);
     setFailed(false);
     try {
@@ -63,7 +63,7 @@ export function ResultView({ result, onUseAsReference }: ResultViewProps) {
                   className="btn btn--small"
                   data-testid="use-as-reference"
                   disabled={busy !== null}
-                  onClick={() => void useAsReference(i)}
+                  onClick={() => void applyAsReference(i)}
                 >
                   {busy === i ? t('job.preparing') : t('job.useAsReference')}
                 </button>
