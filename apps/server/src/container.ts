@@ -9,7 +9,7 @@ import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulato
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
 import { admit, laneAccounts } from '#domain/admission.ts';
 import { AppError } from '#domain/app-error.ts';
-import { PromptPolicy, mergeTerms, type PolicyTerms } from '#domain/prompt-policy.ts';
+import { PromptPolicy, mergeTerms, policyUserAction, type PolicyTerms } from '#domain/prompt-policy/index.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
@@ -148,6 +148,7 @@ export async function createContainer(
         'prompt_policy_violation',
         'This prompt is refused: content that sexualises minors is not allowed',
         [{ path: 'prompt', message: 'violates the content policy' }],
+        { userAction: policyUserAction(verdict.categories ?? [], 'en') },
       );
     },
     admit: (params) => {

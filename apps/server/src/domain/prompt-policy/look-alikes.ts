@@ -1,0 +1,73 @@
+/**
+ * Look-alike letters mapped into one script, derived from the Unicode confusables data (UTS #39 confusables.txt:
+ * each source character → its prototype). A Cyrillic "о" inside a Latin word reads as Latin "o", a Latin "o" inside
+ * a Russian word as Cyrillic "о"; letters already in the target script are left alone.
+ *
+ * Two characters are look-alikes when their prototypes are equal, compared with case first (Latin "b" ~ Cyrillic
+ * "Ь", Latin "B" ~ Cyrillic "В") and then with the other case (Latin "k" ~ "K" ~ Cyrillic "К" ~ "к").
+ */
+const RUSSIAN = 'абвгдеёжзийклмнопрстуфхцчшщъыьэюя';
+const ASCII_LETTER = /^[a-z]$/i;
+const MARKS = /\p{M}/gu;
+const LETTER = /^\p{L}$/u;
+const CYRILLIC = /^\p{Script=Cyrillic}$/u;
+
+function toggleCase(ch: string): string {
+  const upper = ch.toUpperCase();
+  return upper === ch ? ch.toLowerCase() : upper;
+}
+
+export class LookAlikes {
+  /** any letter that is not plain ASCII → a lower-case ASCII letter */
+  private readonly latin = new Map<string, string>();
+  /** any non-Cyrillic letter → a lower-case Russian letter */
+  private readonly cyrillic = new Map<string, string>();
+
+  constructor(prototypes: Readonly<Record<string, string>>) {
+    // a prototype with marks (Б → b̄, η → n̩) still names its base letter
+    const skeleton = (ch: string): string => (prototypes[ch] ?? ch).normalize('NFD').replace(MARKS, '');
+    const candidates = new Set<string>();
+    for (const source of Object.keys(prototypes)) {
+      if (!LETTER.test(source)) continue;
+      candidates.add(source).add(source.toLowerCase()).add(source.toUpperCase());
+    }
+    // accented Latin letters have no confusables entry; their base letter is what a reader sees
+    for (let cp = 0xc0; cp <= 0x24f; cp++) candidates.add(String.fromCodePoint(cp));
+    for (let cp = 0x1e00; cp <= 0x1eff; cp++) candidates.add(String.fromCodePoint(cp));
+    for (let cp = 0x61; cp <= 0x7a; cp++) candidates.add(String.fromCodePoint(cp)).add(String.fromCodePoint(cp - 32));
+
+    // exact prototypes before those with marks stripped, lower case before upper: Latin "b" ~ "Ь" rather than "Б"
+    const russianBySkeleton = new Map<string, string>();
+    const russian = [...RUSSIAN, ...RUSSIAN.toUpperCase()];
+    for (const proto of [(r: string) => prototypes[r], (r: string) => prototypes[r] && skeleton(r)]) {
+      for (const r of russian) {
+        const s = proto(r);
+        if (s && !russianBySkeleton.has(s)) russianBySkeleton.set(s, r.toLowerCase());
+      }
+    }
+
+    for (const ch of candidates) {
+      if (!LETTER.test(ch) || [...ch].length !== 1) continue;
+      if (!ASCII_LETTER.test(ch)) {
+        const ascii = [skeleton(ch), skeleton(toggleCase(ch)), ch.normalize('NFD').replace(MARKS, '')].find((s) =>
+          ASCII_LETTER.test(s),
+        );
+        if (ascii) this.latin.set(ch, ascii.toLowerCase());
+      }
+      if (!CYRILLIC.test(ch)) {
+        const russian = russianBySkeleton.get(skeleton(ch)) ?? russianBySkeleton.get(skeleton(toggleCase(ch)));
+        if (russian) this.cyrillic.set(ch, russian);
+      }
+    }
+  }
+
+  /** the lower-case ASCII letter `ch` passes for, if any (not for ASCII letters themselves) */
+  toLatin(ch: string): string | undefined {
+    return this.latin.get(ch);
+  }
+
+  /** the lower-case Russian letter `ch` passes for, if any (not for Cyrillic letters themselves) */
+  toCyrillic(ch: string): string | undefined {
+    return this.cyrillic.get(ch);
+  }
+}

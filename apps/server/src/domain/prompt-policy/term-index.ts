@@ -1,0 +1,166 @@
+import { TERM_CATEGORIES, type PolicyTerms, type TermCategory } from './policy-terms.ts';
+import type { Script, Stems } from './stems.ts';
+import type { Token, Vocabulary } from './tokenizer.ts';
+import type { WordForm } from './word-reader.ts';
+
+type WordPattern =
+  | { kind: 'stem'; script: Script; stem: string }
+  | { kind: 'exact'; text: string }
+  | { kind: 'prefix'; text: string }
+  | { kind: 'suffix'; script: Script; text: string };
+
+interface CompiledTerm {
+  category: TermCategory;
+  words: WordPattern[];
+}
+
+/** A term found in the tokens [start, end). */
+export interface TermHit {
+  category: TermCategory;
+  start: number;
+  end: number;
+}
+
+const WORD_SPLIT = /[^\p{L}\p{N}=*]+/u;
+const MIN_AFFIX = 4;
+const MIN_STEM_WORD = 3;
+
+function scriptOf(word: string): Script {
+  if (/\p{Script=Cyrillic}/u.test(word)) return 'cyrillic';
+  if (/\p{Script=Latin}/u.test(word)) return 'latin';
+  return 'other';
+}
+
+/** Terms compiled into lookup tables: one map lookup per token and form, a short scan for affix terms. */
+export class TermIndex implements Vocabulary {
+  private readonly byStem = new Map<string, CompiledTerm[]>();
+  private readonly byExact = new Map<string, CompiledTerm[]>();
+  private readonly affixFirst: CompiledTerm[] = [];
+  private readonly known = new Set<string>();
+  private readonly knownStarts = new Set<string>();
+
+  constructor(
+    terms: PolicyTerms,
+    private readonly stems: Stems,
+    extraWords: readonly string[] = [],
+  ) {
+    for (const category of TERM_CATEGORIES) {
+      for (const term of terms[category] ?? []) this.add(category, term);
+    }
+    for (const w of extraWords) this.remember(w, scriptOf(w));
+  }
+
+  private add(category: TermCategory, term: string): void {
+    if (typeof term !== 'string') throw new Error(`policy terms: ${category} has a term that is not a string`);
+    const raw = term.normalize('NFKC').toLowerCase().replaceAll('ё', 'е').split(WORD_SPLIT).filter(Boolean);
+    if (raw.length === 0) throw new Error(`policy terms: empty term in ${category}`);
+    const words = raw.map((w) => this.compileWord(w, `${category} term "${term}"`));
+    const compiled: CompiledTerm = { category, words };
+    const first = words[0] as WordPattern;
+    if (first.kind === 'stem') push(this.byStem, first.stem, compiled);
+    else if (first.kind === 'exact') push(this.byExact, first.text, compiled);
+    else this.affixFirst.push(compiled);
+  }
+
+  private compileWord(word: string, where: string): WordPattern {
+    const fail = (why: string): never => {
+      throw new Error(`policy terms: ${where}: ${why}`);
+    };
+    if (word.startsWith('=')) {
+      const text = word.slice(1);
+      if (!text || /[=*]/.test(text)) fail('"=" takes a plain word');
+      this.remember(text, scriptOf(text));
+      return { kind: 'exact', text };
+    }
+    if (word.endsWith('*') || word.startsWith('*')) {
+      const prefix = word.endsWith('*');
+      const text = prefix ? word.slice(0, -1) : word.slice(1);
+      if (/[=*]/.test(text)) fail('one "*" at the start or the end');
+      if ([...text].length < MIN_AFFIX) fail(`an affix needs at least ${MIN_AFFIX} letters`);
+      if (prefix) {
+        this.remember(text, scriptOf(text));
+        return { kind: 'prefix', text };
+      }
+      return { kind: 'suffix', script: scriptOf(text), text };
+    }
+    if (/[=*]/.test(word)) fail('"=" goes first, "*" first or last');
+    if ([...word].length < MIN_STEM_WORD) fail(`words under ${MIN_STEM_WORD} letters must be written "=${word}"`);
+    const script = scriptOf(word);
+    this.remember(word, script);
+    return { kind: 'stem', script, stem: this.stems.stem(word, script) };
+  }
+
+  /** words and stems a spaced-out run may be cut into */
+  private remember(word: string, script: Script): void {
+    this.known.add(word);
+    this.known.add(this.stems.stem(word, script));
+    this.knownStarts.add(word.slice(0, 2));
+  }
+
+  isKnown(text: string, script: Script): boolean {
+    return this.known.has(text) || (text.length >= MIN_STEM_WORD && this.known.has(this.stems.stem(text, script)));
+  }
+
+  mayStart(twoLetters: string): boolean {
+    return this.knownStarts.has(twoLetters);
+  }
+
+  /** Every term occurrence in the tokens. */
+  match(tokens: readonly Token[]): TermHit[] {
+    const hits: TermHit[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] as Token;
+      if (token.value !== undefined) continue;
+      for (const form of token.forms) {
+        const stem = form.stem;
+        const byStem = this.byStem.get(stem);
+        if (byStem) this.tryAll(byStem, tokens, i, hits);
+        const byExact = this.byExact.get(form.text);
+        if (byExact) this.tryAll(byExact, tokens, i, hits);
+        for (const term of this.affixFirst) {
+          if (this.formMatches(term.words[0] as WordPattern, form)) this.tryAll([term], tokens, i, hits);
+        }
+      }
+    }
+    return hits;
+  }
+
+  private tryAll(candidates: readonly CompiledTerm[], tokens: readonly Token[], i: number, hits: TermHit[]): void {
+    for (const term of candidates) {
+      const end = i + term.words.length;
+      if (end > tokens.length || hits.some((h) => h.start === i && h.end === end && h.category === term.category)) {
+        continue;
+      }
+      let all = true;
+      for (let k = 1; k < term.words.length && all; k++) {
+        all = this.wordMatches(term.words[k] as WordPattern, tokens[i + k] as Token);
+      }
+      // the first word matched one form of token i already, or the caller checked it
+      if (all) hits.push({ category: term.category, start: i, end });
+    }
+  }
+
+  private wordMatches(pattern: WordPattern, token: Token): boolean {
+    for (const f of token.forms) if (this.formMatches(pattern, f)) return true;
+    return false;
+  }
+
+  private formMatches(p: WordPattern, f: WordForm): boolean {
+    switch (p.kind) {
+      case 'stem':
+        return f.script === p.script && f.stem === p.stem;
+      case 'exact':
+        return f.text === p.text;
+      case 'prefix':
+        return f.text.startsWith(p.text);
+      case 'suffix':
+        return f.script === p.script && f.stem.endsWith(p.text);
+    }
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,221 @@
+import { Char, charKind, isLetter, isWordChar } from './char-classes.ts';
+import type { Script } from './stems.ts';
+import type { WordForm, WordReader } from './word-reader.ts';
+
+export interface Token {
+  /** the readings of the word, the word as written first */
+  readonly forms: readonly WordForm[];
+  /** a free-standing number written in digits */
+  readonly value: number | undefined;
+  /** the separator text before the token ("." in "14.5", "-" in "12-14") */
+  readonly gap: string;
+  /** letters written straight after digits ("yo" in "14yo", "th" in "5th") */
+  readonly attached: boolean;
+}
+
+/** Words the classifier knows, to cut a spaced-out run ("a n u d e c h i l d") back into words. */
+export interface Vocabulary {
+  isKnown(text: string, script: Script): boolean;
+  /** whether some known word starts with these two letters (prunes the search) */
+  mayStart(twoLetters: string): boolean;
+}
+
+interface RawWord {
+  text: string;
+  gap: string;
+  /** the gap has a comma, a line break or a bracket: a spaced-out run ends there */
+  gapBreaks: boolean;
+  /** one letter or one digit */
+  single: boolean;
+}
+
+const DIGITS_THEN_LETTERS = /^(\d+)(\p{L}[\p{L}\p{M}]*)$/u;
+const ONLY_DIGITS = /^\d+$/;
+const CHUNKS = /\d+|\D+/g;
+/** a spaced-out run: single characters apart by at most this many separator characters */
+const MAX_RUN_GAP = 3;
+/** longest piece tried when cutting a run into words, and the longest run cut as a whole */
+const MAX_PIECE = 20;
+const MAX_RUN = 120;
+
+/** Splits normalised text into word tokens: real word boundaries, numbers apart, spaced-out letters rejoined. */
+export class Tokenizer {
+  constructor(
+    private readonly reader: WordReader,
+    private readonly vocabulary: Vocabulary,
+  ) {}
+
+  tokenize(text: string): Token[] {
+    const raw = scan(text);
+    const tokens: Token[] = [];
+    for (let i = 0; i < raw.length;) {
+      const first = raw[i] as RawWord;
+      let end = i + 1;
+      if (first.single) {
+        while (end < raw.length) {
+          const next = raw[end] as RawWord;
+          if (!next.single || next.gapBreaks || next.gap.length > MAX_RUN_GAP) break;
+          end++;
+        }
+      }
+      if (end - i >= 2) {
+        const joined = raw
+          .slice(i, end)
+          .map((w) => w.text)
+          .join('');
+        this.run(joined, first.gap, tokens);
+      } else {
+        this.word(first.text, first.gap, tokens);
+      }
+      i = end;
+    }
+    return tokens;
+  }
+
+  private word(text: string, gap: string, out: Token[]): void {
+    const split = DIGITS_THEN_LETTERS.exec(text);
+    if (split) {
+      out.push(numberToken(split[1] as string, gap));
+      out.push({ forms: this.reader.read(split[2] as string), value: undefined, gap: '', attached: true });
+      return;
+    }
+    if (ONLY_DIGITS.test(text)) {
+      out.push(numberToken(text, gap));
+      return;
+    }
+    out.push({ forms: this.reader.read(text), value: undefined, gap, attached: false });
+  }
+
+  /** letters spaced out one by one: digits stand apart, letters are cut into known words where possible */
+  private run(joined: string, gap: string, out: Token[]): void {
+    let first = true;
+    let afterDigits = false;
+    for (const chunk of joined.match(CHUNKS) ?? []) {
+      const chunkGap = first ? gap : '';
+      first = false;
+      if (ONLY_DIGITS.test(chunk)) {
+        out.push(numberToken(chunk, chunkGap));
+        afterDigits = true;
+        continue;
+      }
+      for (let at = 0; at < chunk.length; at += MAX_RUN) {
+        this.pieces(chunk.slice(at, at + MAX_RUN), at === 0 ? chunkGap : '', afterDigits && at === 0, out);
+      }
+      afterDigits = false;
+    }
+  }
+
+  private pieces(letters: string, gap: string, attached: boolean, out: Token[]): void {
+    const forms = this.reader.read(letters);
+    const primary = forms[0];
+    const cut = primary && !this.vocabulary.isKnown(primary.text, primary.script) ? this.cut(primary) : [];
+    if (cut.length < 2) {
+      out.push({ forms, value: undefined, gap, attached });
+      return;
+    }
+    cut.forEach((piece, k) => {
+      out.push({
+        forms: this.reader.read(piece),
+        value: undefined,
+        gap: k === 0 ? gap : ' ',
+        attached: attached && k === 0,
+      });
+    });
+  }
+
+  /** the cut of `form` into pieces that covers the most letters with known words (dynamic programming) */
+  private cut(form: WordForm): string[] {
+    const text = form.text;
+    const n = text.length;
+    const cost = new Float64Array(n + 1).fill(Infinity);
+    const from = new Int32Array(n + 1);
+    const known = new Uint8Array(n + 1);
+    cost[0] = 0;
+    for (let i = 0; i < n; i++) {
+      const here = cost[i] as number;
+      if (here === Infinity) continue;
+      if (here + 1 < (cost[i + 1] as number)) {
+        cost[i + 1] = here + 1;
+        from[i + 1] = i;
+        known[i + 1] = 0;
+      }
+      if (!this.vocabulary.mayStart(text.slice(i, i + 2))) continue;
+      for (let j = i + 2; j <= Math.min(n, i + MAX_PIECE); j++) {
+        // a known word costs almost nothing, so the cut covers the most letters, then uses the fewest words
+        if (here + 0.01 < (cost[j] as number) && this.vocabulary.isKnown(text.slice(i, j), form.script)) {
+          cost[j] = here + 0.01;
+          from[j] = i;
+          known[j] = 1;
+        }
+      }
+    }
+    const pieces: string[] = [];
+    let unknownEnd = -1;
+    for (let j = n; j > 0;) {
+      const i = from[j] as number;
+      if (known[j]) {
+        if (unknownEnd >= 0) pieces.push(text.slice(j, unknownEnd));
+        unknownEnd = -1;
+        pieces.push(text.slice(i, j));
+      } else if (unknownEnd < 0) {
+        unknownEnd = j;
+      }
+      j = i;
+    }
+    if (unknownEnd >= 0) pieces.push(text.slice(0, unknownEnd));
+    return pieces.reverse();
+  }
+}
+
+function numberToken(digits: string, gap: string): Token {
+  return {
+    forms: [{ text: digits, script: 'other', stem: digits }],
+    value: digits.length <= 6 ? Number(digits) : undefined,
+    gap,
+    attached: false,
+  };
+}
+
+/** raw words and the separators between them */
+function scan(text: string): RawWord[] {
+  const words: RawWord[] = [];
+  let word = '';
+  let units = 0;
+  let letterOrDigit = 0;
+  let gap = '';
+  let gapBreaks = false;
+  const flush = (): void => {
+    if (!word) return;
+    words.push({ text: word, gap, gapBreaks, single: units === 1 && letterOrDigit === 1 });
+    word = '';
+    units = 0;
+    letterOrDigit = 0;
+    gap = '';
+    gapBreaks = false;
+  };
+  for (let i = 0; i < text.length;) {
+    const code = text.charCodeAt(i);
+    // one UTF-16 unit unless a surrogate pair (astral letters are rare after NFKC)
+    const cp = code >= 0xd800 && code <= 0xdbff ? (text.codePointAt(i) as number) : code;
+    const ch = cp > 0xffff ? text.slice(i, i + 2) : (text[i] as string);
+    i += ch.length;
+    let kind = charKind(cp, ch);
+    if (kind === Char.Leet) {
+      // "n@ked", "$ex": a leet symbol belongs to the word when a letter or digit follows
+      const next = text.codePointAt(i);
+      const nextKind = next === undefined ? Char.Space : charKind(next, String.fromCodePoint(next));
+      if (!(isLetter(nextKind) || nextKind === Char.Digit)) kind = Char.Punct;
+    }
+    if (isWordChar(kind) && !(kind === Char.Mark && !word)) {
+      word += ch;
+      if (kind !== Char.Mark) units++;
+      if (isLetter(kind) || kind === Char.Digit) letterOrDigit++;
+      continue;
+    }
+    flush();
+    gap += ch;
+    if (kind === Char.Break) gapBreaks = true;
+  }
+  flush();
+  return words;
+}
