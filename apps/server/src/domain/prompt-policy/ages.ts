@@ -146,6 +146,8 @@ function unitsAfter(tokens: readonly Token[], i: number, value: number): number 
   if (age && isIn(a, EN_ATTACHED_YEAR) && (a?.attached || textOf(a) === 'yo' || textOf(a) === 'yearold')) return 1;
   if (age && isIn(a, EN_YEAR) && isIn(b, EN_OLD)) return 2;
   if (age && isIn(a, EN_YEAR) && textOf(b) === 'of' && textOf(c) === 'age') return 3;
+  // "girl, 13 years" ends there; "13 years of experience", "15 years ago" go on
+  if (age && isIn(a, EN_YEAR) && (!b || /[,.;!?]/.test(b.gap))) return 1;
   if (isIn(a, EN_YOUNG_UNIT) && textOf(b) === 'old') return 2;
   // 5th grade, 5th-grader, 14th birthday
   const ord = ORDINAL_SUFFIX.has(textOf(a)) ? 1 : 0;

@@ -46,13 +46,30 @@ export class LookAlikes {
       }
     }
 
+    // ASCII letters by prototype, by case: "I" and "l" share the prototype "l", so a Greek "Ι" reads as "i"
+    // (it looks like the capital) and a Cyrillic "ӏ" as "l"
+    const asciiBySkeleton = new Map<string, { upper?: string; lower?: string }>();
+    for (let cp = 0x41; cp <= 0x7a; cp++) {
+      const a = String.fromCodePoint(cp);
+      if (!ASCII_LETTER.test(a)) continue;
+      const entry = asciiBySkeleton.get(skeleton(a)) ?? {};
+      if (a === a.toUpperCase()) entry.upper ??= a.toLowerCase();
+      else entry.lower ??= a;
+      asciiBySkeleton.set(skeleton(a), entry);
+    }
+    const asciiFor = (ch: string): string | undefined => {
+      const entry = asciiBySkeleton.get(skeleton(ch));
+      if (!entry) return undefined;
+      return ch === ch.toLowerCase() ? (entry.lower ?? entry.upper) : (entry.upper ?? entry.lower);
+    };
+
     for (const ch of candidates) {
       if (!LETTER.test(ch) || [...ch].length !== 1) continue;
       if (!ASCII_LETTER.test(ch)) {
-        const ascii = [skeleton(ch), skeleton(toggleCase(ch)), ch.normalize('NFD').replace(MARKS, '')].find((s) =>
-          ASCII_LETTER.test(s),
-        );
-        if (ascii) this.latin.set(ch, ascii.toLowerCase());
+        const base = ch.normalize('NFD').replace(MARKS, '');
+        const ascii =
+          asciiFor(ch) ?? asciiFor(toggleCase(ch)) ?? (ASCII_LETTER.test(base) ? base.toLowerCase() : undefined);
+        if (ascii) this.latin.set(ch, ascii);
       }
       if (!CYRILLIC.test(ch)) {
         const russian = russianBySkeleton.get(skeleton(ch)) ?? russianBySkeleton.get(skeleton(toggleCase(ch)));

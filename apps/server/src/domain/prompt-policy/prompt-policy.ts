@@ -49,7 +49,7 @@ export class PromptPolicy {
 
   constructor(terms: PolicyTerms) {
     this.index = new TermIndex(terms, this.stems, AGE_WORDS);
-    this.tokenizer = new Tokenizer(new WordReader(lookAlikes(), this.stems), this.index);
+    this.tokenizer = new Tokenizer(new WordReader(lookAlikes(), this.stems), this.index.vocabulary);
   }
 
   /** The verdict on a prompt; `negativePrompt` is accepted for the call's shape and never refuses. */

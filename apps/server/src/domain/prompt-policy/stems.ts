@@ -1,5 +1,5 @@
-import { stemmer as englishStem } from '@orama/stemmers/english';
 import { stemmer as russianStem } from '@orama/stemmers/russian';
+import { stem as englishStem } from 'porter2';
 
 export type Script = 'latin' | 'cyrillic' | 'other';
 
@@ -7,7 +7,7 @@ export type Script = 'latin' | 'cyrillic' | 'other';
 // so a stream of unique words cannot grow it without bound.
 const CACHE_LIMIT = 50_000;
 
-/** Stems for matching every case and number form of a word to its lemma: Snowball (Russian), Porter (English). */
+/** Stems for matching every case and number form of a word to its lemma: Snowball Russian and English (Porter2). */
 export class Stems {
   private readonly cache = new Map<string, string>();
 

@@ -1,6 +1,7 @@
 import { TERM_CATEGORIES, type PolicyTerms, type TermCategory } from './policy-terms.ts';
 import type { Script, Stems } from './stems.ts';
-import type { Token, Vocabulary } from './tokenizer.ts';
+import { KnownWords } from './known-words.ts';
+import type { Token } from './tokenizer.ts';
 import type { WordForm } from './word-reader.ts';
 
 type WordPattern =
@@ -32,22 +33,23 @@ function scriptOf(word: string): Script {
 }
 
 /** Terms compiled into lookup tables: one map lookup per token and form, a short scan for affix terms. */
-export class TermIndex implements Vocabulary {
+export class TermIndex {
   private readonly byStem = new Map<string, CompiledTerm[]>();
   private readonly byExact = new Map<string, CompiledTerm[]>();
   private readonly affixFirst: CompiledTerm[] = [];
-  private readonly known = new Set<string>();
-  private readonly knownStarts = new Set<string>();
+  /** every word the terms and `extraWords` use, for cutting spaced-out runs into words */
+  readonly vocabulary: KnownWords;
 
   constructor(
     terms: PolicyTerms,
     private readonly stems: Stems,
     extraWords: readonly string[] = [],
   ) {
+    this.vocabulary = new KnownWords(stems);
     for (const category of TERM_CATEGORIES) {
       for (const term of terms[category] ?? []) this.add(category, term);
     }
-    for (const w of extraWords) this.remember(w, scriptOf(w));
+    for (const w of extraWords) this.vocabulary.add(w, scriptOf(w));
   }
 
   private add(category: TermCategory, term: string): void {
@@ -69,7 +71,7 @@ export class TermIndex implements Vocabulary {
     if (word.startsWith('=')) {
       const text = word.slice(1);
       if (!text || /[=*]/.test(text)) fail('"=" takes a plain word');
-      this.remember(text, scriptOf(text));
+      this.vocabulary.add(text, scriptOf(text));
       return { kind: 'exact', text };
     }
     if (word.endsWith('*') || word.startsWith('*')) {
@@ -78,7 +80,7 @@ export class TermIndex implements Vocabulary {
       if (/[=*]/.test(text)) fail('one "*" at the start or the end');
       if ([...text].length < MIN_AFFIX) fail(`an affix needs at least ${MIN_AFFIX} letters`);
       if (prefix) {
-        this.remember(text, scriptOf(text));
+        this.vocabulary.add(text, scriptOf(text));
         return { kind: 'prefix', text };
       }
       return { kind: 'suffix', script: scriptOf(text), text };
@@ -86,23 +88,8 @@ export class TermIndex implements Vocabulary {
     if (/[=*]/.test(word)) fail('"=" goes first, "*" first or last');
     if ([...word].length < MIN_STEM_WORD) fail(`words under ${MIN_STEM_WORD} letters must be written "=${word}"`);
     const script = scriptOf(word);
-    this.remember(word, script);
+    this.vocabulary.add(word, script);
     return { kind: 'stem', script, stem: this.stems.stem(word, script) };
-  }
-
-  /** words and stems a spaced-out run may be cut into */
-  private remember(word: string, script: Script): void {
-    this.known.add(word);
-    this.known.add(this.stems.stem(word, script));
-    this.knownStarts.add(word.slice(0, 2));
-  }
-
-  isKnown(text: string, script: Script): boolean {
-    return this.known.has(text) || (text.length >= MIN_STEM_WORD && this.known.has(this.stems.stem(text, script)));
-  }
-
-  mayStart(twoLetters: string): boolean {
-    return this.knownStarts.has(twoLetters);
   }
 
   /** Every term occurrence in the tokens. */
@@ -111,26 +98,32 @@ export class TermIndex implements Vocabulary {
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as Token;
       if (token.value !== undefined) continue;
+      const fromHere = hits.length;
       for (const form of token.forms) {
         const stem = form.stem;
         const byStem = this.byStem.get(stem);
-        if (byStem) this.tryAll(byStem, tokens, i, hits);
+        if (byStem) this.tryAll(byStem, tokens, i, hits, fromHere);
         const byExact = this.byExact.get(form.text);
-        if (byExact) this.tryAll(byExact, tokens, i, hits);
+        if (byExact) this.tryAll(byExact, tokens, i, hits, fromHere);
         for (const term of this.affixFirst) {
-          if (this.formMatches(term.words[0] as WordPattern, form)) this.tryAll([term], tokens, i, hits);
+          if (this.formMatches(term.words[0] as WordPattern, form)) this.tryAll([term], tokens, i, hits, fromHere);
         }
       }
     }
     return hits;
   }
 
-  private tryAll(candidates: readonly CompiledTerm[], tokens: readonly Token[], i: number, hits: TermHit[]): void {
+  /** hits[fromHere..] are this token's hits so far: one form of a word is enough for each term */
+  private tryAll(
+    candidates: readonly CompiledTerm[],
+    tokens: readonly Token[],
+    i: number,
+    hits: TermHit[],
+    fromHere: number,
+  ): void {
     for (const term of candidates) {
       const end = i + term.words.length;
-      if (end > tokens.length || hits.some((h) => h.start === i && h.end === end && h.category === term.category)) {
-        continue;
-      }
+      if (end > tokens.length || hasHit(hits, fromHere, end, term.category)) continue;
       let all = true;
       for (let k = 1; k < term.words.length && all; k++) {
         all = this.wordMatches(term.words[k] as WordPattern, tokens[i + k] as Token);
@@ -157,6 +150,14 @@ export class TermIndex implements Vocabulary {
         return f.script === p.script && f.stem.endsWith(p.text);
     }
   }
+}
+
+function hasHit(hits: readonly TermHit[], from: number, end: number, category: TermCategory): boolean {
+  for (let k = from; k < hits.length; k++) {
+    const h = hits[k] as TermHit;
+    if (h.end === end && h.category === category) return true;
+  }
+  return false;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

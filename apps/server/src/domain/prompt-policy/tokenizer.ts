@@ -16,8 +16,8 @@ export interface Token {
 /** Words the classifier knows, to cut a spaced-out run ("a n u d e c h i l d") back into words. */
 export interface Vocabulary {
   isKnown(text: string, script: Script): boolean;
-  /** whether some known word starts with these two letters (prunes the search) */
-  mayStart(twoLetters: string): boolean;
+  /** lengths of the known words that start at text[i] */
+  wordsAt(text: string, i: number, script: Script): number[];
 }
 
 interface RawWord {
@@ -34,8 +34,7 @@ const ONLY_DIGITS = /^\d+$/;
 const CHUNKS = /\d+|\D+/g;
 /** a spaced-out run: single characters apart by at most this many separator characters */
 const MAX_RUN_GAP = 3;
-/** longest piece tried when cutting a run into words, and the longest run cut as a whole */
-const MAX_PIECE = 20;
+/** the longest run cut into words as a whole */
 const MAX_RUN = 120;
 
 /** Splits normalised text into word tokens: real word boundaries, numbers apart, spaced-out letters rejoined. */
@@ -75,8 +74,13 @@ export class Tokenizer {
   private word(text: string, gap: string, out: Token[]): void {
     const split = DIGITS_THEN_LETTERS.exec(text);
     if (split) {
-      out.push(numberToken(split[1] as string, gap));
-      out.push({ forms: this.reader.read(split[2] as string), value: undefined, gap: '', attached: true });
+      const digits = split[1] as string;
+      out.push(numberToken(digits, gap));
+      let forms = this.reader.read(split[2] as string);
+      // "3xplicit": a digit or two in front may be leetspeak rather than a number
+      if (digits.length <= 2)
+        forms = [...forms, ...this.reader.read(text).filter((f) => !forms.some((g) => g.text === f.text))];
+      out.push({ forms, value: undefined, gap: '', attached: true });
       return;
     }
     if (ONLY_DIGITS.test(text)) {
@@ -139,13 +143,12 @@ export class Tokenizer {
         from[i + 1] = i;
         known[i + 1] = 0;
       }
-      if (!this.vocabulary.mayStart(text.slice(i, i + 2))) continue;
-      for (let j = i + 2; j <= Math.min(n, i + MAX_PIECE); j++) {
+      for (const len of this.vocabulary.wordsAt(text, i, form.script)) {
         // a known word costs almost nothing, so the cut covers the most letters, then uses the fewest words
-        if (here + 0.01 < (cost[j] as number) && this.vocabulary.isKnown(text.slice(i, j), form.script)) {
-          cost[j] = here + 0.01;
-          from[j] = i;
-          known[j] = 1;
+        if (here + 0.01 < (cost[i + len] as number)) {
+          cost[i + len] = here + 0.01;
+          from[i + len] = i;
+          known[i + len] = 1;
         }
       }
     }
