@@ -56,7 +56,7 @@ const COMPOUND_PREFIX = new Map<string, number>();
 'одно двух трех четырех пяти шести семи восьми девяти десяти одиннадцати двенадцати тринадцати четырнадцати пятнадцати шестнадцати семнадцати'
   .split(' ')
   .forEach((p, i) => COMPOUND_PREFIX.set(p, i + 1));
-const COMPOUND = /^(.+?)(летн|летк|годовал)/;
+const COMPOUND = /^(.*?)(летн|летк|годовал)/;
 
 const ORDINALS = new Map<string, number>();
 'first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth'
@@ -185,7 +185,9 @@ function ordinalGrade(tokens: readonly Token[], i: number): boolean {
 function compoundAge(t: Token): boolean {
   return t.forms.some((f) => {
     const m = f.script === 'cyrillic' ? COMPOUND.exec(f.text) : null;
-    return !!m && COMPOUND_PREFIX.has(m[1] as string);
+    if (!m) return false;
+    // "годовалый" alone is one year old; "летний" alone is "of summer"
+    return COMPOUND_PREFIX.has(m[1] as string) || (m[1] === '' && m[2] === 'годовал');
   });
 }
 

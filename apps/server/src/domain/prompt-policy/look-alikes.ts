@@ -22,6 +22,10 @@ export class LookAlikes {
   private readonly latin = new Map<string, string>();
   /** any non-Cyrillic letter → a lower-case Russian letter */
   private readonly cyrillic = new Map<string, string>();
+  // The same, judged by the letter's other case first: a Greek "Η" looks like "H", and its lower case "η" (which
+  // looks like "n") is what a case change makes of it
+  private readonly latinOtherCase = new Map<string, string>();
+  private readonly cyrillicOtherCase = new Map<string, string>();
 
   constructor(prototypes: Readonly<Record<string, string>>) {
     // a prototype with marks (Б → b̄, η → n̩) still names its base letter
@@ -65,26 +69,33 @@ export class LookAlikes {
 
     for (const ch of candidates) {
       if (!LETTER.test(ch) || [...ch].length !== 1) continue;
+      const other = toggleCase(ch);
       if (!ASCII_LETTER.test(ch)) {
         const base = ch.normalize('NFD').replace(MARKS, '');
-        const ascii =
-          asciiFor(ch) ?? asciiFor(toggleCase(ch)) ?? (ASCII_LETTER.test(base) ? base.toLowerCase() : undefined);
-        if (ascii) this.latin.set(ch, ascii);
+        const plain = ASCII_LETTER.test(base) ? base.toLowerCase() : undefined;
+        setIf(this.latin, ch, asciiFor(ch) ?? asciiFor(other) ?? plain);
+        setIf(this.latinOtherCase, ch, asciiFor(other) ?? asciiFor(ch) ?? plain);
       }
       if (!CYRILLIC.test(ch)) {
-        const russian = russianBySkeleton.get(skeleton(ch)) ?? russianBySkeleton.get(skeleton(toggleCase(ch)));
-        if (russian) this.cyrillic.set(ch, russian);
+        const own = russianBySkeleton.get(skeleton(ch));
+        const toggled = russianBySkeleton.get(skeleton(other));
+        setIf(this.cyrillic, ch, own ?? toggled);
+        setIf(this.cyrillicOtherCase, ch, toggled ?? own);
       }
     }
   }
 
   /** the lower-case ASCII letter `ch` passes for, if any (not for ASCII letters themselves) */
-  toLatin(ch: string): string | undefined {
-    return this.latin.get(ch);
+  toLatin(ch: string, otherCaseFirst = false): string | undefined {
+    return (otherCaseFirst ? this.latinOtherCase : this.latin).get(ch);
   }
 
   /** the lower-case Russian letter `ch` passes for, if any (not for Cyrillic letters themselves) */
-  toCyrillic(ch: string): string | undefined {
-    return this.cyrillic.get(ch);
+  toCyrillic(ch: string, otherCaseFirst = false): string | undefined {
+    return (otherCaseFirst ? this.cyrillicOtherCase : this.cyrillic).get(ch);
   }
+}
+
+function setIf(map: Map<string, string>, key: string, value: string | undefined): void {
+  if (value) map.set(key, value);
 }

@@ -32,7 +32,10 @@ interface RawWord {
 const DIGITS_THEN_LETTERS = /^(\d+)(\p{L}[\p{L}\p{M}]*)$/u;
 const ONLY_DIGITS = /^\d+$/;
 const CHUNKS = /\d+|\D+/g;
-/** a spaced-out run: single characters apart by at most this many separator characters */
+const HAS_DIGIT = /\d/;
+/** letters that start an age unit after a number: "1 4 y o", "5 л е т" */
+const AGE_UNIT_START = /^(y|л|г|m)/;
+/** a spaced-out run: single characters apart by white space, or by at most this many other characters */
 const MAX_RUN_GAP = 3;
 /** the longest run cut into words as a whole */
 const MAX_RUN = 120;
@@ -53,10 +56,12 @@ export class Tokenizer {
       if (first.single) {
         while (end < raw.length) {
           const next = raw[end] as RawWord;
-          if (!next.single || next.gapBreaks || next.gap.length > MAX_RUN_GAP) break;
+          if (!next.single || next.gapBreaks || (next.gap.length > MAX_RUN_GAP && next.gap.trim())) break;
           end++;
         }
       }
+      // digits alone are not spelled out ("ages 3-5", "1 2 3"): only runs with letters are ("1 4 y o")
+      if (end - i >= 2 && raw.slice(i, end).every((w) => ONLY_DIGITS.test(w.text))) end = i + 1;
       if (end - i >= 2) {
         const joined = raw
           .slice(i, end)
@@ -94,7 +99,7 @@ export class Tokenizer {
   private run(joined: string, gap: string, out: Token[]): void {
     let first = true;
     let afterDigits = false;
-    for (const chunk of joined.match(CHUNKS) ?? []) {
+    for (const chunk of leetChunks(joined.match(CHUNKS) ?? [])) {
       const chunkGap = first ? gap : '';
       first = false;
       if (ONLY_DIGITS.test(chunk)) {
@@ -111,7 +116,8 @@ export class Tokenizer {
 
   private pieces(letters: string, gap: string, attached: boolean, out: Token[]): void {
     const forms = this.reader.read(letters);
-    const primary = forms[0];
+    // cut the leetspeak reading when there is one ("nud3ch1ld" → "nudechild")
+    const primary = forms.find((f) => !HAS_DIGIT.test(f.text)) ?? forms[0];
     const cut = primary && !this.vocabulary.isKnown(primary.text, primary.script) ? this.cut(primary) : [];
     if (cut.length < 2) {
       out.push({ forms, value: undefined, gap, attached });
@@ -170,6 +176,27 @@ export class Tokenizer {
   }
 }
 
+/**
+ * A single digit between letters in a spaced-out run is leetspeak ("c h 1 l d"), unless an age unit follows it
+ * ("a 5 y o"): such chunks are joined back to the letters around them.
+ */
+function leetChunks(chunks: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < chunks.length; k++) {
+    const chunk = chunks[k] as string;
+    const prev = out[out.length - 1];
+    const next = chunks[k + 1];
+    const leet = chunk.length === 1 && HAS_DIGIT.test(chunk) && prev && !ONLY_DIGITS.test(prev) && next;
+    if (leet && !AGE_UNIT_START.test(next)) {
+      out[out.length - 1] = prev + chunk + next;
+      k++;
+    } else {
+      out.push(chunk);
+    }
+  }
+  return out;
+}
+
 function numberToken(digits: string, gap: string): Token {
   return {
     forms: [{ text: digits, script: 'other', stem: digits }],
@@ -204,10 +231,10 @@ function scan(text: string): RawWord[] {
     i += ch.length;
     let kind = charKind(cp, ch);
     if (kind === Char.Leet) {
-      // "n@ked", "$ex": a leet symbol belongs to the word when a letter or digit follows
+      // "n@ked", "$ex": a leet symbol belongs to a word when a letter follows (a digit, inside a word: "k1d$3")
       const next = text.codePointAt(i);
       const nextKind = next === undefined ? Char.Space : charKind(next, String.fromCodePoint(next));
-      if (!(isLetter(nextKind) || nextKind === Char.Digit)) kind = Char.Punct;
+      if (!(isLetter(nextKind) || (nextKind === Char.Digit && word))) kind = Char.Punct;
     }
     if (isWordChar(kind) && !(kind === Char.Mark && !word)) {
       word += ch;

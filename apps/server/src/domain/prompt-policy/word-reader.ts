@@ -91,17 +91,22 @@ export class WordReader {
     }
 
     const forms: WordForm[] = [];
-    if (latin === 0 && cyrillic === 0 && other > 0) {
-      this.add(forms, this.reading(chars, kinds, 'other', false) as string, 'other');
-    } else {
-      // the majority script is the word as written (both on a tie: "сp" may be either)
-      if (latin >= cyrillic) this.add(forms, this.reading(chars, kinds, 'latin', false) as string, 'latin');
-      if (cyrillic >= latin) this.add(forms, this.reading(chars, kinds, 'cyrillic', false) as string, 'cyrillic');
-    }
-    // a word spelled entirely in look-alikes of the other script ("ѕеху" in Cyrillic letters)
-    for (const script of ['latin', 'cyrillic'] as const) {
-      const complete = this.reading(chars, kinds, script, true);
-      if (complete !== undefined) this.add(forms, complete, script);
+    // each reading twice: look-alikes judged by their own case, then by their other case ("cηild" → "child")
+    for (const otherCase of [false, true]) {
+      const read = (script: Script, completeOnly: boolean): string | undefined =>
+        this.reading(chars, kinds, script, completeOnly, otherCase);
+      if (latin === 0 && cyrillic === 0 && other > 0) {
+        this.add(forms, read('other', false) as string, 'other');
+      } else {
+        // the majority script is the word as written (both on a tie: "сp" may be either)
+        if (latin >= cyrillic) this.add(forms, read('latin', false) as string, 'latin');
+        if (cyrillic >= latin) this.add(forms, read('cyrillic', false) as string, 'cyrillic');
+      }
+      // a word spelled entirely in look-alikes of the other script ("ѕеху" in Cyrillic letters)
+      for (const script of ['latin', 'cyrillic'] as const) {
+        const complete = read(script, true);
+        if (complete !== undefined) this.add(forms, complete, script);
+      }
     }
     if (leet) {
       for (const f of [...forms]) {
@@ -118,7 +123,13 @@ export class WordReader {
    * The word read in `script`: look-alikes mapped, marks dropped, lower case, "ё" as "е". With `completeOnly`,
    * undefined unless every letter (at least MIN_CROSS_SCRIPT) is native to the script or has a look-alike in it.
    */
-  private reading(chars: readonly string[], kinds: readonly CharKind[], script: Script, completeOnly: boolean) {
+  private reading(
+    chars: readonly string[],
+    kinds: readonly CharKind[],
+    script: Script,
+    completeOnly: boolean,
+    otherCase: boolean,
+  ): string | undefined {
     let text = '';
     let letters = 0;
     for (let i = 0; i < chars.length; i++) {
@@ -131,8 +142,11 @@ export class WordReader {
       }
       letters++;
       let mapped: string | undefined;
-      if (script === 'latin') mapped = kind === Char.Latin && ch < '\u0080' ? ch : this.lookAlikes.toLatin(ch);
-      else if (script === 'cyrillic') mapped = kind === Char.Cyrillic ? ch : this.lookAlikes.toCyrillic(ch);
+      if (script === 'latin') {
+        mapped = kind === Char.Latin && ch < '\u0080' ? ch : this.lookAlikes.toLatin(ch, otherCase);
+      } else if (script === 'cyrillic') {
+        mapped = kind === Char.Cyrillic ? ch : this.lookAlikes.toCyrillic(ch, otherCase);
+      }
       if (mapped === undefined) {
         if (completeOnly) return undefined;
         mapped = ch;
