@@ -53,12 +53,12 @@ function classify(ch: string): CharKind {
 
 const bmp = new Uint8Array(0x10000);
 
-/** The class of the character at code point `cp` (the string `ch` is the same character). */
-export function charKind(cp: number, ch: string): CharKind {
-  if (cp > 0xffff) return classify(ch);
+/** The class of the character at code point `cp`. */
+export function charKind(cp: number): CharKind {
+  if (cp > 0xffff) return classify(String.fromCodePoint(cp));
   const known = bmp[cp];
   if (known) return known as CharKind;
-  const kind = classify(ch);
+  const kind = classify(String.fromCharCode(cp));
   bmp[cp] = kind;
   return kind;
 }

@@ -34,8 +34,15 @@ interface Span {
 let sharedLookAlikes: LookAlikes | undefined;
 const lookAlikes = (): LookAlikes => (sharedLookAlikes ??= new LookAlikes(confusables as Record<string, string>));
 
-const overlaps = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.end;
-const sameSpan = (a: Span, b: Span): boolean => a.start === b.start && a.end === b.end;
+const ALLOWED: PolicyVerdict = Object.freeze({ allowed: true });
+
+function covered(span: Span, neutral: readonly Span[]): boolean {
+  return neutral.some((n) => span.start < n.end && n.start < span.end);
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a.start === b.start && a.end === b.end;
+}
 
 /**
  * SPEC §8: refuse prompts that sexualise minors. A prompt is refused when an `always` term occurs, or when a minor
@@ -57,22 +64,18 @@ export class PromptPolicy {
     void negativePrompt;
     const tokens = this.tokenize(prompt);
     const hits = this.index.match(tokens);
+    if (hits.length === 0) return ALLOWED;
     const neutral = hits.filter((h) => h.category === 'neutral');
-    const counts = (s: Span): boolean => !neutral.some((n) => overlaps(n, s));
-    const of = (category: TermHit['category']): Span[] => hits.filter((h) => h.category === category && counts(h));
+    const counted = neutral.length === 0 ? hits : hits.filter((h) => h.category === 'neutral' || !covered(h, neutral));
 
-    if (of('always').length > 0) return { allowed: false, rule: 'always', categories: ['always'] };
-    const sexual = of('sexual');
-    if (sexual.length === 0) return { allowed: true };
-    const minor: Span[] = [
-      ...of('minor'),
-      ...findAges(tokens)
-        .map((s) => ({ ...s, age: true }))
-        .filter(counts),
-    ];
+    if (counted.some((h) => h.category === 'always')) return { allowed: false, rule: 'always', categories: ['always'] };
+    const sexual = counted.filter((h) => h.category === 'sexual');
+    if (sexual.length === 0) return ALLOWED;
+    const minor: Span[] = counted.filter((h) => h.category === 'minor');
+    for (const age of findAges(tokens)) if (!covered(age, neutral)) minor.push({ ...age, age: true });
     // both categories from the same words do not count: "cp" alone is a CPU as often as anything else
     const pair = minor.find((m) => sexual.some((s) => !sameSpan(m, s)));
-    if (!pair) return { allowed: true };
+    if (!pair) return ALLOWED;
     return { allowed: false, rule: pair.age ? 'age+sexual' : 'minor+sexual', categories: ['minor', 'sexual'] };
   }
 

@@ -22,6 +22,7 @@ export interface TermHit {
   end: number;
 }
 
+const NONE: readonly CompiledTerm[] = [];
 const WORD_SPLIT = /[^\p{L}\p{N}=*]+/u;
 const MIN_AFFIX = 4;
 const MIN_STEM_WORD = 3;
@@ -37,6 +38,7 @@ export class TermIndex {
   private readonly byStem = new Map<string, CompiledTerm[]>();
   private readonly byExact = new Map<string, CompiledTerm[]>();
   private readonly affixFirst: CompiledTerm[] = [];
+  private readonly firstTerms = new WeakMap<WordForm, readonly CompiledTerm[]>();
   /** every word the terms and `extraWords` use, for cutting spaced-out runs into words */
   readonly vocabulary: KnownWords;
 
@@ -100,17 +102,22 @@ export class TermIndex {
       if (token.value !== undefined) continue;
       const fromHere = hits.length;
       for (const form of token.forms) {
-        const stem = form.stem;
-        const byStem = this.byStem.get(stem);
-        if (byStem) this.tryAll(byStem, tokens, i, hits, fromHere);
-        const byExact = this.byExact.get(form.text);
-        if (byExact) this.tryAll(byExact, tokens, i, hits, fromHere);
-        for (const term of this.affixFirst) {
-          if (this.formMatches(term.words[0] as WordPattern, form)) this.tryAll([term], tokens, i, hits, fromHere);
-        }
+        const first = this.firstWordTerms(form);
+        if (first.length > 0) this.tryAll(first, tokens, i, hits, fromHere);
       }
     }
     return hits;
+  }
+
+  /** the terms whose first word this form matches; remembered per form (the word reader shares form objects) */
+  private firstWordTerms(form: WordForm): readonly CompiledTerm[] {
+    const known = this.firstTerms.get(form);
+    if (known) return known;
+    const terms = [...(this.byStem.get(form.stem) ?? []), ...(this.byExact.get(form.text) ?? [])];
+    for (const term of this.affixFirst) if (this.formMatches(term.words[0] as WordPattern, form)) terms.push(term);
+    const result = terms.length > 0 ? terms : NONE;
+    this.firstTerms.set(form, result);
+    return result;
   }
 
   /** hits[fromHere..] are this token's hits so far: one form of a word is enough for each term */

@@ -209,43 +209,53 @@ function numberToken(digits: string, gap: string): Token {
 /** raw words and the separators between them */
 function scan(text: string): RawWord[] {
   const words: RawWord[] = [];
-  let word = '';
+  let wordStart = -1;
   let units = 0;
   let letterOrDigit = 0;
-  let gap = '';
+  let gapStart = 0;
   let gapBreaks = false;
-  const flush = (): void => {
-    if (!word) return;
-    words.push({ text: word, gap, gapBreaks, single: units === 1 && letterOrDigit === 1 });
-    word = '';
-    units = 0;
-    letterOrDigit = 0;
-    gap = '';
-    gapBreaks = false;
-  };
-  for (let i = 0; i < text.length;) {
+  let i = 0;
+  while (i < text.length) {
     const code = text.charCodeAt(i);
     // one UTF-16 unit unless a surrogate pair (astral letters are rare after NFKC)
     const cp = code >= 0xd800 && code <= 0xdbff ? (text.codePointAt(i) as number) : code;
-    const ch = cp > 0xffff ? text.slice(i, i + 2) : (text[i] as string);
-    i += ch.length;
-    let kind = charKind(cp, ch);
+    const width = cp > 0xffff ? 2 : 1;
+    let kind = charKind(cp);
     if (kind === Char.Leet) {
       // "n@ked", "$ex": a leet symbol belongs to a word when a letter follows (a digit, inside a word: "k1d$3")
-      const next = text.codePointAt(i);
-      const nextKind = next === undefined ? Char.Space : charKind(next, String.fromCodePoint(next));
-      if (!(isLetter(nextKind) || (nextKind === Char.Digit && word))) kind = Char.Punct;
+      const next = text.codePointAt(i + width);
+      const nextKind = next === undefined ? Char.Space : charKind(next);
+      if (!(isLetter(nextKind) || (nextKind === Char.Digit && wordStart >= 0))) kind = Char.Punct;
     }
-    if (isWordChar(kind) && !(kind === Char.Mark && !word)) {
-      word += ch;
+    if (isWordChar(kind) && !(kind === Char.Mark && wordStart < 0)) {
+      if (wordStart < 0) wordStart = i;
       if (kind !== Char.Mark) units++;
       if (isLetter(kind) || kind === Char.Digit) letterOrDigit++;
-      continue;
+    } else {
+      if (wordStart >= 0) {
+        words.push({
+          text: text.slice(wordStart, i),
+          gap: text.slice(gapStart, wordStart),
+          gapBreaks,
+          single: units === 1 && letterOrDigit === 1,
+        });
+        wordStart = -1;
+        units = 0;
+        letterOrDigit = 0;
+        gapStart = i;
+        gapBreaks = false;
+      }
+      if (kind === Char.Break) gapBreaks = true;
     }
-    flush();
-    gap += ch;
-    if (kind === Char.Break) gapBreaks = true;
+    i += width;
   }
-  flush();
+  if (wordStart >= 0) {
+    words.push({
+      text: text.slice(wordStart),
+      gap: text.slice(gapStart, wordStart),
+      gapBreaks,
+      single: units === 1 && letterOrDigit === 1,
+    });
+  }
   return words;
 }

@@ -81,7 +81,7 @@ export class WordReader {
     const chars: string[] = [];
     const kinds: CharKind[] = [];
     for (const ch of word) {
-      const kind = charKind(ch.codePointAt(0) ?? 0, ch);
+      const kind = charKind(ch.codePointAt(0) ?? 0);
       chars.push(ch);
       kinds.push(kind);
       if (kind === Char.Latin) latin++;
