@@ -6,7 +6,7 @@ export interface AgeSpan {
   end: number;
 }
 
-export const ADULT_AGE = 18;
+const ADULT_AGE = 18;
 const MAX_GRADE = 12;
 
 // Number words. Russian numerals in every case form a prompt is likely to use ("четырнадцати лет").

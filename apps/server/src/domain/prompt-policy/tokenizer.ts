@@ -83,8 +83,9 @@ export class Tokenizer {
       out.push(numberToken(digits, gap));
       let forms = this.reader.read(split[2] as string);
       // "3xplicit": a digit or two in front may be leetspeak rather than a number
-      if (digits.length <= 2)
+      if (digits.length <= 2) {
         forms = [...forms, ...this.reader.read(text).filter((f) => !forms.some((g) => g.text === f.text))];
+      }
       out.push({ forms, value: undefined, gap: '', attached: true });
       return;
     }
