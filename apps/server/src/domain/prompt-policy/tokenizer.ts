@@ -77,6 +77,11 @@ export class Tokenizer {
   }
 
   private word(text: string, gap: string, out: Token[]): void {
+    const first = text.charCodeAt(0);
+    if (first < 0x30 || first > 0x39) {
+      out.push({ forms: this.reader.read(text), value: undefined, gap, attached: false });
+      return;
+    }
     const split = DIGITS_THEN_LETTERS.exec(text);
     if (split) {
       const digits = split[1] as string;
