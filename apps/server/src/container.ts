@@ -10,7 +10,7 @@ import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
-import { PromptPolicy, mergeTerms, type PolicyTerms } from '#domain/prompt-policy.ts';
+import { PromptPolicy, mergeTerms, policyUserAction, type PolicyTerms } from '#domain/prompt-policy/index.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
@@ -171,7 +171,10 @@ export async function createContainer(
     accounts,
     credits,
     tasks,
-    policy,
+    policy: {
+      check: (prompt, negative) => policy.check(prompt, negative),
+      userAction: (categories, lang) => policyUserAction(categories, lang),
+    },
     admission: {
       maxQueue: config.MAX_QUEUE,
       degradedMaxWaiting: config.DEGRADED_MAX_WAITING,

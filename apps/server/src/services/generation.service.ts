@@ -30,10 +30,15 @@ import type { TasksService } from './tasks.service.ts';
 
 /** What the prompt policy answers (domain/prompt-policy). */
 export interface PromptScreen {
-  check(prompt: string, negativePrompt: string): { allowed: boolean; rule?: string };
-  /** the refusal's user_action in the request's language, naming the rule's category combination */
-  userAction?(rule: string | undefined, lang: Lang): string;
+  check(
+    prompt: string,
+    negativePrompt: string,
+  ): { allowed: boolean; rule?: string; categories?: readonly PolicyCategory[] };
+  /** the refusal's user_action in the request's language, naming the category combination (never the words) */
+  userAction(categories: readonly PolicyCategory[], lang: Lang): string;
 }
+
+export type PolicyCategory = 'minor' | 'sexual' | 'always';
 
 export interface GenerationDeps {
   store: Store;
@@ -193,7 +198,7 @@ export class GenerationService {
       'prompt_policy_violation',
       'This prompt is refused: content that sexualises minors is not allowed',
       [{ path: 'prompt', message: 'violates the content policy' }],
-      this.d.policy.userAction ? { userAction: this.d.policy.userAction(verdict.rule, ctx.lang) } : {},
+      { userAction: this.d.policy.userAction(verdict.categories ?? [], ctx.lang) },
     );
   }
 

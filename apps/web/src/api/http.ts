@@ -59,11 +59,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+let requestLanguage: string | undefined;
+
+/** Accept-Language for every API call: the UI's language, not the browser's. */
+export function setRequestLanguage(lang: string): void {
+  requestLanguage = lang;
+}
+
 /** One HTTP call with retries; resolves with an OK response or throws ApiError. */
 export async function send(path: string, opts: RequestOptions = {}): Promise<Response> {
   const method = opts.method ?? 'GET';
   const retries = opts.retries ?? (method === 'GET' ? 3 : 0);
-  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(requestLanguage ? { 'accept-language': requestLanguage } : {}),
+    ...opts.headers,
+  };
   let body: string | undefined;
   if (opts.body !== undefined) {
     headers['content-type'] = 'application/json';

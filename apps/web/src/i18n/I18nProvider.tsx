@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { detectLang, storeLang, translate, type Lang, type MessageKey, type Vars } from './catalog.ts';
+import { setRequestLanguage } from '../api/http.ts';
 import { I18nContext, type I18n } from './context.ts';
 
 export function I18nProvider({ children, initialLang }: { children: ReactNode; initialLang?: Lang }) {
@@ -7,6 +8,8 @@ export function I18nProvider({ children, initialLang }: { children: ReactNode; i
 
   useEffect(() => {
     document.documentElement.lang = lang;
+    // the server words its user_action texts (e.g. a policy refusal) in the UI's language
+    setRequestLanguage(lang);
   }, [lang]);
 
   const setLang = useCallback((next: Lang) => {

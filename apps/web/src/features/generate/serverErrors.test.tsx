@@ -1,7 +1,7 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AcceptedResponse } from '@mediagen/contract';
+import { errorBody, type AcceptedResponse } from '@mediagen/contract';
 import { errorResponse, json, mockFetch } from '../../test/mockFetch.ts';
 import { renderStudio } from '../../test/renderStudio.tsx';
 
@@ -59,15 +59,30 @@ describe('422 from the server', () => {
     expect(screen.queryByTestId('error-width')).toBeNull();
   });
 
-  it('shows a prompt policy refusal at the prompt', async () => {
-    mockFetch((req) =>
-      req.path === '/api/generate' ? errorResponse('prompt_policy_violation', 'This prompt is not allowed') : undefined,
+  it("shows a prompt policy refusal at the prompt, in the UI's language", async () => {
+    const calls = mockFetch((req) =>
+      req.path === '/api/generate'
+        ? json(
+            errorBody(
+              'prompt_policy_violation',
+              'This prompt is refused',
+              [{ path: 'prompt', message: 'violates the content policy' }],
+              req.headers.get('accept-language') === 'ru'
+                ? 'Запрос сочетает несовершеннолетнего и сексуальное содержание'
+                : 'en',
+            ),
+            422,
+          )
+        : undefined,
     );
     const user = userEvent.setup();
-    renderStudio('en');
+    renderStudio('ru');
     await user.type(screen.getByTestId('prompt'), 'something');
     await user.click(screen.getByTestId('generate-button'));
-    expect((await screen.findByTestId('error-prompt')).textContent).toBe('This prompt is not allowed');
+    expect((await screen.findByTestId('error-prompt')).textContent).toBe(
+      'Запрос сочетает несовершеннолетнего и сексуальное содержание',
+    );
+    expect(calls.find((c) => c.path === '/api/generate')?.headers.get('accept-language')).toBe('ru');
   });
 });
 

@@ -154,12 +154,13 @@ export function useGenerate(
           return;
         }
         finish();
-        if ((error.status === 422 || error.status === 400) && error.details.length > 0) {
-          showDetails(error.details);
+        if (error.code === 'prompt_policy_violation') {
+          // user_action is worded by the server in the UI's language and names no matched words
+          showDetails([{ path: 'prompt', message: error.userAction ?? error.message }]);
           return;
         }
-        if (error.code === 'prompt_policy_violation') {
-          showDetails([{ path: 'prompt', message: error.message }]);
+        if ((error.status === 422 || error.status === 400) && error.details.length > 0) {
+          showDetails(error.details);
           return;
         }
         setProblem({ kind: 'api', error });
