@@ -29,10 +29,15 @@ async function main(): Promise<number> {
     console.log(
       `database: ${db.file}, ${(db.bytes / 1e6).toFixed(1)} MB, schema v${db.schemaVersion}, sha256 ${db.sha256}`,
     );
+  } else if (manifest.database.dump) {
+    const dump = manifest.database.dump;
+    console.log(`database: PostgreSQL dump ${dump.file}, ${(dump.bytes / 1e6).toFixed(1)} MB, sha256 ${dump.sha256}`);
   } else if (paths.database.kind === 'postgres') {
-    console.log(`database: PostgreSQL (${redactUrl(paths.database.url)}) is not copied by this script. Dump it with:`);
+    console.log(`database: PostgreSQL (${redactUrl(paths.database.url)}) is not copied by this script. Dump it now:`);
     console.log(`  mkdir -p "${path.join(where, 'database')}" && ${pgDumpCommand(where)}`);
-    console.log(`and restore it later with:\n  ${pgRestoreCommand(where)}`);
+    console.log('(next time run that line first, into the empty backup folder, then this script: the files copied');
+    console.log(" after the dump then cover every row in it, and backup.json records the dump's checksum)");
+    console.log(`Restore the dump with:\n  ${pgRestoreCommand(where)}`);
   }
   console.log(`files: ${manifest.files.count}, ${(manifest.files.bytes / 1e6).toFixed(1)} MB from ${paths.dataDir}`);
   if (manifest.vanished.length > 0) console.log(`deleted while copying (skipped): ${manifest.vanished.length}`);

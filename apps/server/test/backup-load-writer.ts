@@ -18,11 +18,12 @@ process.on('SIGTERM', () => {
 });
 
 const deadline = Date.now() + 60_000;
+const MAX_ROWS = 3000; // bounded: the later tests copy this folder several times
 let n = 0;
-while (!stopping && Date.now() < deadline) {
+while (!stopping && Date.now() < deadline && n < MAX_ROWS) {
   const id = crypto.randomUUID();
   const key = `media/${id}/0.png`;
-  const data = crypto.randomBytes(16_384 + (n % 8) * 4096);
+  const data = crypto.randomBytes(4096 + (n % 8) * 1024);
   await files.write(key, data);
   store.assets.insert({
     id,

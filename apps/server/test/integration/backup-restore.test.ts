@@ -172,16 +172,33 @@ describe('backup and restore of a running installation', () => {
     expect(again.stderr).toMatch(/restore failed: .*not empty/);
   });
 
-  it('prints the pg_dump line and copies the files when DATABASE_URL is PostgreSQL', () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/backup.ts', path.join(tmp, 'pg')], {
-      cwd: repoRoot,
-      env: { ...process.env, DATA_DIR: source.dataDir, DATABASE_URL: 'postgres://mg:secret@db.internal/mediagen' },
-      encoding: 'utf8',
-    });
+  it('prints the pg_dump line and copies the files when DATABASE_URL is PostgreSQL', async () => {
+    const pgEnv = {
+      ...process.env,
+      DATA_DIR: source.dataDir,
+      DATABASE_URL: 'postgres://mg:secret@db.internal/mediagen',
+    };
+    const run = (script: string, dir: string, env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, ['--import', 'tsx', script, dir], { cwd: repoRoot, env, encoding: 'utf8' });
+    const out = run('scripts/backup.ts', path.join(tmp, 'pg'), pgEnv);
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/pg_dump --format=custom .*mediagen\.pgdump" "\$DATABASE_URL"/);
     expect(out.stdout).not.toMatch(/secret/);
     expect(out.stdout).toMatch(/mg:\*\*\*@db\.internal/);
+
+    // the documented order: pg_dump into the empty folder first, then the script, which records the dump
+    const dumped = path.join(tmp, 'pg-dumped');
+    fs.mkdirSync(path.join(dumped, 'database'), { recursive: true });
+    fs.writeFileSync(path.join(dumped, 'database', 'mediagen.pgdump'), 'PGDMP fake dump');
+    const second = run('scripts/backup.ts', dumped, pgEnv);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/PostgreSQL dump mediagen\.pgdump/);
+    const manifest = await readBackupManifest(dumped);
+    expect(manifest.database.kind === 'postgres' && manifest.database.dump?.bytes).toBe(15);
+    const restored = run('scripts/restore.ts', dumped, { ...pgEnv, DATA_DIR: path.join(tmp, 'pg-restored') });
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(restored.stdout).toMatch(/pg_restore --no-owner/);
+    expect(fs.existsSync(path.join(tmp, 'pg-restored', 'admin.key'))).toBe(true);
   });
 
   it('keeps the newest copies made before migrations', async () => {

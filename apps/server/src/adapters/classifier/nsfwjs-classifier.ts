@@ -34,6 +34,10 @@ export interface NsfwjsClassifier extends OutputClassifier {
   /** Loads the model now rather than on the first image (start-up, bench); returns the load time. */
   warmUp(): Promise<{ backend: string; loadMs: number }>;
   stats(): Promise<NsfwjsClassifierStats>;
+  /** Inference only, on pixels already decoded to the model's size×size RGB (the bench's "after decode"). */
+  classifyRgb(frames: Array<Uint8Array<ArrayBuffer>>): Promise<NsfwScores[]>;
+  /** the model's square input side (224, or 299 for InceptionV3) */
+  readonly inputSize: number;
 }
 
 /**
@@ -68,6 +72,8 @@ export function createNsfwjsClassifier(opts: NsfwjsClassifierOptions = {}): Nsfw
   return {
     warmUp: () => thread.call('warmUp'),
     stats: () => thread.call('stats'),
+    classifyRgb: (frames) => classify(frames),
+    inputSize: size,
     async classifyImage(image) {
       const [scores] = await classify([await imageToRgb(image, size)]);
       if (!scores) throw new Error('the classifier returned no scores');

@@ -38,7 +38,12 @@ export interface BackupManifest {
   mediagenVersion: string;
   database:
     | { kind: 'sqlite'; file: string; bytes: number; sha256: string; schemaVersion: number }
-    | { kind: 'postgres'; dumpCommand: string };
+    | {
+        kind: 'postgres';
+        dumpCommand: string;
+        /** the dump found in DIR/database/ when the backup ran (run pg_dump first), with its checksum */
+        dump?: { file: string; bytes: number; sha256: string };
+      };
   files: { count: number; bytes: number; list: Array<[path: string, bytes: number, sha256: string]> };
   /** files listed but deleted before they could be copied (a user deleted them during the backup) */
   vanished: string[];
@@ -58,12 +63,14 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
+export const PG_DUMP_FILE = 'mediagen.pgdump';
+
 export function pgDumpCommand(backupDir: string): string {
-  return `pg_dump --format=custom --no-owner --file "${path.join(backupDir, 'database', 'mediagen.pgdump')}" "$DATABASE_URL"`;
+  return `pg_dump --format=custom --no-owner --file "${path.join(backupDir, 'database', PG_DUMP_FILE)}" "$DATABASE_URL"`;
 }
 
 export function pgRestoreCommand(backupDir: string): string {
-  return `pg_restore --no-owner --exit-on-error --dbname "$DATABASE_URL" "${path.join(backupDir, 'database', 'mediagen.pgdump')}"`;
+  return `pg_restore --no-owner --exit-on-error --dbname "$DATABASE_URL" "${path.join(backupDir, 'database', PG_DUMP_FILE)}"`;
 }
 
 /** Regular files under `root`, relative POSIX-style paths, sorted; `skip` sees each relative path. */
@@ -113,7 +120,9 @@ export async function backupDataDir(opts: {
   const { dataDir, database } = opts.paths;
   const dest = path.resolve(opts.dest);
   if (isInside(dest, dataDir)) throw new BackupError(`the backup folder ${dest} is inside DATA_DIR ${dataDir}`);
-  if (fs.existsSync(dest) && (await fsp.readdir(dest)).length > 0) {
+  const dumpFile = path.join(dest, 'database', PG_DUMP_FILE);
+  const hasDump = database.kind === 'postgres' && fs.existsSync(dumpFile);
+  if (fs.existsSync(dest) && !(await onlyHolds(dest, hasDump ? [path.join('database', PG_DUMP_FILE)] : []))) {
     throw new BackupError(`${dest} is not empty: back up into a new or empty folder`);
   }
   if (!fs.existsSync(dataDir)) throw new BackupError(`DATA_DIR ${dataDir} does not exist`);
@@ -127,6 +136,10 @@ export async function backupDataDir(opts: {
     for (const suffix of ['', '-wal', '-shm', '-journal']) dbFiles.add(path.resolve(database.file + suffix));
   } else {
     dbManifest = { kind: 'postgres', dumpCommand: pgDumpCommand(dest) };
+    if (hasDump) {
+      const bytes = (await fsp.stat(dumpFile)).size;
+      dbManifest.dump = { file: PG_DUMP_FILE, bytes, sha256: await sha256File(dumpFile) };
+    }
   }
 
   const skip = (rel: string): boolean =>
@@ -159,6 +172,13 @@ export async function backupDataDir(opts: {
   };
   await fsp.writeFile(path.join(dest, BACKUP_MANIFEST), JSON.stringify(manifest, null, 1) + '\n', { mode: 0o600 });
   return manifest;
+}
+
+/** true when `dir` holds nothing but the given relative files (and their folders) */
+async function onlyHolds(dir: string, allowed: string[]): Promise<boolean> {
+  const present = await listFiles(dir, () => false);
+  const want = new Set(allowed.map((f) => f.split(path.sep).join('/')));
+  return present.every((f) => want.has(f));
 }
 
 function pick(r: { bytes: number; sha256: string; schemaVersion: number }): {
@@ -218,6 +238,14 @@ export async function restoreDataDir(opts: { backupDir: string; paths: DataPaths
     const actual = fs.existsSync(dbSource) ? await sha256File(dbSource) : 'missing';
     if (actual !== manifest.database.sha256) {
       throw new BackupError(`the database copy ${dbSource} does not match backup.json (sha256 ${actual})`);
+    }
+  }
+
+  if (manifest.database.kind === 'postgres' && manifest.database.dump) {
+    const dump = path.join(backupDir, 'database', manifest.database.dump.file);
+    const actual = fs.existsSync(dump) ? await sha256File(dump) : 'missing';
+    if (actual !== manifest.database.dump.sha256) {
+      throw new BackupError(`the database dump ${dump} does not match backup.json (sha256 ${actual})`);
     }
   }
 
