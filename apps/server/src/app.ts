@@ -33,13 +33,18 @@ export interface HttpSettings {
   };
   /** where multipart uploads are streamed to while a request runs */
   uploadDir: string;
+  /** proxies whose X-Forwarded-* headers are believed: a hop count or their addresses/CIDRs */
+  trustProxy?: number | readonly string[];
+  /** PUBLIC_BASE_URL's origin: cookie-authenticated requests from it pass the CSRF check; https → Secure cookies */
+  publicOrigin?: string;
+  timeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
+  maxStreamsPerUser: number;
 }
 
 export interface BuildAppOptions {
   logger: Logger | false;
   reporter?: ErrorReporter;
   webDistDir?: string;
-  trustProxy?: boolean;
   /** check every JSON answer against its declared response schema (tests) */
   checkResponses?: boolean;
   onRequestTimed?: (route: string, method: string, status: number, seconds: number) => void;
@@ -50,6 +55,14 @@ export interface BuiltApp {
   hub: SseHub;
 }
 
+/** A hop count trusts that many proxies nearest to the gateway; a list trusts those addresses/CIDRs only. */
+function trustProxyOption(
+  t: HttpSettings['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof t === 'number') return (_address, hop) => hop < t;
+  return t ? [...t] : false;
+}
+
 /** A Fastify instance over the given services; tests can `inject` or `listen` it. */
 export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAppOptions): Promise<BuiltApp> {
   // typed as Fastify's logger so the instance keeps Fastify's default generics
@@ -57,7 +70,10 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
     bodyLimit: 1024 * 1024,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: trustProxyOption(http.trustProxy),
+    // slow-header and slow-body clients are dropped; an event stream (a response) is not bounded by these
+    requestTimeout: http.timeouts.requestMs,
+    keepAliveTimeout: http.timeouts.keepAliveMs,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
@@ -76,6 +92,7 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
     }
   });
   app.setValidatorCompiler(validatorCompiler);
+  app.server.headersTimeout = http.timeouts.headersMs;
   installErrorHandler(app, opts.reporter);
 
   await app.register(cookie);
@@ -96,7 +113,8 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
   });
   const openapi = buildOpenApi(http.version);
   await app.register(swagger, { mode: 'static', specification: { document: openapi as never } });
-  await app.register(swaggerUi, { routePrefix: API.docs });
+  // its own CSP with hashes of the page's inline scripts (the UI shell's CSP would break it)
+  await app.register(swaggerUi, { routePrefix: API.docs, staticCSP: true });
   app.get(API.openapi, { schema: { hide: true } }, async () => openapi);
 
   if (opts.onRequestTimed) {
@@ -132,7 +150,7 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
     },
     {
       services: s,
-      csrf: { allowedOrigins: http.corsOrigins },
+      csrf: { allowedOrigins: [...http.corsOrigins, ...(http.publicOrigin ? [http.publicOrigin] : [])] },
       hub,
       uploadDir: http.uploadDir,
       limits: {
@@ -146,7 +164,9 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
         sessionCreate: 4096,
         adminSessionCreate: 4096,
       },
-      isSecure: (req) => req.protocol === 'https',
+      // Secure whenever the page is https: directly, through a trusted proxy, or by PUBLIC_BASE_URL
+      isSecure: (req) => req.protocol === 'https' || (http.publicOrigin?.startsWith('https:') ?? false),
+      maxStreamsPerUser: http.maxStreamsPerUser,
       ...(opts.checkResponses ? { checkResponses: true } : {}),
     },
   );

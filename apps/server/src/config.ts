@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { zModelId } from '@mediagen/contract';
 import { z } from 'zod';
@@ -55,6 +57,45 @@ const zEnv = z.object({
   RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(240),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
   RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(2),
+  /** proxies in front of the gateway: a hop count, or the proxies' addresses/CIDRs (X-Forwarded-* trusted only from them) */
+  TRUST_PROXY: z
+    .string()
+    .transform((v, ctx) => {
+      if (/^\d+$/.test(v)) return Number(v);
+      const list = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const item of list) {
+        const [addr, bits, extra] = item.split('/');
+        const version = isIP(addr ?? '');
+        const maxBits = version === 6 ? 128 : 32;
+        if (
+          version === 0 ||
+          extra !== undefined ||
+          (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))
+        ) {
+          ctx.addIssue({ code: 'custom', message: `must be a hop count or IP addresses/CIDRs; "${item}" is neither` });
+          return z.NEVER;
+        }
+      }
+      return list;
+    })
+    .optional(),
+  /** key mode: a Bearer token that may read /metrics (admins may too) */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** queued jobs one user may have at once (429 user_queue_full beyond) */
+  MAX_QUEUED_PER_USER: z.coerce.number().int().positive().default(20),
+  /** open event streams one user may hold (429 too_many_streams beyond) */
+  MAX_SSE_PER_USER: z.coerce.number().int().positive().default(20),
+  /** stored media per user (uploads and outputs); unset = no quota */
+  MAX_USER_STORAGE_MB: z.coerce.number().positive().optional(),
+  /** below this much free space in DATA_DIR new jobs are refused (503 storage_full) */
+  MIN_FREE_DISK_MB: z.coerce.number().min(0).default(200),
+  /** a request must arrive whole (headers and body) within this; slow clients are dropped */
+  REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
+  HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(15),
+  KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
 });
 
 export type Env = z.infer<typeof zEnv>;
@@ -86,4 +127,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseFile = path.resolve(e.DATABASE_URL.replace(/^sqlite:(\/\/)?/, ''));
   }
   return { ...e, dataDir, databaseFile, simulated: e.COMFYUI_URLS.length === 0 };
+}
+
+/** DATA_DIR must exist (or be creatable) and be writable: a clear start-up error, not a failed job later. */
+export function assertDataDirUsable(config: Pick<Config, 'dataDir'>): void {
+  const probe = path.join(config.dataDir, `.write-probe-${process.pid}`);
+  try {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe, { force: true });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`Invalid configuration:\n  DATA_DIR: ${config.dataDir} is not a writable directory (${why})`);
+  }
 }

@@ -27,6 +27,7 @@ import { QueueView } from '#services/queue-view.ts';
 import { ReferenceImages } from '#services/reference-images.ts';
 import { SessionsService } from '#services/sessions.service.ts';
 import { StatsService } from '#services/stats.service.ts';
+import { StorageHealth } from '#services/storage-health.ts';
 import { SystemService } from '#services/system.service.ts';
 import { TaskLifecycle } from '#services/task-lifecycle.ts';
 import { TasksService } from '#services/tasks.service.ts';
@@ -90,6 +91,14 @@ export function httpSettings(config: Config): HttpSettings {
       loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
     },
     uploadDir: path.join(config.dataDir, 'tmp', 'uploads'),
+    ...(config.TRUST_PROXY !== undefined ? { trustProxy: config.TRUST_PROXY } : {}),
+    ...(config.PUBLIC_BASE_URL ? { publicOrigin: new URL(config.PUBLIC_BASE_URL).origin } : {}),
+    timeouts: {
+      requestMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
+      headersMs: config.HEADERS_TIMEOUT_SECONDS * 1000,
+      keepAliveMs: config.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    },
+    maxStreamsPerUser: config.MAX_SSE_PER_USER,
   };
 }
 
@@ -104,7 +113,15 @@ export async function createContainer(
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
   const store = openSqliteStore(config.databaseFile, now);
-  const files = createDiskFileStore(config.dataDir);
+  const disk = createDiskFileStore(config.dataDir);
+  const storage = new StorageHealth({
+    files: disk,
+    minFreeBytes: config.MIN_FREE_DISK_MB * 1048576,
+    now,
+    log: log.child({ component: 'storage' }),
+  });
+  // every write that fails for lack of space is noted at once (health, 503 storage_full)
+  const files = storage.watch(disk);
   const media =
     overrides.media ??
     createMediaTools({ ffmpegPath: mediaBinaries.ffmpeg.path, ffprobePath: mediaBinaries.ffprobe.path });
@@ -171,12 +188,15 @@ export async function createContainer(
     accounts,
     credits,
     tasks,
+    storage,
+    ...(config.MAX_USER_STORAGE_MB !== undefined ? { maxUserStorageBytes: config.MAX_USER_STORAGE_MB * 1048576 } : {}),
     policy: {
       check: (prompt, negative) => policy.check(prompt, negative),
       userAction: (categories, lang) => policyUserAction(categories, lang),
     },
     admission: {
       maxQueue: config.MAX_QUEUE,
+      maxQueuedPerUser: config.MAX_QUEUED_PER_USER,
       degradedMaxWaiting: config.DEGRADED_MAX_WAITING,
       degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
     },
@@ -216,6 +236,10 @@ export async function createContainer(
       maxUploadMb: config.MAX_UPLOAD_MB,
       mediaTools: { ffmpeg: tool(mediaBinaries.ffmpeg), ffprobe: tool(mediaBinaries.ffprobe) },
       metrics,
+      problems: () => {
+        const p = storage.problem();
+        return p ? [p] : [];
+      },
     }),
   };
   const health = new HealthMonitor({
@@ -253,6 +277,7 @@ export async function createContainer(
           );
         }
       }
+      await storage.start();
       await credits.reconcile();
       await accounts.refresh();
       await runner.start();
@@ -260,6 +285,7 @@ export async function createContainer(
     },
     async stop() {
       health.stop();
+      storage.stop();
       await runner.stop();
       await engine.close();
       await container.simulator?.stop();

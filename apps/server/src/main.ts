@@ -1,13 +1,15 @@
 import { MissingBinaryError } from '@mediagen/binaries';
 import pino from 'pino';
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { assertDataDirUsable, ConfigError, loadConfig, type Config } from './config.ts';
 import { createContainer, httpSettings, WEB_DIST } from './container.ts';
 import { createErrorReporter } from './error-reporting.ts';
 
 function config(): Config {
   try {
-    return loadConfig();
+    const c = loadConfig();
+    assertDataDirUsable(c);
+    return c;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -11,14 +11,18 @@ export const ERROR_STATUS = {
   invalid_transition: 409,
   conflict: 409,
   payload_too_large: 413,
+  storage_quota_exceeded: 413,
   unsupported_media_type: 415,
   validation_error: 422,
   fixed_parameter_violation: 422,
   prompt_policy_violation: 422,
   rate_limited: 429,
+  user_queue_full: 429,
+  too_many_streams: 429,
   internal_error: 500,
   queue_overloaded: 503,
   no_backend_available: 503,
+  storage_full: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -35,6 +39,7 @@ export const zTaskErrorCode = z.enum([
   'no_backend_available',
   'internal_error',
   'gateway_restarted',
+  'storage_full',
 ]);
 export type TaskErrorCode = z.infer<typeof zTaskErrorCode>;
 
@@ -60,6 +65,10 @@ export const DEFAULT_USER_ACTION: Partial<Record<ErrorCode, string>> = {
   fixed_parameter_violation: "Use the model's fixed value for the fields named in details.",
   unauthorized: 'Sign in with your access key.',
   insufficient_credits: 'Ask an administrator for more credits.',
+  storage_full: 'The server is out of storage; retry later.',
+  storage_quota_exceeded: 'Delete older items from your gallery, then send again.',
+  user_queue_full: 'Wait for some of your queued jobs to finish, or cancel some, then send again.',
+  too_many_streams: 'Close other tabs or event streams, then reconnect.',
 };
 
 export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[], userAction?: string): ErrorBody {

@@ -9,14 +9,15 @@ const shared: LaneAccount = {
   ready: true,
   disabled: false,
 };
-const limits = { maxQueue: 100, degradedMaxWaiting: 25, degradedMaxWaitMs: 30_000 };
+const limits = { maxQueue: 100, maxQueuedPerUser: 20, degradedMaxWaiting: 25, degradedMaxWaitMs: 30_000 };
 const base = (over: Partial<AdmissionInput>): AdmissionInput => ({
   type: 'video',
   model: 'anisora',
   accounts: [video, image, shared],
   waitingVideo: 0,
   oldestVideoWaitMs: 0,
-  queued: 0,
+  queuedOfType: 0,
+  ownerQueued: 0,
   limits,
   ...over,
 });
@@ -56,11 +57,22 @@ describe('admission', () => {
       code: 'no_backend_available',
     });
   });
-  it('the global queue bound holds for every type', () => {
-    expect(admit(base({ type: 'image', model: 'flux', queued: 100 }))).toMatchObject({
+  it('each type has its own queue bound: a full video queue never refuses an image', () => {
+    expect(admit(base({ type: 'image', model: 'flux', queuedOfType: 100 }))).toMatchObject({
       ok: false,
       code: 'queue_overloaded',
     });
+    expect(admit(base({ type: 'image', model: 'flux', queuedOfType: 3, waitingVideo: 100 }))).toEqual({
+      ok: true,
+      degraded: false,
+    });
+  });
+  it("one user's share of the queue is bounded (429 user_queue_full), whatever the queue holds", () => {
+    expect(admit(base({ type: 'image', model: 'flux', ownerQueued: 20 }))).toMatchObject({
+      ok: false,
+      code: 'user_queue_full',
+    });
+    expect(admit(base({ type: 'image', model: 'flux', ownerQueued: 19 }))).toMatchObject({ ok: true });
   });
   it('degraded video jobs older than 30 s expire; others do not', () => {
     const now = 100_000;

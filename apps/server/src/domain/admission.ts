@@ -15,20 +15,30 @@ export interface AdmissionInput {
   waitingVideo: number;
   /** how long the oldest queued video job has waited (ms), 0 if none */
   oldestVideoWaitMs: number;
-  /** all queued jobs right now */
-  queued: number;
+  /** queued jobs of this request's type right now (image and video queues are bounded apart) */
+  queuedOfType: number;
+  /** queued jobs of this request's owner */
+  ownerQueued: number;
   limits: AdmissionLimits;
 }
 
 export interface AdmissionLimits {
+  /** per type: a full video queue never refuses an image job */
   maxQueue: number;
+  /** one user's share of the queue */
+  maxQueuedPerUser: number;
   degradedMaxWaiting: number;
   degradedMaxWaitMs: number;
 }
 
 export type AdmissionDecision =
   | { ok: true; degraded: boolean }
-  | { ok: false; code: 'queue_overloaded' | 'no_backend_available'; reason: string; retryAfterSeconds: number };
+  | {
+      ok: false;
+      code: 'queue_overloaded' | 'no_backend_available' | 'user_queue_full';
+      reason: string;
+      retryAfterSeconds: number;
+    };
 
 /** Video is degraded when no dedicated video lane serving the model is ready (SPEC §6). */
 export function isDegraded(model: ModelId, accounts: readonly LaneAccount[]): boolean {
@@ -50,8 +60,16 @@ export function admit(i: AdmissionInput): AdmissionDecision {
       retryAfterSeconds: 60,
     };
   }
-  if (i.queued >= i.limits.maxQueue) {
-    return { ok: false, code: 'queue_overloaded', reason: 'Generation queue is full', retryAfterSeconds: 30 };
+  if (i.ownerQueued >= i.limits.maxQueuedPerUser) {
+    return {
+      ok: false,
+      code: 'user_queue_full',
+      reason: `You have ${i.ownerQueued} jobs queued already (at most ${i.limits.maxQueuedPerUser})`,
+      retryAfterSeconds: 30,
+    };
+  }
+  if (i.queuedOfType >= i.limits.maxQueue) {
+    return { ok: false, code: 'queue_overloaded', reason: `The ${i.type} queue is full`, retryAfterSeconds: 30 };
   }
   if (i.type === 'image') return { ok: true, degraded: false };
   const degraded = isDegraded(i.model, i.accounts);

@@ -2,6 +2,7 @@ import { errorBody, type ErrorCode } from '@mediagen/contract';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '#domain/app-error.ts';
+import { isOutOfSpace } from '#services/storage-health.ts';
 
 export interface ErrorReporter {
   capture(err: unknown, ctx: { requestId: string; url: string }): void;
@@ -72,6 +73,15 @@ export function installErrorHandler(app: FastifyInstance, reporter: ErrorReporte
             ? 'unsupported_media_type'
             : 'invalid_request';
       return send(reply, fe.statusCode === 413 || fe.statusCode === 415 ? fe.statusCode : 400, code, fe.message);
+    }
+    if (isOutOfSpace(err)) {
+      return send(
+        reply,
+        503,
+        'storage_full',
+        'The server is out of storage',
+        new AppError('storage_full', 'x', undefined, { retryAfterSeconds: 60 }),
+      );
     }
     req.log.error({ err, reqId: req.id }, 'unexpected error');
     reporter?.capture(err, { requestId: String(req.id), url: req.url });

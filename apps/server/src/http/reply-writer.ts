@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TaskEvent } from '@mediagen/contract';
+import { AppError } from '#domain/app-error.ts';
 import { isReply, replyKind, type EventsReply, type FileReply, type Reply } from '#services/replies.ts';
 import { cookieOptions } from './request-auth.ts';
 import type { SseHub } from './sse-hub.ts';
@@ -52,7 +53,18 @@ function sseLine(e: TaskEvent): string {
 }
 
 /** SSE on the raw response: keep the headers plugins set (CORS), stream without Fastify's serializer. */
-function sendEvents(req: FastifyRequest, reply: FastifyReply, e: EventsReply, hub: SseHub): void {
+function sendEvents(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  e: EventsReply,
+  hub: SseHub,
+  stream: { key: string; max: number },
+): void {
+  if (hub.count(stream.key) >= stream.max) {
+    throw new AppError('too_many_streams', `At most ${stream.max} event streams may be open at once`, undefined, {
+      retryAfterSeconds: 5,
+    });
+  }
   reply.hijack();
   reply.raw.writeHead(200, {
     ...(reply.getHeaders() as Record<string, string>),
@@ -74,7 +86,7 @@ function sendEvents(req: FastifyRequest, reply: FastifyReply, e: EventsReply, hu
     leave();
     reply.raw.end();
   };
-  const leave = hub.add(reply.raw);
+  const leave = hub.add(reply.raw, stream.key);
   const off = e.subscribe((ev) => {
     if (!closed) reply.raw.write(sseLine(ev));
   }, end);
@@ -86,7 +98,7 @@ export function writeReply(
   req: FastifyRequest,
   reply: FastifyReply,
   result: unknown,
-  o: { defaultStatus: number; secureCookies: boolean; hub: SseHub },
+  o: { defaultStatus: number; secureCookies: boolean; hub: SseHub; stream: { key: string; max: number } },
 ): FastifyReply | undefined {
   if (!isReply(result)) return reply.status(o.defaultStatus).send(result);
   const r = result;
@@ -109,7 +121,7 @@ export function writeReply(
       return reply.type(t.contentType).send(t.body);
     }
     case 'events':
-      sendEvents(req, reply, r as EventsReply, o.hub);
+      sendEvents(req, reply, r as EventsReply, o.hub, o.stream);
       return undefined;
   }
 }

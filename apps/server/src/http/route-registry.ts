@@ -29,6 +29,8 @@ export interface RegistryOptions {
   checkResponses?: boolean;
   /** cookies get Secure when this says the request came over HTTPS */
   isSecure: (req: FastifyRequest) => boolean;
+  /** open event streams per user */
+  maxStreamsPerUser: number;
 }
 
 function langOf(header: string | undefined): Lang {
@@ -139,6 +141,10 @@ export function registerRoutes(app: FastifyInstance, handlers: RouteHandlers, o:
             defaultStatus: defaultStatus(route),
             secureCookies: o.isSecure(req),
             hub: o.hub,
+            stream: {
+              key: req.principal.kind === 'user' ? req.principal.user.id : `ip:${req.ip}`,
+              max: o.maxStreamsPerUser,
+            },
           });
         } finally {
           if (files.length > 0) await removeUploads(files);

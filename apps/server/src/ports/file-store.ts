@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
 
+export interface StoredFile {
+  key: string;
+  bytes: number;
+  modifiedAt: number;
+}
+
 /** Media bytes on disk (or an object store later). Keys are derived from ids, never from user input. */
 export interface FileStore {
   write(key: string, data: Buffer): Promise<void>;
@@ -10,4 +16,8 @@ export interface FileStore {
   localPath(key: string): string;
   remove(key: string): Promise<void>;
   removePrefix(prefix: string): Promise<void>;
+  /** every file under a prefix (for orphan collection) */
+  list(prefix: string): Promise<StoredFile[]>;
+  /** space left where the files go; null when unbounded (an object store) */
+  freeBytes(): Promise<number | null>;
 }

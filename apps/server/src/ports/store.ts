@@ -162,6 +162,8 @@ export interface Store {
     byStatus(statuses: TaskStatus[]): Promise<TaskRecord[]>;
     queuePosition(id: string): Promise<number>;
     countQueued(): Promise<number>;
+    /** queued tasks of one owner (the per-user share of the queue) */
+    countQueuedOf(ownerId: string): Promise<number>;
     /** compact rows of tasks that ended since a time (for usage stats) */
     finishedSince(since: number): Promise<
       Array<{
@@ -187,6 +189,8 @@ export interface Store {
     get(id: string): Promise<AssetRecord | undefined>;
     ofTask(taskId: string): Promise<AssetRecord[]>;
     deleteOfTask(taskId: string): Promise<void>;
+    /** bytes of every file an owner has stored (uploads, outputs, thumbnails) */
+    bytesOfOwner(ownerId: string): Promise<number>;
   };
   users: {
     insert(user: UserRecord): Promise<void>;
@@ -194,6 +198,8 @@ export interface Store {
     byKeyHash(hash: string): Promise<UserRecord | undefined>;
     list(): Promise<UserRecord[]>;
     markDeleted(id: string, at: number): Promise<void>;
+    /** a new access key (hash); the old one stops working */
+    setKeyHash(id: string, keyHash: string): Promise<void>;
   };
   sessions: {
     insert(s: SessionRecord): Promise<void>;

@@ -19,13 +19,14 @@ import { AppError } from '#domain/app-error.ts';
 import { randomSeed } from '#domain/seeds.ts';
 import { isTerminalEvent, taskEventFor } from '#domain/task-lifecycle.ts';
 import type { Engine } from '#ports/engine.ts';
-import type { Store, TaskRecord } from '#ports/store.ts';
+import type { AcceptResult, Store, TaskRecord } from '#ports/store.ts';
 import type { TaskEventBus } from '#ports/task-event-bus.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { CreditsService } from './credits.service.ts';
 import type { PreparedImage, ReferenceImages } from './reference-images.ts';
 import { json, type JsonReply } from './replies.ts';
 import type { Lang, UploadedFile, UserContext } from './request-context.ts';
+import type { StorageHealth } from './storage-health.ts';
 import type { TasksService } from './tasks.service.ts';
 
 /** What the prompt policy answers (domain/prompt-policy). */
@@ -50,6 +51,9 @@ export interface GenerationDeps {
   tasks: Pick<TasksService, 'view'>;
   policy: PromptScreen;
   admission: AdmissionLimits;
+  storage: Pick<StorageHealth, 'assertWritable' | 'noteWriteFailure' | 'full'>;
+  /** MAX_USER_STORAGE_MB in bytes; undefined = no quota */
+  maxUserStorageBytes?: number;
   sizes: readonly number[];
   now: () => number;
   log: { warn(o: object, m: string): void };
@@ -146,6 +150,7 @@ export class GenerationService {
     }
     // validate first: only a well-shaped (bounded) request is hashed or stored
     const req = parseGenerateBody(body, this.d.sizes);
+    this.d.storage.assertWritable();
     const hash = key ? await requestHash(req, o.uploads) : '';
     if (key) {
       const prior = await this.d.store.tasks.findIdempotent(ctx.user.id, key);
@@ -163,21 +168,24 @@ export class GenerationService {
     const params = resolveGeneration(resolvedReq, () => randomSeed(() => crypto.randomBytes(4).readUInt32BE(0)));
     params.ignored_params = [...params.ignored_params, ...this.d.engine.ignoredParams(params)];
     this.screen(ctx, params);
-    await this.admit(params);
+    await this.admit(ctx.user.id, params);
+    await this.checkQuota(ctx.user.id, prepared);
     const task = await this.newTask(ctx.user.id, params);
     const hold = this.d.credits.holdFor(task.estimatedSeconds);
-    await this.d.images.persist(prepared);
-    const result = await this.d.store.tasks
-      .insert({
+    let result: AcceptResult;
+    try {
+      await this.d.images.persist(prepared);
+      result = await this.d.store.tasks.insert({
         task,
         ...(key ? { idempotency: { key, requestHash: hash } } : {}),
         ...(hold !== undefined ? { reserveCredits: hold } : {}),
         assets: prepared.map((p) => p.asset),
-      })
-      .catch(async (err: unknown) => {
-        await this.d.images.discard(prepared);
-        throw err;
       });
+    } catch (err) {
+      await this.d.images.discard(prepared);
+      if (this.d.storage.noteWriteFailure(err)) throw this.d.storage.full('a write failed for lack of space');
+      throw err;
+    }
     if (!result.ok) {
       await this.d.images.discard(prepared);
       if (result.reason === 'insufficient_credits') throw this.d.credits.insufficient(hold ?? 0, result.balance);
@@ -202,13 +210,14 @@ export class GenerationService {
     );
   }
 
-  private async admit(params: ResolvedGeneration): Promise<void> {
+  private async admit(ownerId: string, params: ResolvedGeneration): Promise<void> {
     const q = await this.d.store.tasks.queueStats();
     const decision = admit({
       type: params.type,
       model: params.model,
       accounts: laneAccounts(this.d.accounts.list()),
-      queued: q.queued,
+      queuedOfType: params.type === 'video' ? q.waitingVideo : q.queued - q.waitingVideo,
+      ownerQueued: await this.d.store.tasks.countQueuedOf(ownerId),
       waitingVideo: q.waitingVideo,
       oldestVideoWaitMs: q.oldestVideoCreatedAt === null ? 0 : this.d.now() - q.oldestVideoCreatedAt,
       limits: this.d.admission,
@@ -218,6 +227,20 @@ export class GenerationService {
         retryAfterSeconds: decision.retryAfterSeconds,
         userAction: 'Retry later.',
       });
+    }
+  }
+
+  /** MAX_USER_STORAGE_MB: what the user keeps plus the new references must fit. */
+  private async checkQuota(ownerId: string, prepared: readonly PreparedImage[]): Promise<void> {
+    if (this.d.maxUserStorageBytes === undefined) return;
+    const used = await this.d.store.assets.bytesOfOwner(ownerId);
+    const adding = prepared.reduce((n, p) => n + p.asset.bytes, 0);
+    if (used + adding > this.d.maxUserStorageBytes) {
+      const mb = (b: number): number => Math.ceil(b / 1048576);
+      throw new AppError(
+        'storage_quota_exceeded',
+        `Your stored media (${mb(used)} MB) has reached the quota of ${mb(this.d.maxUserStorageBytes)} MB`,
+      );
     }
   }
 

@@ -8,6 +8,7 @@ import type { AccountsService } from '#services/accounts.service.ts';
 import type { LivePreviews } from '#services/live-previews.ts';
 import type { ReferenceImages } from '#services/reference-images.ts';
 import type { TaskLifecycle } from '#services/task-lifecycle.ts';
+import { isOutOfSpace } from '#services/storage-health.ts';
 import type { TaskRunnerControl } from '#services/tasks.service.ts';
 import { processOutputs, type OutputDeps } from './output-processing.ts';
 
@@ -304,8 +305,13 @@ export class JobRunner implements TaskRunnerControl {
         );
       return;
     }
-    const code = engineErr?.code ?? 'internal_error';
-    const text = engineErr ? message : `Internal error while running the job: ${message}`;
+    const full = !engineErr && isOutOfSpace(err);
+    const code = engineErr?.code ?? (full ? 'storage_full' : 'internal_error');
+    const text = engineErr
+      ? message
+      : full
+        ? 'The server ran out of storage while saving the result'
+        : `Internal error while running the job: ${message}`;
     await this.d.lifecycle.transition(task, 'failed', {
       stage: 'done',
       error: text,

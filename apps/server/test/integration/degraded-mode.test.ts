@@ -25,7 +25,12 @@ describe('degraded mode (no dedicated video lane ready)', () => {
     // realistic timing: the first job holds the only (shared) GPU for well over 30 s
     sim = await startSimulatorProcess({ gpus: 1, timeScale: 1 });
     gw = await startTestServer({
-      env: { AUTH_MODE: 'open', COMFYUI_URLS: sim.urls[0]!, RATE_LIMIT_GENERATE_PER_MINUTE: '1000' },
+      env: {
+        AUTH_MODE: 'open',
+        COMFYUI_URLS: sim.urls[0]!,
+        RATE_LIMIT_GENERATE_PER_MINUTE: '1000',
+        MAX_QUEUED_PER_USER: '1000',
+      },
     });
     const c = new Client(gw.url);
     await waitFor(

@@ -128,6 +128,7 @@ function startGateway(dataDir: string, port: number, urls: string[]): ChildProce
       LOG_LEVEL: 'warn',
       ADMIN_KEY,
       RATE_LIMIT_GENERATE_PER_MINUTE: '1000',
+      MAX_QUEUED_PER_USER: '1000',
       // shared lanes only, so video runs in degraded mode: lift its bounds, this test is about crash recovery
       DEGRADED_MAX_WAITING: '1000',
       DEGRADED_MAX_WAIT_SECONDS: '3600',

@@ -65,6 +65,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 3,
+    name: 'per-owner storage totals',
+    sql: `CREATE INDEX assets_owner ON assets(owner_id);`,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -161,6 +161,10 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
       async deleteOfTask(taskId) {
         q('DELETE FROM assets WHERE task_id = ?').run(taskId);
       },
+      async bytesOfOwner(ownerId) {
+        return (q('SELECT COALESCE(SUM(bytes), 0) AS n FROM assets WHERE owner_id = ?').get(ownerId) as { n: number })
+          .n;
+      },
     },
     users: {
       async insert(u) {
@@ -183,6 +187,9 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
       },
       async list() {
         return (q('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY created_at').all() as UserRow[]).map(user);
+      },
+      async setKeyHash(id, keyHash) {
+        q('UPDATE users SET key_hash = ? WHERE id = ?').run(keyHash, id);
       },
       async markDeleted(id, at) {
         q('UPDATE users SET deleted_at = ?, key_hash = NULL WHERE id = ?').run(at, id);

@@ -98,6 +98,7 @@ export function createSqliteTaskRepo(
     `SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at < @c OR (created_at = @c AND id < @id))`,
   );
   const countQueued = q(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`);
+  const countQueuedOf = q(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND owner_id = ?`);
   const stats = q(
     `SELECT COUNT(*) AS queued, SUM(type = 'video') AS video, MIN(CASE WHEN type = 'video' THEN created_at END) AS oldest FROM tasks WHERE status = 'queued'`,
   );
@@ -212,6 +213,9 @@ export function createSqliteTaskRepo(
       const t = getTask.get(id) as TaskRow | undefined;
       if (!t || t.status !== 'queued') return 0;
       return (queuePos.get({ c: t.created_at, id }) as { n: number }).n + 1;
+    },
+    async countQueuedOf(ownerId) {
+      return (countQueuedOf.get(ownerId) as { n: number }).n;
     },
     async countQueued() {
       return (countQueued.get() as { n: number }).n;
