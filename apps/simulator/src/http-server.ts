@@ -387,7 +387,8 @@ function systemStats(gpu: SimulatedGpu): unknown {
       python_version: '3.12.3 (main, simulated) [GCC 13.2.0]',
       pytorch_version: '2.8.0+cu128',
       embedded_python: false,
-      argv: ['main.py', '--port', String(gpu.port), '--simulated'],
+      // like a real launch line: previews need --preview-method (ComfyUI's default is none)
+      argv: ['main.py', '--port', String(gpu.port), '--preview-method', gpu.config.previews ? 'auto' : 'none'],
     },
     devices: [
       {
@@ -418,5 +419,6 @@ function simStats(gpu: SimulatedGpu): unknown {
     execution_ms: Object.fromEntries(ms),
     last_execution_ms: ms.at(-1)?.[1].wall_ms ?? null,
     ws_clients: gpu.hub.clientIds.length,
+    warnings: e.warnings,
   };
 }

@@ -380,7 +380,7 @@ export class ComfyUiClient extends EventEmitter {
 
   async systemStats(
     timeoutMs = 5000,
-  ): Promise<{ vramTotal?: number; vramFree?: number; device?: string; version?: string }> {
+  ): Promise<{ vramTotal?: number; vramFree?: number; device?: string; version?: string; argv?: string[] }> {
     const s = this.parse(
       zSystemStats,
       await this.json('GET', '/system_stats', undefined, timeoutMs),
@@ -388,7 +388,9 @@ export class ComfyUiClient extends EventEmitter {
     );
     const d = s.devices[0];
     const version = s.system?.comfyui_version;
+    const argv = s.system?.argv;
     return {
+      ...(Array.isArray(argv) ? { argv: argv.map(String) } : {}),
       ...(d?.vram_total !== undefined ? { vramTotal: d.vram_total } : {}),
       ...(d?.vram_free !== undefined ? { vramFree: d.vram_free } : {}),
       ...(d?.name ? { device: d.name } : {}),
