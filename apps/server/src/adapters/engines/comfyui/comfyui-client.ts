@@ -9,6 +9,10 @@ import {
   parseBinaryFrame,
   parseTextFrame,
   zHistoryEntry,
+  zPromptAccepted,
+  zQueue,
+  zSystemStats,
+  zUploaded,
   type ComfyMessage,
   type HistoryEntry,
   type PreviewFrame,
@@ -54,40 +58,6 @@ export class ComfyUnreachableError extends Error {
     this.name = 'ComfyUnreachableError';
   }
 }
-
-const zPromptAccepted = z
-  .object({
-    prompt_id: z.string(),
-    number: z.number().optional(),
-    node_errors: z.record(z.string(), z.unknown()).default({}),
-  })
-  .loose();
-const zUploaded = z
-  .object({ name: z.string().min(1), subfolder: z.string().default(''), type: z.string().optional() })
-  .loose();
-const zQueue = z
-  .object({
-    queue_running: z.array(z.array(z.unknown())).default([]),
-    queue_pending: z.array(z.array(z.unknown())).default([]),
-  })
-  .loose();
-const zSystemStats = z
-  .object({
-    system: z.record(z.string(), z.unknown()).optional(),
-    devices: z
-      .array(
-        z
-          .object({
-            name: z.string().optional(),
-            type: z.string().optional(),
-            vram_total: z.number().optional(),
-            vram_free: z.number().optional(),
-          })
-          .loose(),
-      )
-      .default([]),
-  })
-  .loose();
 
 export interface SubmittedPrompt {
   promptId: string;
