@@ -125,8 +125,8 @@ export interface BackendHealth {
 /** What the setup script installs: everything the models need, or only what a health check found missing. */
 export interface SetupScriptRequest {
   models: readonly ModelId[];
-  /** when given, only the packs and files this check reported missing (for the models asked) */
-  health?: BackendHealth;
+  /** a health check's `models` (e.g. as stored on the account): only what it reported missing, for the models asked */
+  readiness?: readonly ModelReadiness[];
 }
 
 export interface Engine {

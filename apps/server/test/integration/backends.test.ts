@@ -243,7 +243,7 @@ describe('a backend an operator can prepare (engine against simulated GPUs)', ()
     expect(health.models[0]!.missingPacks.map((p) => p.name)).toEqual(['comfyui_mediagen']);
     expect(health.models[1]!.missingFiles.map((f) => f.file)).toEqual(['wan2.2-rapid-mega-aio-nsfw-v12.2.safetensors']);
     expect(health.reason).toMatch(/^serves pony; not ready — anisora: /);
-    const script = engine.setupScript({ models: ['anisora', 'phr00t', 'pony', 'flux'], health });
+    const script = engine.setupScript({ models: ['anisora', 'phr00t', 'pony', 'flux'], readiness: health.models });
     expect(script).toContain("fetch_model 'checkpoints' 'wan2.2-rapid-mega-aio-nsfw-v12.2.safetensors'");
     expect(script).toContain("cat > 'custom_nodes/comfyui_mediagen/nodes.py'");
     expect(script).not.toContain('ponyDiffusionV6XL');

@@ -1,7 +1,6 @@
 // Per-model readiness, launch warnings and the setup script, against catalogues shaped like real
 // installs (no sockets: the catalogue is what /object_info would answer).
 import { describe, expect, it } from 'vitest';
-import type { BackendHealth } from '#ports/engine.ts';
 import { assessModels, launchWarnings } from './backend-health.ts';
 import { summarizeHealth } from './backend-health-check.ts';
 import { parseNodeCatalog, type NodeCatalog } from './graph-validation.ts';
@@ -117,12 +116,6 @@ describe('per-model readiness', () => {
 });
 
 describe('setup script', () => {
-  const health = (models: ReturnType<typeof assessModels>): BackendHealth => ({
-    ...summarizeHealth(models),
-    models,
-    warnings: [],
-  });
-
   it('for a fresh host: every pack at its commit, every file with its checks, the bundled node written', () => {
     const s = setupScriptFor(set, { models: ['anisora', 'flux'] });
     expect(s.startsWith('#!/usr/bin/env bash\n')).toBe(true);
@@ -148,13 +141,13 @@ describe('setup script', () => {
       ['pony', 'flux'],
       backend({ 'CheckpointLoaderSimple.ckpt_name': ['flux1-dev-bnb-nf4-v2.safetensors'] }, ['CheckpointLoaderNF4']),
     );
-    const s = setupScriptFor(set, { models: ['pony', 'flux'], health: health(models) });
+    const s = setupScriptFor(set, { models: ['pony', 'flux'], readiness: models });
     expect(s).toContain("install_pack 'ComfyUI_bitsandbytes_NF4'");
     expect(s).toContain(
       "fetch_model 'checkpoints' 'ponyDiffusionV6XL_v6StartWithThisOne.safetensors' 'https://civitai.com/api/download/models/290640' 67ab2fd8ec439a89b3fedb15cc65f54336af163c7eb5e4f2acc98f090a29b0b3 6938041050 civitai",
     );
     expect(s).not.toContain("fetch_model 'checkpoints' 'flux1-dev-bnb-nf4-v2.safetensors'"); // present
     const ready = assessModels(set, ['pony'], backend(ALL_FILES));
-    expect(setupScriptFor(set, { models: ['pony'], health: health(ready) })).toContain('echo "nothing to install"');
+    expect(setupScriptFor(set, { models: ['pony'], readiness: ready })).toContain('echo "nothing to install"');
   });
 });

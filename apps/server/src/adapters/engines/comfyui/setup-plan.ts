@@ -17,8 +17,8 @@ export function setupScriptFor(set: TemplateSet, request: SetupScriptRequest): s
     packs.set(name, known);
   };
   for (const model of request.models) {
-    const readiness = request.health?.models.find((r) => r.model === model);
-    if (request.health) {
+    const readiness = request.readiness?.find((r) => r.model === model);
+    if (request.readiness) {
       if (!readiness || readiness.ready) continue;
       for (const p of readiness.missingPacks) addPack(p.name, p.nodes);
       for (const f of readiness.missingFiles) files.set(`${f.folder}/${f.file}`, f);
