@@ -22,7 +22,15 @@ export interface FakeBehaviour {
 /** A test double of the Engine port (test code only): deterministic PNG outputs, scripted timing and failures. */
 export class FakeEngine implements Engine {
   behaviour: (p: ResolvedGeneration) => FakeBehaviour = () => ({ steps: 4, stepMs: 20 });
-  health: BackendHealth = { ok: true, missingNodes: [], missingModels: [], vramTotal: 80e9, vramFree: 70e9 };
+  health: BackendHealth = {
+    ok: true,
+    missingNodes: [],
+    missingModels: [],
+    models: [],
+    warnings: [],
+    vramTotal: 80e9,
+    vramFree: 70e9,
+  };
   runs: string[] = [];
   private loaded = new Map<string, ModelId>();
 
@@ -73,6 +81,14 @@ export class FakeEngine implements Engine {
 
   async checkHealth(): Promise<BackendHealth> {
     return this.health;
+  }
+
+  setupScript(): string {
+    return '#!/usr/bin/env bash\necho "nothing to install"\n';
+  }
+
+  onBackendReconnected(): () => void {
+    return () => undefined;
   }
 
   loadedModel(backendId: string): ModelId | undefined {

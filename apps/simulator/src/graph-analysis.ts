@@ -1,6 +1,7 @@
 // Reads a validated API graph the way the simulator needs it: which nodes run in which order,
 // what size/frames/batch each output has (a tiny symbolic evaluation of LATENT/IMAGE/VIDEO
 // flows), which samplers run how many steps, and which model files the prompt loads.
+import { conditioningGuides, unusableConditioning, type GuideFrame, type ModelConditioning } from './guide-frames.ts';
 import type { Graph } from './graph-validation.ts';
 import type { Catalog } from './node-catalog.ts';
 
@@ -12,8 +13,8 @@ export interface MediaDesc {
   batch: number;
   video: boolean;
   fps?: number;
-  /** uploaded input files that condition the result: img2img source, first/last guide frames */
-  refs: { source?: string; first?: string; last?: string };
+  /** uploaded input files that condition the result: img2img source, video guide frames at their index */
+  refs: { source?: string; guides?: GuideFrame[] };
   denoise: number;
 }
 
@@ -56,6 +57,8 @@ export interface PromptPlan {
   modelKey: string;
   isVideo: boolean;
   texts: string[];
+  /** what a real ComfyUI would do silently but a test should see (images a model cannot use) */
+  warnings: string[];
 }
 
 export type ImageInfo = (file: string) => { width: number; height: number; pages: number } | undefined;
@@ -112,6 +115,8 @@ class MediaEvaluator {
     private readonly graph: Graph,
     private readonly catalog: Catalog,
     private readonly imageInfo: ImageInfo,
+    /** conditioning nodes whose images the model drops */
+    private readonly dropsImages: ReadonlySet<string> = new Set(),
   ) {}
 
   describe(id: string, slot: number, depth = 0): MediaDesc | undefined {
@@ -159,29 +164,17 @@ class MediaEvaluator {
       const video = 'length' in i;
       const k = VIDEO_LATENT[cls] ?? { temporal: 4, spatial: 8 };
       const length = num(i.length, 1);
-      let first =
-        this.linked(id, 'start_image', depth) ??
-        this.linked(id, 'reference_image', depth) ??
-        this.linked(id, 'control_video', depth);
-      let last = this.linked(id, 'end_image', depth);
-      const guide = this.linked(id, 'ref_images', depth);
-      if (guide) {
-        // WanMultiFrameRefToVideo: a guide placed in the second half of the clip shows up there
-        const pos = Number(String(i.ref_positions ?? '0').split(',')[0]);
-        const index = pos >= 0 && pos < 2 ? pos * (length - 1) : pos;
-        if (index > (length - 1) / 2) last ??= guide;
-        else first ??= guide;
-      }
+      const frames = video ? Math.floor((Math.max(1, length) - 1) / k.temporal) * k.temporal + 1 : 1;
+      const guides = this.dropsImages.has(id)
+        ? []
+        : conditioningGuides(this.graph, id, length).filter((g) => g.frame >= 0 && g.frame < frames);
       return {
         width: floorTo(num(i.width, 512), k.spatial),
         height: floorTo(num(i.height, 512), k.spatial),
-        frames: video ? Math.floor((Math.max(1, length) - 1) / k.temporal) * k.temporal + 1 : 1,
+        frames,
         batch: num(i.batch_size, 1),
         video,
-        refs: {
-          ...(first?.refs.source ? { first: first.refs.source } : {}),
-          ...(last?.refs.source ? { last: last.refs.source } : {}),
-        },
+        refs: guides.length > 0 ? { guides } : {},
         denoise: 1,
       };
     }
@@ -293,9 +286,16 @@ const OUTPUT_NODES: Record<
 };
 
 /** Everything the executor needs to simulate one validated prompt. */
-export function planPrompt(graph: Graph, outputs: string[], catalog: Catalog, imageInfo: ImageInfo): PromptPlan {
+export function planPrompt(
+  graph: Graph,
+  outputs: string[],
+  catalog: Catalog,
+  imageInfo: ImageInfo,
+  conditioning: ModelConditioning = {},
+): PromptPlan {
   const { order, cycle } = executionOrder(graph, outputs);
-  const ev = new MediaEvaluator(graph, catalog, imageInfo);
+  const unusable = unusableConditioning(graph, conditioning);
+  const ev = new MediaEvaluator(graph, catalog, imageInfo, new Set(unusable.keys()));
   const modelFiles = new Set<string>();
   const texts: string[] = [];
   for (const id of order) {
@@ -357,5 +357,9 @@ export function planPrompt(graph: Graph, outputs: string[], catalog: Catalog, im
     modelKey: files.join('+'),
     isVideo,
     texts,
+    // only where images were actually given: a node without them loses nothing
+    warnings: [...unusable]
+      .filter(([id]) => conditioningGuides(graph, id, num(graph[id]!.inputs.length, 1)).length > 0)
+      .map(([, warning]) => warning),
   };
 }

@@ -136,11 +136,13 @@ describe('node catalog', () => {
     for (const [cls, pack] of [
       ['CheckpointLoaderNF4', 'ComfyUI_bitsandbytes_NF4'],
       ['UnetLoaderGGUF', 'ComfyUI-GGUF'],
-      ['WanMultiFrameRefToVideo', 'ComfyUI-Wan22FMLF'],
+      ['MediaGenWanKeyframeToVideo', 'comfyui_mediagen'],
     ]) {
       expect(catalog[cls!]!.python_module).toBe(`custom_nodes.${pack}`);
     }
-    expect(catalog.WanMultiFrameRefToVideo!.output).toEqual(['CONDITIONING', 'CONDITIONING', 'LATENT']);
+    expect(catalog.MediaGenWanKeyframeToVideo!.output).toEqual(['CONDITIONING', 'CONDITIONING', 'LATENT']);
+    // the community pack is not installed: its node is an unknown class, as on a stock backend
+    expect(catalog.WanMultiFrameRefToVideo).toBeUndefined();
     expect(listModelFolder(models, catalog, 'unet_gguf')).toEqual(['flux1-dev-Q8_0.gguf']);
     expect(listModelFolder(models, catalog, 'unet')).toBeUndefined();
   });

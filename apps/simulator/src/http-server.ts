@@ -3,7 +3,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import sharp from 'sharp';
@@ -12,6 +11,7 @@ import { MultipartError, parseMultipart } from './multipart.ts';
 import { listModelFolder, modelFolderNames, setInputImageChoices } from './node-catalog.ts';
 import { MIME } from './output-files.ts';
 import { pyStr } from './python-format.ts';
+import { simStats, systemStats } from './gpu-stats.ts';
 import type { SimulatedGpu } from './simulated-gpu.ts';
 
 type Req = http.IncomingMessage;
@@ -371,52 +371,4 @@ async function upload(gpu: SimulatedGpu, req: Req, res: Res): Promise<void> {
           .end('500 Internal Server Error\n\nServer got itself in trouble')
       : sendStatus(res, stored.status);
   sendJson(res, 200, stored);
-}
-
-function systemStats(gpu: SimulatedGpu): unknown {
-  const used = Math.min(gpu.vramBytes, gpu.executor.loaded?.bytes ?? 0);
-  return {
-    system: {
-      os: 'posix',
-      ram_total: os.totalmem(),
-      ram_free: os.freemem(),
-      comfyui_version: '0.3.64',
-      required_frontend_version: '1.27.10',
-      installed_templates_version: '0.1.94',
-      required_templates_version: '0.1.94',
-      python_version: '3.12.3 (main, simulated) [GCC 13.2.0]',
-      pytorch_version: '2.8.0+cu128',
-      embedded_python: false,
-      argv: ['main.py', '--port', String(gpu.port), '--simulated'],
-    },
-    devices: [
-      {
-        name: `Simulated GPU ${gpu.port}`,
-        type: 'cuda',
-        index: 0,
-        vram_total: gpu.vramBytes,
-        vram_free: gpu.vramBytes - used,
-        torch_vram_total: used,
-        torch_vram_free: 0,
-      },
-    ],
-  };
-}
-
-function simStats(gpu: SimulatedGpu): unknown {
-  const e = gpu.executor;
-  const ms = [...e.executionMs.entries()];
-  return {
-    port: gpu.port,
-    executions: Object.fromEntries(e.executions),
-    total_executed: e.totalExecuted,
-    loaded_model: e.loaded?.key ?? null,
-    loaded_model_files: e.loaded?.files ?? [],
-    queue: { running: gpu.queue.running?.promptId ?? null, pending: gpu.queue.pendingIds() },
-    time_scale: gpu.config.timeScale,
-    previews: gpu.config.previews,
-    execution_ms: Object.fromEntries(ms),
-    last_execution_ms: ms.at(-1)?.[1].wall_ms ?? null,
-    ws_clients: gpu.hub.clientIds.length,
-  };
 }

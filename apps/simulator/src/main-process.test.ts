@@ -62,6 +62,12 @@ describe('simulator process', () => {
       timeScale: 0.01,
       corsOrigin: '*',
     });
+    expect(simulatorConfig({}, []).previews).toBe(true);
+    expect(simulatorConfig({ SIM_PREVIEW_METHOD: 'none' }, []).previews).toBe(false);
+    expect(simulatorConfig({}, ['--preview-method', 'taesd']).previews).toBe(true);
+    expect(() => simulatorConfig({ SIM_PREVIEW_METHOD: 'fast' }, [])).toThrow(/SIM_PREVIEW_METHOD/);
+    expect(simulatorConfig({ SIM_MODELS: 'pony, 8189:flux' }, []).models).toEqual(['pony', '8189:flux']);
+    expect(simulatorConfig({}, []).models).toBeUndefined();
     expect(() => simulatorConfig({ SIM_PORTS: 'abc' }, [])).toThrow(/SIM_PORTS/);
     expect(() => simulatorConfig({ SIM_TIME_SCALE: '0' }, [])).toThrow(/SIM_TIME_SCALE/);
   });

@@ -77,11 +77,29 @@ export function loadModelFiles(
   return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.filter((f) => !drop.has(f))]));
 }
 
-/** Real 0.3.64 node definitions + the custom packs, with loader combos filled from `models`, minus `missingNodes`. */
+/** One custom-node pack's definitions, generated from its source at a pinned commit (scripts/extract_node_definitions.py). */
+export interface PackDefinitions {
+  pack: string;
+  repository: string | null;
+  commit: string | null;
+  source_sha256: string;
+  nodes: Catalog;
+}
+
+/** Every pack under data/packs/, as a real install of those packs at their pinned commits reports them. */
+export function loadPackDefinitions(dir = DATA('packs')): PackDefinitions[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(`${dir}/${f}`, 'utf8')) as PackDefinitions);
+}
+
+/** Real 0.3.64 node definitions + the pinned packs, with loader combos filled from `models`, minus `missingNodes`. */
 export function loadCatalog(models: ModelFiles, missingNodes: string[] = []): Catalog {
   const core = JSON.parse(fs.readFileSync(DATA('object_info.json'), 'utf8')) as Catalog;
-  const custom = JSON.parse(fs.readFileSync(DATA('custom-nodes.json'), 'utf8')) as Catalog;
-  const catalog: Catalog = { ...core, ...custom };
+  const catalog: Catalog = { ...core };
+  for (const pack of loadPackDefinitions()) Object.assign(catalog, structuredClone(pack.nodes));
   for (const name of missingNodes) delete catalog[name];
   for (const { node, input, folder, gguf } of LOADER_FILE_INPUTS) {
     const spec = catalog[node]?.input.required?.[input];
@@ -115,4 +133,24 @@ export function listModelFolder(models: ModelFiles, catalog: Catalog, folder: st
 export function setInputImageChoices(catalog: Catalog, files: string[]): void {
   const spec = catalog.LoadImage?.input.required?.image;
   if (spec) spec[0] = files;
+}
+
+/** Simulator data about the four models' files (data/model-traits.json). */
+export interface ModelTraits {
+  /** model id → the files its templates load */
+  models: Record<string, string[]>;
+  /** checkpoint → the image conditioning it can use */
+  conditioning: Record<string, 'i2v' | 'vace' | 't2v'>;
+}
+
+export function loadModelTraits(): ModelTraits {
+  return JSON.parse(fs.readFileSync(DATA('model-traits.json'), 'utf8')) as ModelTraits;
+}
+
+/** Files to leave out so that only these models' files are present (files shared with a kept model stay). */
+export function filesOfOtherModels(traits: ModelTraits, keep: readonly string[]): string[] {
+  const kept = new Set(keep.flatMap((m) => traits.models[m] ?? []));
+  return Object.entries(traits.models)
+    .filter(([m]) => !keep.includes(m))
+    .flatMap(([, files]) => files.filter((f) => !kept.has(f)));
 }

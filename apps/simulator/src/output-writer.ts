@@ -28,14 +28,17 @@ async function references(media: MediaDesc, folders: SimulatorFolders): Promise<
     const file = name ? folders.inputPath(name) : undefined;
     return file ? loadReference(file, media.width, media.height) : undefined;
   };
-  if (media.refs.first || media.refs.last) {
-    const [first, last] = await Promise.all([load(media.refs.first), load(media.refs.last)]);
-    return { ...(first ? { first } : {}), ...(last ? { last } : {}), weight: 0.85 };
+  if (media.refs.guides && media.refs.guides.length > 0) {
+    const guides = await Promise.all(
+      media.refs.guides.map(async (g) => ({ frame: g.frame, data: await load(g.file) })),
+    );
+    const loaded = guides.flatMap((g) => (g.data ? [{ frame: g.frame, data: g.data }] : []));
+    return loaded.length > 0 ? { guides: loaded, weight: 0.85 } : undefined;
   }
   if (media.refs.source) {
     // img2img: what survives of the source is what the denoise strength leaves untouched
-    const first = await load(media.refs.source);
-    return first ? { first, weight: Math.min(0.9, Math.max(0.1, 1 - media.denoise)) } : undefined;
+    const source = await load(media.refs.source);
+    return source ? { source, weight: Math.min(0.9, Math.max(0.1, 1 - media.denoise)) } : undefined;
   }
   return undefined;
 }

@@ -24,6 +24,8 @@ export interface ExecutorDeps {
   hub: WsHub;
   folders: SimulatorFolders;
   catalog: Catalog;
+  /** checkpoint → the image conditioning it can use */
+  conditioning: Readonly<Record<string, 'i2v' | 'vace' | 't2v'>>;
   timing: TimingModel;
   vramBytes: number;
   config: RuntimeConfig;
@@ -60,6 +62,8 @@ export class PromptExecutor {
   readonly executions = new Map<string, number>();
   readonly executionMs = new Map<string, { wall_ms: number; model_ms: number }>();
   totalExecuted = 0;
+  /** the latest plan warnings (images a model drops), newest last */
+  readonly warnings: Array<{ prompt_id: string; warning: string }> = [];
   private stopped = false;
   private interruptFlag = false;
   private currentNode: string | undefined;
@@ -209,9 +213,15 @@ export class PromptExecutor {
     addMessage('execution_start', { prompt_id: pid });
     addMessage('execution_cached', { nodes: [], prompt_id: pid });
     let success = false;
+    let simWarnings: string[] = [];
     try {
       const images = await this.imageInfo(item);
-      const plan = planPrompt(item.graph, item.outputs, this.d.catalog, (f) => images.get(f));
+      const plan = planPrompt(item.graph, item.outputs, this.d.catalog, (f) => images.get(f), this.d.conditioning);
+      for (const warning of plan.warnings) {
+        this.warnings.push({ prompt_id: pid, warning });
+        if (this.warnings.length > 50) this.warnings.shift();
+      }
+      simWarnings = plan.warnings;
       if (plan.cycle) throw new NodeFailure(plan.cycle[0]!, 'graph.DependencyCycleError', 'Dependency cycle detected');
       for (const nodeId of plan.order) {
         this.currentNode = nodeId;
@@ -235,6 +245,7 @@ export class PromptExecutor {
         prompt_id: pid,
         sim_execution_ms: wall,
         sim_model_ms: Math.round(this.modelMs),
+        ...(simWarnings.length > 0 ? { sim_warnings: simWarnings } : {}),
       });
     } catch (err) {
       if (err instanceof Stopped) throw err;

@@ -12,11 +12,13 @@ export interface Scene {
   discs: Array<{ x: number; y: number; r: number; vx: number; vy: number; color: Rgb }>;
 }
 
-/** Guide pictures blended into frames (raw RGB at the frame size); weights 0…1. */
+/** Pictures blended into frames (raw RGB at the frame size). */
 export interface SceneReference {
-  first?: Buffer;
-  last?: Buffer;
-  /** how much of the guide survives at its frame (img2img: 1 − denoise, i2v: strong) */
+  /** video guide frames: exact at their frame, fading into the generated picture around it */
+  guides?: Array<{ frame: number; data: Buffer }>;
+  /** img2img source, blended into the still */
+  source?: Buffer;
+  /** how much survives: of the source (img2img: 1 − denoise), of a guide next to its frame */
   weight: number;
 }
 
@@ -112,7 +114,7 @@ export function renderFrame(
       }
     }
   }
-  if (ref) blendReference(out, ref, frames > 1 ? t / (frames - 1) : 0);
+  if (ref) blendReference(out, ref, t, frames);
   return out;
 }
 
@@ -121,15 +123,26 @@ function bounce(v: number): number {
   return m > 1 ? 2 - m : m;
 }
 
-/** The first guide fades out over the clip and the last one fades in, as i2v/FLF conditioning looks. */
-function blendReference(out: Buffer, ref: SceneReference, pos: number): void {
-  const wFirst = ref.first ? ref.weight * (ref.last ? 1 - pos : Math.max(0, 1 - pos * 1.5)) : 0;
-  const wLast = ref.last ? ref.weight * pos : 0;
-  if (wFirst <= 0 && wLast <= 0) return;
-  for (let i = 0; i < out.length; i++) {
-    let v = out[i]!;
-    if (wFirst > 0 && ref.first && ref.first.length === out.length) v = v + (ref.first[i]! - v) * wFirst;
-    if (wLast > 0 && ref.last && ref.last.length === out.length) v = v + (ref.last[i]! - v) * wLast;
-    out[i] = v;
+/**
+ * A guide frame appears exactly at its index (ComfyUI keeps the known frames of I2V/VACE conditioning)
+ * and fades over the neighbouring frames; an img2img source is blended with its weight.
+ */
+function blendReference(out: Buffer, ref: SceneReference, t: number, frames: number): void {
+  const layers: Array<{ data: Buffer; w: number }> = [];
+  if (ref.source) layers.push({ data: ref.source, w: ref.weight });
+  const span = Math.max(2, (frames - 1) * 0.6);
+  for (const g of ref.guides ?? []) {
+    const d = Math.abs(t - g.frame);
+    const w = d === 0 ? 1 : ref.weight * Math.max(0, 1 - d / span);
+    if (w > 0) layers.push({ data: g.data, w });
+  }
+  layers.sort((a, b) => a.w - b.w); // exact guide frames last, so nothing blends over them
+  for (const { data, w } of layers) {
+    if (data.length !== out.length) continue;
+    if (w >= 1) {
+      data.copy(out);
+      continue;
+    }
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! + (data[i]! - out[i]!) * w;
   }
 }

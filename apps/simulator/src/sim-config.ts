@@ -40,11 +40,25 @@ export const USAGE = `ComfyUI 0.3.64 protocol simulator
   --models-file FILE       SIM_MODELS_FILE     default: data/models.json
   --missing-nodes A,B      SIM_MISSING_NODES   classes to leave out ("8189:Class" = that port only)
   --missing-models F       SIM_MISSING_MODELS  model files to leave out (same syntax)
-  --no-previews            SIM_PREVIEWS=0      no binary preview frames
+  --models anisora,pony    SIM_MODELS          models whose files are present ("8189:pony" = that port only; default all)
+  --preview-method auto    SIM_PREVIEW_METHOD  auto (default) or none: ComfyUI's own default, no previews
+  --no-previews            SIM_PREVIEWS=0      same as --preview-method none
   --disable-metadata       SIM_DISABLE_METADATA=1
   --max-upload-size 100    SIM_MAX_UPLOAD_MB
   --enable-cors-header [*] SIM_CORS_ORIGIN     CORS instead of the loopback origin check
   --ws-reuse-bug           SIM_WS_REUSE_BUG=1  reproduce ComfyUI#16010 on clientId reuse`;
+
+/** Real ComfyUI sends previews only with --preview-method other than none (its default is none). */
+function previewsOn(args: Map<string, string>, env: NodeJS.ProcessEnv): boolean {
+  if (args.has('no-previews')) return false;
+  const method = args.get('preview-method') ?? env.SIM_PREVIEW_METHOD;
+  if (method !== undefined) {
+    if (!['auto', 'none', 'latent2rgb', 'taesd'].includes(method))
+      throw new ConfigError(`SIM_PREVIEW_METHOD must be auto, none, latent2rgb or taesd, got "${method}"`);
+    return method !== 'none';
+  }
+  return env.SIM_PREVIEWS === undefined || flagOn(env.SIM_PREVIEWS);
+}
 
 export function simulatorConfig(env: NodeJS.ProcessEnv, argv: string[]): SimulatorOptions {
   const args = parseArgs(argv);
@@ -60,6 +74,8 @@ export function simulatorConfig(env: NodeJS.ProcessEnv, argv: string[]): Simulat
   const outputDir = pick('output-dir', 'SIM_OUTPUT_DIR');
   const modelsFile = pick('models-file', 'SIM_MODELS_FILE');
   const maxUpload = pick('max-upload-size', 'SIM_MAX_UPLOAD_MB');
+  const models = pick('models', 'SIM_MODELS');
+  const modelList = models !== undefined ? list(models) : undefined;
   const cors = args.has('enable-cors-header')
     ? args.get('enable-cors-header') === '1'
       ? '*'
@@ -72,7 +88,8 @@ export function simulatorConfig(env: NodeJS.ProcessEnv, argv: string[]): Simulat
     vramGb: vram.length === 1 ? vram[0]! : vram,
     missingNodes: list(pick('missing-nodes', 'SIM_MISSING_NODES')),
     missingModels: list(pick('missing-models', 'SIM_MISSING_MODELS')),
-    previews: args.has('no-previews') ? false : env.SIM_PREVIEWS === undefined || flagOn(env.SIM_PREVIEWS),
+    previews: previewsOn(args, env),
+    ...(modelList ? { models: modelList } : {}),
     metadata: !(args.has('disable-metadata') || flagOn(env.SIM_DISABLE_METADATA)),
     wsReuseBug: args.has('ws-reuse-bug') || flagOn(env.SIM_WS_REUSE_BUG),
     ...(outputDir ? { outputDir } : {}),

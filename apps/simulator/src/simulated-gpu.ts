@@ -17,6 +17,8 @@ export interface GpuOptions {
   dir: string;
   catalog: Catalog;
   models: ModelFiles;
+  /** checkpoint → the image conditioning it can use (data/model-traits.json) */
+  conditioning?: Readonly<Record<string, 'i2v' | 'vace' | 't2v'>>;
   vramGb: number;
   config: RuntimeConfig;
   timing?: TimingModel;
@@ -56,6 +58,7 @@ export class SimulatedGpu {
       hub: this.hub,
       folders: this.folders,
       catalog: o.catalog,
+      conditioning: o.conditioning ?? {},
       timing: o.timing ?? DEFAULT_TIMING,
       vramBytes: this.vramBytes,
       config: this.config,

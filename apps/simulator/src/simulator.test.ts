@@ -348,6 +348,12 @@ describe('uploads, files and catalogue routes', () => {
       '/api/system_stats',
     );
     expect(stats.system.comfyui_version).toBe('0.3.64');
+    // launch arguments as a real server reports them; previews need --preview-method (default none)
+    expect(stats.system.argv).toEqual(['main.py', '--port', String(sim.ports[0]), '--preview-method', 'auto']);
+    await postJson(base, '/sim/config', { previews: false });
+    const off = await getJson<{ system: { argv: string[] } }>(base, '/system_stats');
+    expect(off.system.argv.slice(-2)).toEqual(['--preview-method', 'none']);
+    await postJson(base, '/sim/config', { previews: true });
     expect(stats.devices).toEqual([
       expect.objectContaining({
         name: `Simulated GPU ${sim.ports[0]}`,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCatalog, loadModelFiles } from './node-catalog.ts';
+import { filesOfOtherModels, loadCatalog, loadModelFiles, loadModelTraits } from './node-catalog.ts';
 import { SimulatedGpu } from './simulated-gpu.ts';
 import type { TimingModel } from './timing-model.ts';
 
@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   /** node classes / model files to leave out; `port:name` entries apply to that port only */
   missingNodes?: string[];
   missingModels?: string[];
+  /** models whose files are present (ids of data/model-traits.json); `port:model` entries apply to that port only; unset = all */
+  models?: string[];
   previews?: boolean;
   metadata?: boolean;
   maxUploadMb?: number;
@@ -53,16 +55,23 @@ export async function startSimulator(o: SimulatorOptions): Promise<RunningSimula
     await Promise.all(gpus.map((g) => g.close()));
     if (ownDir) fs.rmSync(root, { recursive: true, force: true });
   };
+  const traits = loadModelTraits();
   try {
     for (const [index, port] of o.ports.entries()) {
       const vram = Array.isArray(o.vramGb) ? (o.vramGb[index] ?? o.vramGb.at(-1) ?? 80) : (o.vramGb ?? 80);
-      const models = loadModelFiles(o.modelsFile, entriesForPort(o.missingModels ?? [], port));
+      const only = o.models ? entriesForPort(o.models, port) : undefined;
+      const absent = [
+        ...entriesForPort(o.missingModels ?? [], port),
+        ...(only && only.length > 0 ? filesOfOtherModels(traits, only) : []),
+      ];
+      const models = loadModelFiles(o.modelsFile, absent);
       const gpu = new SimulatedGpu({
         port,
         host: o.host ?? '127.0.0.1',
         dir: path.join(root, port > 0 ? `gpu-${port}` : `gpu-i${index}`),
         catalog: loadCatalog(models, entriesForPort(o.missingNodes ?? [], port)),
         models,
+        conditioning: traits.conditioning,
         vramGb: vram,
         config: { timeScale: o.timeScale ?? 1, previews: o.previews ?? true, metadata: o.metadata ?? true },
         ...(o.timing ? { timing: o.timing } : {}),

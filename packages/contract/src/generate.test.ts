@@ -162,10 +162,10 @@ describe('422: rules (stage 2)', () => {
     expect(paths(rules({ ...pony, ...patch }))).toContain(path);
   });
 
-  it('flux guidance 1…10, anisora guidance 0…20', () => {
+  it('flux guidance 1…10, anisora guidance 1…2', () => {
     expect(paths(rules({ ...valid('flux', 'txt2img'), guidance_scale: 11 }))).toContain('guidance_scale');
     expect(paths(rules({ ...valid('flux', 'txt2img'), guidance_scale: 0.5 }))).toContain('guidance_scale');
-    expect(paths(rules({ ...valid('anisora', 't2v'), guidance_scale: 0 }))).toEqual([]);
+    expect(paths(rules({ ...valid('anisora', 't2v'), guidance_scale: 0 }))).toContain('guidance_scale');
     expect(paths(rules({ ...valid('anisora', 't2v'), guidance_scale: 21 }))).toContain('guidance_scale');
   });
 
@@ -241,6 +241,41 @@ describe('resolution of defaults, frames and seeds', () => {
     expect(resolveReferenceFrameIndex(81, 37)).toBe(40);
     expect(resolveReferenceFrameIndex(81, 3)).toBe(0);
     expect(resolveReferenceFrameIndex(33, 31)).toBe(32);
+    // halves go to the even multiple, as Python's round() in AniSora's image2video.py
+    expect([4, 12, 20].map((i) => resolveReferenceFrameIndex(81, i))).toEqual([0, 16, 16]);
+  });
+
+  it('anisora guidance_scale stays near the official 1: 0 would ignore the prompt', () => {
+    for (const bad of [0, 0.5, 2.5, 20])
+      expect(paths(rules({ ...valid('anisora', 't2v'), guidance_scale: bad })), String(bad)).toEqual([
+        'guidance_scale',
+      ]);
+    for (const ok of [1, 1.5, 2]) expect(paths(rules({ ...valid('anisora', 't2v'), guidance_scale: ok }))).toEqual([]);
+  });
+
+  it('video models also accept their native sizes (as pairs); image models do not', () => {
+    for (const [width, height] of [
+      [832, 480],
+      [480, 832],
+      [1280, 720],
+      [720, 1280],
+    ] as const) {
+      expect(paths(rules({ ...valid('anisora', 't2v'), width, height }))).toEqual([]);
+      expect(paths(rules({ ...valid('phr00t', 'i2v'), width, height }))).toEqual([]);
+      expect(paths(rules({ ...valid('pony', 'txt2img'), width, height })).length).toBeGreaterThan(0);
+    }
+    expect(paths(rules({ ...valid('phr00t', 't2v'), width: 832, height: 512 }))).toEqual(['width']);
+    expect(paths(rules({ ...valid('phr00t', 't2v'), width: 1280, height: 480 }))).toEqual(['width', 'height']);
+    expect(MODELS.anisora.nativeFps).toBe(16);
+    expect(MODELS.phr00t.nativeFps).toBe(16);
+  });
+
+  it('pony score-tag prefix: on by default, can be turned off, refused for other models', () => {
+    expect(resolveGeneration(valid('pony', 'txt2img'), () => 1).score_prefix).toBe(true);
+    expect(resolveGeneration({ ...valid('pony', 'img2img'), score_prefix: false }, () => 1).score_prefix).toBe(false);
+    expect(resolveGeneration(valid('flux', 'txt2img'), () => 1).score_prefix).toBeUndefined();
+    expect(paths(rules({ ...valid('flux', 'txt2img'), score_prefix: true }))).toEqual(['score_prefix']);
+    expect(stage1({ ...valid('pony', 'txt2img'), score_prefix: 'yes' }).success).toBe(false);
   });
 
   it('seed −1 is resolved by the server; a batch uses seed, seed+1, …', () => {

@@ -37,6 +37,8 @@ export const NUMERIC_FIELDS = [
   'reference_frame_index',
 ] as const;
 export const IMAGE_FIELDS = ['reference_image', 'first_frame_image', 'last_frame_image'] as const;
+/** On/off fields: a multipart form sends them as "true"/"false" text, which the route converts like numbers. */
+export const BOOLEAN_FIELDS = ['score_prefix'] as const;
 export type ImageField = (typeof IMAGE_FIELDS)[number];
 
 /** Stage 1 (types and enums): a failure here is 400 invalid_request. */
@@ -64,6 +66,7 @@ export const zGenerateRequest = z
     reference_frame_index: z.number().optional(),
     sampler: zSampler.optional(),
     lighting_variant: zLightingVariant.optional(),
+    score_prefix: z.boolean().optional(),
     vae: z.string().optional(),
     reference_image: zImageRef.optional(),
     first_frame_image: zImageRef.optional(),
@@ -91,6 +94,7 @@ const OPTIONAL_MODEL_PARAMS: readonly ModelParam[] = [
   'reference_frame_index',
   'sampler',
   'lighting_variant',
+  'score_prefix',
   'vae',
   'first_frame_image',
   'last_frame_image',
@@ -133,8 +137,14 @@ export function checkGenerateRules(req: GenerateRequest, opts: RuleOptions = {})
   if ((req.negative_prompt ?? '').length > maxPrompt) {
     invalid.push({ path: 'negative_prompt', message: `must be at most ${maxPrompt} characters` });
   }
-  for (const dim of ['width', 'height'] as const) {
-    if (!sizes.includes(req[dim])) invalid.push({ path: dim, message: `must be one of ${sizes.join(', ')}` });
+  const native = model.nativeSizes?.some(([w, h]) => w === req.width && h === req.height) ?? false;
+  if (!native) {
+    const also = model.nativeSizes?.length
+      ? ` (or a native size: ${model.nativeSizes.map(([w, h]) => `${w}×${h}`).join(', ')})`
+      : '';
+    for (const dim of ['width', 'height'] as const) {
+      if (!sizes.includes(req[dim])) invalid.push({ path: dim, message: `must be one of ${sizes.join(', ')}${also}` });
+    }
   }
   if (req.seed !== -1) checkNumber('seed', req.seed, 0, SEED_MAX, true, invalid);
   if (req.batch_size !== undefined)
@@ -211,10 +221,16 @@ export function resolveFrames(model: ModelSpec, requested: number | undefined): 
   return Math.ceil((frames - 1) / m) * m + 1;
 }
 
-/** arbitrary_frame keyframe: default the last frame, snapped to a multiple of 8 within the clip. */
+/** Python's round(): halves go to the even neighbour (AniSora snaps keyframes with it). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** arbitrary_frame keyframe: default the last frame, snapped to a multiple of 8 within the clip, as AniSora does. */
 export function resolveReferenceFrameIndex(frames: number, requested: number | undefined): number {
   const wanted = requested ?? frames - 1;
-  const snapped = Math.round(wanted / 8) * 8;
+  const snapped = roundHalfEven(wanted / 8) * 8;
   return Math.min(snapped, Math.floor((frames - 1) / 8) * 8);
 }
 
@@ -245,6 +261,7 @@ export const zResolvedGeneration = z.object({
   fps: z.number().optional(),
   motion_score: z.number().optional(),
   lighting_variant: zLightingVariant.optional(),
+  score_prefix: z.boolean().optional(),
   reference_strength: z.number().optional(),
   denoising_strength: z.number().optional(),
   reference_frame_index: z.number().int().optional(),
@@ -295,6 +312,7 @@ export function resolveGeneration(req: GenerateRequest, randomSeed: () => number
   if (has('sampler')) pick('sampler', req.sampler ?? d.sampler);
   if (has('motion_score')) pick('motion_score', req.motion_score ?? d.motion_score);
   if (has('lighting_variant')) pick('lighting_variant', req.lighting_variant ?? d.lighting_variant);
+  if (has('score_prefix')) pick('score_prefix', req.score_prefix ?? d.score_prefix);
   if (model.type === 'video') {
     const frames = resolveFrames(model, req.num_frames);
     out.num_frames = frames;

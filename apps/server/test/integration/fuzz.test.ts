@@ -45,7 +45,7 @@ const FIELDS = [
 beforeAll(async () => {
   const engine = new FakeEngine();
   // no backend becomes ready: accepted jobs stay queued, the test measures the gateway alone
-  engine.health = { ok: false, reason: 'fuzz', missingNodes: [], missingModels: [] };
+  engine.health = { ok: false, reason: 'fuzz', missingNodes: [], missingModels: [], models: [], warnings: [] };
   server = await startTestServer({
     overrides: { engine },
     env: {

@@ -1,4 +1,4 @@
-import type { ModelSpec } from './model-spec.ts';
+import { WAN_NATIVE_SIZES, type ModelSpec } from './model-spec.ts';
 
 export const anisora: ModelSpec = {
   id: 'anisora',
@@ -23,7 +23,8 @@ export const anisora: ModelSpec = {
   fixed: { steps: 8 },
   fixedReason: 'AniSora V3.2 is distilled to 8 steps (VRAM stability contract)',
   limits: {
-    guidance_scale: { min: 0, max: 20 },
+    // the official value is 1 (distilled); cfg 0 would return the negative prediction only
+    guidance_scale: { min: 1, max: 2 },
     num_frames: { min: 16, max: 161, integer: true },
     fps: { min: 8, max: 24, oneOf: [8, 16, 24] },
     motion_score: { min: 0, max: 5 },
@@ -32,6 +33,8 @@ export const anisora: ModelSpec = {
     reference_frame_index: { min: 0, max: 160, integer: true },
   },
   frameMultiple: 8,
+  nativeFps: 16,
+  nativeSizes: WAN_NATIVE_SIZES,
   outputFormats: ['mp4', 'webm', 'gif'],
   defaultOutputFormat: 'mp4',
 };

@@ -41,8 +41,18 @@ export type NumericParam =
   | 'reference_frame_index';
 
 /** Every optional parameter a model may accept (beyond the common ones). */
+/** Optional on/off settings of the payload. */
+export type BooleanParam = 'score_prefix';
+
 export type ModelParam =
-  NumericParam | 'sampler' | 'lighting_variant' | 'vae' | 'reference_image' | 'first_frame_image' | 'last_frame_image';
+  | NumericParam
+  | BooleanParam
+  | 'sampler'
+  | 'lighting_variant'
+  | 'vae'
+  | 'reference_image'
+  | 'first_frame_image'
+  | 'last_frame_image';
 
 export interface NumericLimit {
   min: number;
@@ -59,13 +69,21 @@ export interface ModelSpec {
   modes: readonly Mode[];
   /** parameters this model accepts; anything else model-specific is refused with 422 */
   params: readonly ModelParam[];
-  defaults: Partial<Record<NumericParam, number>> & { sampler?: Sampler; lighting_variant?: LightingVariant };
+  defaults: Partial<Record<NumericParam, number>> &
+    Partial<Record<BooleanParam, boolean>> & { sampler?: Sampler; lighting_variant?: LightingVariant };
   /** values that must not change (the VRAM stability contract); violations → 422 fixed_parameter_violation */
   fixed: Partial<Record<NumericParam, number>>;
   fixedReason?: string;
   limits: Partial<Record<NumericParam, NumericLimit>>;
   /** video frame rule: frames = multiple·k + 1, rounded up */
   frameMultiple?: number;
+  /**
+   * Frames per second the model was trained to generate. Another `fps` only changes playback speed:
+   * the clip keeps its frames, so 24 plays faster and 8 slower (the UI and metadata say so).
+   */
+  nativeFps?: number;
+  /** width × height pairs the model was trained at, accepted beside the configured sizes (SPEC §2) */
+  nativeSizes?: ReadonlyArray<readonly [number, number]>;
   /** the model's own VAE name: `vae` naming it is honoured, anything else is ignored and reported */
   vae?: string;
   /**
@@ -77,3 +95,11 @@ export interface ModelSpec {
   outputFormats: readonly OutputFormat[];
   defaultOutputFormat: OutputFormat;
 }
+
+/** Wan 2.1/2.2 training sizes (AniSora's `--size` choices; the Wan video nodes' 832×480 default). */
+export const WAN_NATIVE_SIZES: ReadonlyArray<readonly [number, number]> = [
+  [832, 480],
+  [480, 832],
+  [1280, 720],
+  [720, 1280],
+];

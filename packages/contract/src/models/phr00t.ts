@@ -1,4 +1,4 @@
-import type { ModelSpec } from './model-spec.ts';
+import { WAN_NATIVE_SIZES, type ModelSpec } from './model-spec.ts';
 
 export const phr00t: ModelSpec = {
   id: 'phr00t',
@@ -27,6 +27,8 @@ export const phr00t: ModelSpec = {
     denoising_strength: { min: 0, max: 1 },
   },
   frameMultiple: 4,
+  nativeFps: 16,
+  nativeSizes: WAN_NATIVE_SIZES,
   outputFormats: ['mp4', 'webm', 'gif'],
   defaultOutputFormat: 'mp4',
 };

@@ -47,6 +47,8 @@ function hintFor(t: Translate, s: FormState, model: ModelSpec, p: NumericParam):
       ? `${rule} ${produced}`
       : `${rule} ${t('hint.framesRounded', { requested: f.requested, produced: f.produced })} ${produced}`;
   }
+  // Wan models generate a fixed number of frames per second: another fps replays the same frames
+  if (p === 'fps' && model.nativeFps) return t('hint.nativeFps', { fps: model.nativeFps });
   const lim = model.limits[p];
   return lim ? t('hint.range', { min: lim.min, max: lim.max }) : undefined;
 }
@@ -87,6 +89,7 @@ export function AdvancedSettings({ form, err }: { form: StudioForm; err: (path: 
                 value={s.numbers[p] ?? ''}
                 options={lim.oneOf.map((v) => ({ value: String(v), label: String(v) }))}
                 onChange={(v) => setNumber(p, v)}
+                hint={hintFor(t, s, model, p)}
                 error={err(p)}
               />
             );
@@ -137,6 +140,21 @@ export function AdvancedSettings({ form, err }: { form: StudioForm; err: (path: 
             }}
             error={err('lighting_variant')}
           />
+        ) : null}
+        {s.score_prefix !== undefined ? (
+          <label className="check span-2" data-testid="field-score_prefix">
+            <input
+              type="checkbox"
+              id="f-score_prefix"
+              checked={s.score_prefix}
+              aria-describedby="f-score_prefix-hint"
+              onChange={(e) => patch({ score_prefix: e.target.checked })}
+            />
+            {t('param.score_prefix')}
+            <span id="f-score_prefix-hint" className="field__hint">
+              {t('hint.scorePrefix')}
+            </span>
+          </label>
         ) : null}
       </div>
     </details>

@@ -8,6 +8,30 @@ const input = (testId: string): HTMLInputElement => screen.getByTestId(testId);
 const select = (testId: string): HTMLSelectElement => screen.getByTestId(testId);
 
 describe('studio form: registry-driven fields', () => {
+  it('Wan models note their 16 fps; Pony shows the score-tag prefix setting, on by default (en and ru)', async () => {
+    const user = userEvent.setup();
+    renderStudio('en');
+    expect(document.getElementById('f-fps-hint')?.textContent).toMatch(
+      /generates 16 frames per second; 8 or 24 only change the playback speed/,
+    );
+    expect(select('field-native_size').value).toBe('');
+    await user.selectOptions(select('field-native_size'), '832x480');
+    expect([select('field-width').value, select('field-height').value]).toEqual(['832', '480']);
+    expect(screen.queryByTestId('field-score_prefix')).toBeNull();
+    await user.click(screen.getByTestId('type-image'));
+    const box = within(screen.getByTestId('field-score_prefix')).getByRole('checkbox') as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    expect(screen.getByTestId('field-score_prefix').textContent).toMatch(/score_9, score_8_up, score_7_up/);
+    await user.click(box);
+    expect(box.checked).toBe(false);
+    expect(screen.queryByTestId('field-native_size')).toBeNull();
+  });
+
+  it('the notes are translated', () => {
+    renderStudio('ru');
+    expect(document.getElementById('f-fps-hint')?.textContent).toMatch(/Модель генерирует 16 кадров в секунду/);
+  });
+
   it('applies the model defaults on every model switch', async () => {
     const user = userEvent.setup();
     renderStudio('en');

@@ -1,12 +1,11 @@
-import { DEFAULT_MAX_BATCH, DEFAULT_SIZES, MODELS, zOutputFormat } from '@mediagen/contract';
+import { DEFAULT_MAX_BATCH, MODELS, zOutputFormat } from '@mediagen/contract';
 import { describedBy, FieldShell } from '../../components/FieldShell.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { SelectField } from '../../components/SelectField.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
-import { randomSeed } from './formState.ts';
+import { nativeSizeOf, randomSeed, sizeChoices } from './formState.ts';
 import type { StudioForm } from './useStudioForm.ts';
 
-const sizeOptions = DEFAULT_SIZES.map((n) => ({ value: String(n), label: `${n}px` }));
 const batchOptions = Array.from({ length: DEFAULT_MAX_BATCH }, (_, i) => ({
   value: String(i + 1),
   label: String(i + 1),
@@ -25,6 +24,8 @@ export function OutputSettings({
   const { t } = useI18n();
   const { state: s, patch } = form;
   const model = MODELS[s.model];
+  const sizeOptions = sizeChoices(model).map((n) => ({ value: String(n), label: `${n}px` }));
+  const native = model.nativeSizes ?? [];
   const seedError = err('seed');
   const seedHint = s.seed.trim() === '-1' ? t('seed.randomHint') : t('seed.fixedHint');
   return (
@@ -47,6 +48,23 @@ export function OutputSettings({
         onChange={(v) => patch({ height: Number(v) })}
         error={err('height')}
       />
+      {native.length > 0 ? (
+        <SelectField
+          id="f-native_size"
+          testId="field-native_size"
+          label={t('field.nativeSize')}
+          value={nativeSizeOf(s)}
+          options={[
+            { value: '', label: t('size.custom') },
+            ...native.map(([w, h]) => ({ value: `${w}x${h}`, label: `${w} × ${h}` })),
+          ]}
+          onChange={(v) => {
+            const [w, h] = v.split('x').map(Number);
+            if (w && h) patch({ width: w, height: h });
+          }}
+          hint={t('hint.nativeSize')}
+        />
+      ) : null}
       <FieldShell id="f-seed" label={t('field.seed')} hint={seedHint} error={seedError} className="span-2">
         <div className="seed">
           <input

@@ -1,8 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { buildPayload, fromParameters, initialForm, withModel, withMode, withReference } from './formState.ts';
+import { MODELS } from '@mediagen/contract';
+import {
+  buildPayload,
+  fromParameters,
+  initialForm,
+  nativeSizeOf,
+  sizeChoices,
+  withModel,
+  withMode,
+  withReference,
+} from './formState.ts';
 import { validateRequest } from './validateRequest.ts';
 
 describe('formState', () => {
+  it('pony sends its score-tag prefix setting (on by default); other models never do', () => {
+    const pony = withModel(initialForm(), 'pony');
+    expect(buildPayload({ ...pony, prompt: 'x' }).score_prefix).toBe(true);
+    expect(buildPayload({ ...pony, prompt: 'x', score_prefix: false }).score_prefix).toBe(false);
+    expect(buildPayload({ ...withModel(initialForm(), 'flux'), prompt: 'x' })).not.toHaveProperty('score_prefix');
+    expect(fromParameters(initialForm(), { model: 'pony', mode: 'txt2img', score_prefix: false }).score_prefix).toBe(
+      false,
+    );
+  });
+
+  it('video models offer their native sizes beside the configured ones', () => {
+    expect(sizeChoices(MODELS.phr00t)).toEqual([480, 512, 720, 768, 832, 1024, 1280]);
+    expect(sizeChoices(MODELS.pony)).toEqual([512, 768, 1024]);
+    const s = { ...withModel(initialForm(), 'anisora'), width: 832, height: 480, prompt: 'x' };
+    expect(nativeSizeOf(s)).toBe('832x480');
+    expect(nativeSizeOf({ ...s, height: 512 })).toBe('');
+    expect(validateRequest(buildPayload(s)).details).toEqual([]);
+  });
+
   it('sends only the settings of the current model and mode', () => {
     const s = withModel(initialForm(), 'pony');
     const p = buildPayload({ ...s, prompt: 'x' });

@@ -1,6 +1,7 @@
 import {
   API,
   DEFAULT_MAX_BATCH,
+  DEFAULT_SIZES,
   IMAGE_FIELDS,
   MODELS,
   REFERENCE_MODES,
@@ -50,6 +51,8 @@ export interface FormState {
   numbers: NumberInputs;
   sampler: Sampler | undefined;
   lighting_variant: LightingVariant | undefined;
+  /** Pony: the author's quality tags before the prompt (undefined for models without the setting) */
+  score_prefix: boolean | undefined;
   images: Partial<Record<ImageField, ImageRef>>;
 }
 
@@ -93,7 +96,7 @@ export function advancedParamsFor(model: ModelSpec, mode: Mode): NumericParam[] 
 
 function modelDefaults(
   model: ModelSpec,
-): Pick<FormState, 'numbers' | 'sampler' | 'lighting_variant' | 'output_format'> {
+): Pick<FormState, 'numbers' | 'sampler' | 'lighting_variant' | 'score_prefix' | 'output_format'> {
   const numbers: NumberInputs = {};
   for (const p of NUMERIC_PARAMS) {
     const v = model.fixed[p] ?? model.defaults[p];
@@ -103,6 +106,7 @@ function modelDefaults(
     numbers,
     sampler: model.defaults.sampler,
     lighting_variant: model.defaults.lighting_variant,
+    score_prefix: model.params.includes('score_prefix') ? (model.defaults.score_prefix ?? true) : undefined,
     output_format: model.defaultOutputFormat,
   };
 }
@@ -183,11 +187,24 @@ export function buildPayload(s: FormState): Record<string, unknown> {
   }
   if (model.params.includes('sampler') && s.sampler) out.sampler = s.sampler;
   if (model.params.includes('lighting_variant') && s.lighting_variant) out.lighting_variant = s.lighting_variant;
+  if (model.params.includes('score_prefix') && s.score_prefix !== undefined) out.score_prefix = s.score_prefix;
   for (const f of imageFieldsFor(s.mode)) {
     const img = s.images[f];
     if (img) out[f] = img.value;
   }
   return out;
+}
+
+/** Width/height choices: the configured sizes, plus the model's native sizes for video models (SPEC §2). */
+export function sizeChoices(model: ModelSpec): number[] {
+  const native = (model.nativeSizes ?? []).flat();
+  return [...new Set([...DEFAULT_SIZES, ...native])].sort((a, b) => a - b);
+}
+
+/** The native size the form is set to, as "832x480", or '' when it is another combination. */
+export function nativeSizeOf(s: Pick<FormState, 'model' | 'width' | 'height'>): string {
+  const hit = MODELS[s.model].nativeSizes?.find(([w, h]) => w === s.width && h === s.height);
+  return hit ? `${hit[0]}x${hit[1]}` : '';
 }
 
 export interface FramesInfo {
@@ -296,6 +313,10 @@ export function fromParameters(s: FormState, params: Record<string, unknown>): F
     numbers,
     sampler: sampler.success ? sampler.data : next.sampler,
     lighting_variant: lighting.success ? lighting.data : next.lighting_variant,
+    score_prefix:
+      next.score_prefix !== undefined && typeof params.score_prefix === 'boolean'
+        ? params.score_prefix
+        : next.score_prefix,
     images: Object.keys(images).length > 0 ? images : next.images,
   };
 }
@@ -319,6 +340,7 @@ export function placedPaths(s: FormState): Set<string> {
   ]);
   if (model.params.includes('sampler')) paths.add('sampler');
   if (model.params.includes('lighting_variant')) paths.add('lighting_variant');
+  if (model.params.includes('score_prefix')) paths.add('score_prefix');
   if (usesFrameIndex(model, s.mode)) paths.add('reference_frame_index');
   return paths;
 }

@@ -23,7 +23,8 @@ type SimpleField =
   | 'batch_size'
   | 'output_format'
   | 'sampler'
-  | 'lighting_variant';
+  | 'lighting_variant'
+  | 'score_prefix';
 
 export interface StudioForm {
   state: FormState;

@@ -9,6 +9,10 @@ import {
   parseBinaryFrame,
   parseTextFrame,
   zHistoryEntry,
+  zPromptAccepted,
+  zQueue,
+  zSystemStats,
+  zUploaded,
   type ComfyMessage,
   type HistoryEntry,
   type PreviewFrame,
@@ -54,40 +58,6 @@ export class ComfyUnreachableError extends Error {
     this.name = 'ComfyUnreachableError';
   }
 }
-
-const zPromptAccepted = z
-  .object({
-    prompt_id: z.string(),
-    number: z.number().optional(),
-    node_errors: z.record(z.string(), z.unknown()).default({}),
-  })
-  .loose();
-const zUploaded = z
-  .object({ name: z.string().min(1), subfolder: z.string().default(''), type: z.string().optional() })
-  .loose();
-const zQueue = z
-  .object({
-    queue_running: z.array(z.array(z.unknown())).default([]),
-    queue_pending: z.array(z.array(z.unknown())).default([]),
-  })
-  .loose();
-const zSystemStats = z
-  .object({
-    system: z.record(z.string(), z.unknown()).optional(),
-    devices: z
-      .array(
-        z
-          .object({
-            name: z.string().optional(),
-            type: z.string().optional(),
-            vram_total: z.number().optional(),
-            vram_free: z.number().optional(),
-          })
-          .loose(),
-      )
-      .default([]),
-  })
-  .loose();
 
 export interface SubmittedPrompt {
   promptId: string;
@@ -380,7 +350,7 @@ export class ComfyUiClient extends EventEmitter {
 
   async systemStats(
     timeoutMs = 5000,
-  ): Promise<{ vramTotal?: number; vramFree?: number; device?: string; version?: string }> {
+  ): Promise<{ vramTotal?: number; vramFree?: number; device?: string; version?: string; argv?: string[] }> {
     const s = this.parse(
       zSystemStats,
       await this.json('GET', '/system_stats', undefined, timeoutMs),
@@ -388,7 +358,9 @@ export class ComfyUiClient extends EventEmitter {
     );
     const d = s.devices[0];
     const version = s.system?.comfyui_version;
+    const argv = s.system?.argv;
     return {
+      ...(Array.isArray(argv) ? { argv: argv.map(String) } : {}),
       ...(d?.vram_total !== undefined ? { vramTotal: d.vram_total } : {}),
       ...(d?.vram_free !== undefined ? { vramFree: d.vram_free } : {}),
       ...(d?.name ? { device: d.name } : {}),

@@ -300,16 +300,41 @@ describe('ComfyUI engine ↔ simulator', () => {
 
   it('health: a complete backend passes with VRAM; gaps are named in words an operator can act on', async () => {
     const ok = await engine.checkHealth(a(), ['anisora', 'phr00t', 'pony', 'flux']);
-    expect(ok).toMatchObject({ ok: true, missingNodes: [], missingModels: [] });
+    expect(ok).toMatchObject({ ok: true, missingNodes: [], missingModels: [], warnings: [] });
+    expect(ok.models.every((m) => m.ready)).toBe(true);
     expect(ok.vramTotal).toBeGreaterThan(0);
 
+    // per model: the account still serves phr00t; pony lacks a file, flux a pack (its file is there)
     const gaps = await engine.checkHealth(b(), ['pony', 'flux', 'phr00t']);
-    expect(gaps.ok).toBe(false);
+    expect(gaps.ok).toBe(true);
+    expect(gaps.models.map((m) => [m.model, m.ready])).toEqual([
+      ['pony', false],
+      ['flux', false],
+      ['phr00t', true],
+    ]);
     expect(gaps.missingNodes).toEqual(['CheckpointLoaderNF4']);
     expect(gaps.missingModels).toEqual(['checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors']);
+    expect(gaps.models[0]!.missingFiles).toEqual([
+      expect.objectContaining({
+        folder: 'checkpoints',
+        file: 'ponyDiffusionV6XL_v6StartWithThisOne.safetensors',
+        bytes: 6938041050,
+        url: 'https://civitai.com/api/download/models/290640',
+      }),
+    ]);
+    expect(gaps.models[1]!.missingPacks).toEqual([
+      {
+        name: 'ComfyUI_bitsandbytes_NF4',
+        repository: 'https://github.com/comfyanonymous/ComfyUI_bitsandbytes_NF4',
+        commit: '6c65152bc48b28fc44cec3aa44035a8eba400eb9',
+        nodes: ['CheckpointLoaderNF4'],
+      },
+    ]);
     expect(gaps.reason).toBe(
-      'missing node classes: CheckpointLoaderNF4 (install ComfyUI_bitsandbytes_NF4); missing model files: checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors',
+      'serves phr00t; not ready — pony: missing model files: checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors | flux: install pack ComfyUI_bitsandbytes_NF4 at 6c65152bc48b (CheckpointLoaderNF4)',
     );
+    const none = await engine.checkHealth(b(), ['pony', 'flux']);
+    expect([none.ok, none.reason]).toEqual([false, expect.stringMatching(/^ready for none of its models — pony: /)]);
     expect((await engine.checkHealth(b(), ['phr00t'])).ok).toBe(true);
     expect(engine.requirements(['flux']).nodeClasses).toContain('CheckpointLoaderNF4');
 

@@ -2,8 +2,9 @@
 // submits, follows the prompt and fetches its files; health checks compare the templates' needs
 // with a backend's node catalogue.
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { MODELS, type IgnoredParam, type Mode, type ModelId, type ResolvedGeneration } from '@mediagen/contract';
+import type { IgnoredParam, Mode, ModelId, ResolvedGeneration } from '@mediagen/contract';
 import {
   EngineError,
   type BackendHealth,
@@ -13,15 +14,18 @@ import {
   type EngineOutputFile,
   type EngineResult,
   type EngineRunInput,
+  type SetupScriptRequest,
   type TemplateRequirements,
 } from '#ports/engine.ts';
-import { assessBackend } from './backend-health.ts';
-import { ComfyHttpError, ComfyUiClient, ComfyUnreachableError, type EngineLogger } from './comfyui-client.ts';
+import { checkBackendHealth } from './backend-health-check.ts';
+import { ComfyHttpError, ComfyUiClient, type EngineLogger } from './comfyui-client.ts';
 import { historyMessage, outputFiles, type HistoryEntry } from './comfyui-messages.ts';
-import { parseNodeCatalog, type NodeCatalog } from './graph-validation.ts';
 import { MonotonicProgress, PromptProgress } from './prompt-progress.ts';
-import { entryOutcome, followPrompt } from './prompt-tracker.ts';
-import { modelFileInput, templateRequirements } from './template-requirements.ts';
+import { followPrompt } from './prompt-follower.ts';
+import { entryOutcome } from './prompt-tracker.ts';
+import { backendRequestError, refusedWorkflowError } from './request-errors.ts';
+import { setupScriptFor } from './setup-plan.ts';
+import { templateRequirements } from './template-requirements.ts';
 import { bindWorkflow, ignoredParams, type UploadedImageNames } from './workflow-binding.ts';
 import {
   IMAGE_SLOTS,
@@ -77,6 +81,8 @@ export class ComfyUiEngine implements Engine {
   private readonly clients = new Map<string, { key: string; client: ComfyUiClient }>();
   private readonly loaded = new Map<string, ModelId>();
   private readonly log: EngineLogger;
+  /** 'reconnected' (backendId): a backend's socket came back after a loss */
+  private readonly events = new EventEmitter();
 
   constructor(private readonly o: ComfyUiEngineOptions = {}) {
     this.log = o.logger ?? NO_LOG;
@@ -102,7 +108,24 @@ export class ComfyUiEngine implements Engine {
       ...(this.o.requestTimeoutMs ? { requestTimeoutMs: this.o.requestTimeoutMs } : {}),
     });
     this.clients.set(b.id, { key, client });
+    let lost = false;
+    client.onConnection((up) => {
+      if (!up) lost = true;
+      else if (lost) {
+        lost = false;
+        this.events.emit('reconnected', b.id);
+      }
+    });
     return client;
+  }
+
+  onBackendReconnected(listener: (backendId: string) => void): () => void {
+    this.events.on('reconnected', listener);
+    return () => void this.events.off('reconnected', listener);
+  }
+
+  setupScript(request: SetupScriptRequest): string {
+    return setupScriptFor(this.templates, request);
   }
 
   private template(p: Pick<ResolvedGeneration, 'model' | 'mode'>): WorkflowTemplate {
@@ -288,60 +311,12 @@ export class ComfyUiEngine implements Engine {
     }
   }
 
-  /** A 400 from /prompt, in words; retriable when another backend may have the node class or model file. */
   private refused(body: unknown, b: BackendRef, t: WorkflowTemplate): EngineError {
-    const r = (body ?? {}) as {
-      error?: { type?: unknown; message?: unknown; details?: unknown };
-      node_errors?: Record<
-        string,
-        {
-          class_type?: unknown;
-          errors?: Array<{
-            type?: unknown;
-            message?: unknown;
-            details?: unknown;
-            extra_info?: { input_name?: unknown };
-          }>;
-        }
-      >;
-    };
-    let backendSpecific = r.error?.type === 'invalid_prompt';
-    const lines: string[] = [];
-    for (const [node, ne] of Object.entries(r.node_errors ?? {})) {
-      for (const e of ne.errors ?? []) {
-        lines.push(
-          `node ${node} (${String(ne.class_type ?? '?')}): ${String(e.message ?? '')} ${String(e.details ?? '')}`.trim(),
-        );
-        if (e.type === 'value_not_in_list' && modelFileInput(String(ne.class_type), String(e.extra_info?.input_name)))
-          backendSpecific = true;
-      }
-    }
-    const head = `${String(r.error?.message ?? 'invalid prompt')}${r.error?.details ? `: ${String(r.error.details)}` : ''}`;
-    return new EngineError(
-      'invalid_workflow',
-      `Backend ${b.name} refused workflow ${templateName(t)}: ${[head, ...lines.slice(0, 5)].join('; ')}`.slice(0, 800),
-      backendSpecific,
-    );
+    return refusedWorkflowError(body, b.name, templateName(t));
   }
 
   private requestError(err: unknown, b: BackendRef, doing: string): EngineError {
-    if (err instanceof EngineError) return err;
-    if (err instanceof ComfyHttpError) {
-      if (err.status === 413)
-        return new EngineError(
-          'backend_error',
-          `Backend ${b.name} refused ${doing} as too large (413): raise its --max-upload-size`,
-          false,
-        );
-      return new EngineError(
-        'backend_error',
-        `Backend ${b.name} answered ${err.status} when ${doing}`,
-        err.status >= 500 || err.status === 429,
-      );
-    }
-    if (err instanceof ComfyUnreachableError)
-      return new EngineError('backend_lost', `Backend ${b.name} cannot be reached (${doing}): ${err.message}`, true);
-    return new EngineError('backend_error', `Backend ${b.name}: ${doing} failed: ${message(err)}`, true);
+    return backendRequestError(err, b.name, doing);
   }
 
   private async collect(
@@ -384,55 +359,16 @@ export class ComfyUiEngine implements Engine {
 
   async checkHealth(backend: BackendRef, models: readonly ModelId[]): Promise<BackendHealth> {
     const client = this.client(backend);
-    const none = { missingNodes: [], missingModels: [] };
-    let stats: Awaited<ReturnType<ComfyUiClient['systemStats']>>;
-    try {
-      stats = await client.systemStats();
-    } catch (err) {
-      const auth = err instanceof ComfyHttpError && (err.status === 401 || err.status === 403);
-      return {
-        ok: false,
-        ...none,
-        reason: auth
-          ? `${backend.baseUrl} refused the request (${(err as ComfyHttpError).status}): check the account's auth token`
-          : `${backend.baseUrl} does not answer /system_stats (${message(err)}): check that ComfyUI runs there and the URL is right`,
-      };
-    }
-    const vram = {
-      ...(stats.vramTotal !== undefined ? { vramTotal: stats.vramTotal } : {}),
-      ...(stats.vramFree !== undefined ? { vramFree: stats.vramFree } : {}),
-    };
-    let catalog: NodeCatalog;
-    try {
-      catalog = parseNodeCatalog(await client.objectInfo()).catalog;
-    } catch (err) {
-      return {
-        ok: false,
-        ...none,
-        ...vram,
-        reason: `${backend.baseUrl} answered /system_stats but /object_info failed (${message(err)})`,
-      };
-    }
-    const noTemplate = models.flatMap((m) =>
-      MODELS[m].modes.filter((mode) => !this.templates.find(m, mode)).map((mode) => `${m}.${mode}`),
-    );
-    const a = assessBackend(this.templates.selected(models), catalog);
-    const reasons = [
-      ...(a.reason ? [a.reason] : []),
-      ...(noTemplate.length > 0 ? [`the gateway has no workflow template for ${noTemplate.join(', ')}`] : []),
-    ];
-    return {
-      ok: reasons.length === 0,
-      missingNodes: a.missingNodes,
-      missingModels: a.missingModels,
-      ...vram,
-      ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
-    };
+    const health = await checkBackendHealth(client, backend, this.templates, models);
+    // keep a socket open to a backend that answers: its reconnect after a restart is the re-check signal
+    if (health.models.length > 0 || health.ok) client.connect();
+    return health;
   }
 
   async close(): Promise<void> {
     for (const { client } of this.clients.values()) client.close();
     this.clients.clear();
+    this.events.removeAllListeners();
   }
 }
 

@@ -1,5 +1,6 @@
-// Pure decoding of what ComfyUI's /ws sends (reference/comfyui.md §3). The peer is untrusted: every
-// known message is validated, malformed ones and unknown types (custom nodes add their own) are dropped.
+// Pure decoding of what ComfyUI's /ws sends (reference/comfyui.md §3) and of the HTTP answers the client
+// reads. The peer is untrusted: every known message is validated, malformed ones and unknown types
+// (custom nodes add their own) are dropped.
 import { z } from 'zod';
 
 const zId = z.union([z.string(), z.number()]).transform(String);
@@ -201,3 +202,38 @@ export function historyMessage(entry: HistoryEntry, type: string): Record<string
   const data = m?.[1];
   return data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
 }
+
+/** HTTP answers the client reads (§2): POST /prompt, /upload/image, GET /queue, /system_stats. */
+export const zPromptAccepted = z
+  .object({
+    prompt_id: z.string(),
+    number: z.number().optional(),
+    node_errors: z.record(z.string(), z.unknown()).default({}),
+  })
+  .loose();
+export const zUploaded = z
+  .object({ name: z.string().min(1), subfolder: z.string().default(''), type: z.string().optional() })
+  .loose();
+export const zQueue = z
+  .object({
+    queue_running: z.array(z.array(z.unknown())).default([]),
+    queue_pending: z.array(z.array(z.unknown())).default([]),
+  })
+  .loose();
+export const zSystemStats = z
+  .object({
+    system: z.record(z.string(), z.unknown()).optional(),
+    devices: z
+      .array(
+        z
+          .object({
+            name: z.string().optional(),
+            type: z.string().optional(),
+            vram_total: z.number().optional(),
+            vram_free: z.number().optional(),
+          })
+          .loose(),
+      )
+      .default([]),
+  })
+  .loose();

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assessBackend } from './backend-health.ts';
 import {
@@ -10,13 +8,11 @@ import {
   validateTemplate,
   type NodeCatalog,
 } from './graph-validation.ts';
+import { coreCatalog, referenceCatalog } from './reference-node-definitions.ts';
 import { loadTemplates, type ApiGraph } from './workflow-templates.ts';
 
-const dataDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../../simulator/data');
-const readJson = (f: string): Record<string, unknown> =>
-  JSON.parse(fs.readFileSync(path.join(dataDir, f), 'utf8')) as Record<string, unknown>;
-const core = parseNodeCatalog(readJson('object_info.json')).catalog;
-const custom = parseNodeCatalog(readJson('custom-nodes.json')).catalog;
+const core = coreCatalog();
+const custom = referenceCatalog();
 const set = loadTemplates();
 
 const pony = (): ApiGraph => structuredClone(set.get('pony', 'txt2img').graph);
@@ -144,13 +140,32 @@ describe('assessBackend', () => {
 
   it('names missing classes with their pack and missing files with their folder', () => {
     const files = { ...allFiles, 'CheckpointLoaderSimple.ckpt_name': ['wan2.2-rapid-mega-aio-nsfw-v12.2.safetensors'] };
-    const a = assessBackend(templates, backendCatalog(files, ['CheckpointLoaderNF4', 'WanMultiFrameRefToVideo']));
-    expect(a.missingNodes).toEqual(['CheckpointLoaderNF4', 'WanMultiFrameRefToVideo']);
-    expect(a.missingModels).toEqual(['checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors']);
+    const a = assessBackend(templates, backendCatalog(files, ['CheckpointLoaderNF4', 'MediaGenWanKeyframeToVideo']));
+    expect(a.missingNodes).toEqual(['CheckpointLoaderNF4', 'MediaGenWanKeyframeToVideo']);
+    // the NF4 loader is missing, and its checkpoint too: both are named (no other loader lists it)
+    expect(a.missingModels.sort()).toEqual([
+      'checkpoints/flux1-dev-bnb-nf4-v2.safetensors',
+      'checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors',
+    ]);
     expect(a.incompatible).toEqual([]);
-    expect(a.reason).toBe(
-      'missing node classes: CheckpointLoaderNF4 (install ComfyUI_bitsandbytes_NF4), WanMultiFrameRefToVideo (install ComfyUI-Wan22FMLF); missing model files: checkpoints/ponyDiffusionV6XL_v6StartWithThisOne.safetensors',
+    expect(a.reason).toMatch(
+      /^missing node classes: CheckpointLoaderNF4 \(install ComfyUI_bitsandbytes_NF4\), MediaGenWanKeyframeToVideo \(install comfyui_mediagen\); missing model files: /,
     );
+    // a missing loader whose file another loader lists: only the class is missing
+    const listed = assessBackend(
+      templates,
+      backendCatalog(
+        {
+          ...allFiles,
+          'CheckpointLoaderSimple.ckpt_name': [
+            ...allFiles['CheckpointLoaderSimple.ckpt_name'],
+            'flux1-dev-bnb-nf4-v2.safetensors',
+          ],
+        },
+        ['CheckpointLoaderNF4'],
+      ),
+    );
+    expect([listed.missingNodes, listed.missingModels]).toEqual([['CheckpointLoaderNF4'], []]);
   });
 
   it('reports node versions whose inputs differ from the templates', () => {

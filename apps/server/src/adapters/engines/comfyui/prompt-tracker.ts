@@ -1,26 +1,78 @@
-// Follows one submitted prompt to its end: /ws events filtered by prompt_id for progress and
-// previews, /history polling as the safety net (sockets drop and events are not replayed, §3.3,
-// §7.3), cancellation (queue delete or interrupt, §5.3) and loss of the backend.
+// Following one submitted prompt to its end, as a pure reducer: (state, event) → (state, effects).
+// Events are what the protocol and the clock deliver — /ws messages filtered by prompt_id, preview
+// frames, socket up/down, /history and /queue answers, poll and cancel timers, the caller's abort.
+// Effects are what to do next (an HTTP call, a timer, a progress report, settling). /history polling
+// is the safety net: sockets drop and events are not replayed (reference/comfyui.md §3.3, §7.3).
+// prompt-follower.ts executes the effects; this file does no I/O and reads no clock.
 import { EngineError } from '#ports/engine.ts';
-import { ComfyHttpError, type ComfyUiClient, type EngineLogger } from './comfyui-client.ts';
-import { historyMessage, type HistoryEntry } from './comfyui-messages.ts';
-import type { ProgressPoint, PromptProgress } from './prompt-progress.ts';
+import { historyMessage, type ComfyMessage, type HistoryEntry, type PreviewFrame } from './comfyui-messages.ts';
 
-export interface FollowOptions {
-  client: ComfyUiClient;
-  backendName: string;
+export interface TrackerConfig {
   promptId: string;
-  progress: PromptProgress;
-  report(point: ProgressPoint | undefined): void;
-  onPreview(image: Buffer, mime: 'image/jpeg' | 'image/png'): void;
-  signal: AbortSignal;
-  /** /history poll while waiting */
+  backendName: string;
   pollIntervalMs: number;
-  /** socket down and HTTP failing this long → backend_lost */
   lostGraceMs: number;
-  /** after an interrupt, how long to wait for the prompt to stop before reporting it cancelled anyway */
-  cancelWaitMs?: number;
-  logger?: EngineLogger;
+  cancelWaitMs: number;
+}
+
+export interface TrackerState {
+  settled: boolean;
+  /** execution_start seen: unlabelled (type-1) previews are ours from then on */
+  started: boolean;
+  cancelling: boolean;
+  /** 0 = running; n ≥ 1 = success announced, n polls since (history lands right after success) */
+  finishing: number;
+  /** a /history + /queue check is in flight; `recheck` asks for another one after it */
+  checking: boolean;
+  recheck: boolean;
+  /** schedule the next poll when the running check ends */
+  pollAfterCheck: boolean;
+  connected: boolean;
+  lastEventAt: number;
+  /** first of a run of failed HTTP calls */
+  failingSince: number | undefined;
+}
+
+export type QueueView = { running: string[]; pending: string[] };
+export type HttpFailure = { kind: 'http' | 'unreachable'; message: string };
+
+export type TrackerEvent =
+  | { type: 'start'; now: number }
+  | { type: 'message'; message: ComfyMessage; now: number }
+  | { type: 'preview'; frame: PreviewFrame }
+  | { type: 'connection'; up: boolean; now: number }
+  | { type: 'poll-due'; now: number }
+  | { type: 'history'; purpose: 'check' | 'recheck'; entry: HistoryEntry | undefined; now: number }
+  | { type: 'queue'; purpose: 'check' | 'cancel' | 'cancel-after-delete'; queue: QueueView; now: number }
+  | { type: 'check-failed'; failure: HttpFailure; now: number }
+  | { type: 'abort' }
+  | { type: 'deleted' }
+  | { type: 'interrupted' }
+  | { type: 'cancel-failed'; failure: HttpFailure }
+  | { type: 'cancel-wait-over' };
+
+export type ProgressSignal =
+  | { kind: 'started' }
+  | { kind: 'executing'; node: string }
+  | { kind: 'progress'; node: string | undefined; value: number; max: number }
+  | { kind: 'finished' };
+
+export type TrackerEffect =
+  | { type: 'progress'; signal: ProgressSignal }
+  | { type: 'preview'; image: Buffer; mime: 'image/jpeg' | 'image/png' }
+  | { type: 'get-history'; purpose: 'check' | 'recheck' }
+  | { type: 'get-queue'; purpose: 'check' | 'cancel' | 'cancel-after-delete' }
+  | { type: 'delete-from-queue' }
+  | { type: 'interrupt' }
+  | { type: 'schedule-poll'; ms: number }
+  | { type: 'start-cancel-wait'; ms: number }
+  | { type: 'log'; level: 'debug' | 'warn'; message: string; data: Record<string, unknown> }
+  | { type: 'resolve'; entry: HistoryEntry }
+  | { type: 'reject'; error: EngineError };
+
+export interface Step {
+  state: TrackerState;
+  effects: TrackerEffect[];
 }
 
 const OOM = /out of memory|OutOfMemory|allocation on device/i;
@@ -35,7 +87,7 @@ export function executionError(backendName: string, data: Record<string, unknown
   return new EngineError('backend_error', `Backend ${backendName}: ${where}${message}`.slice(0, 600), oom);
 }
 
-/** What a finished history entry means: the entry on success, else the error to throw; undefined = not finished. */
+/** What a finished history entry means: the entry on success, else the error to throw. */
 export function entryOutcome(
   entry: HistoryEntry,
   backendName: string,
@@ -48,190 +100,208 @@ export function entryOutcome(
   return { error: executionError(backendName, historyMessage(entry, 'execution_error')) };
 }
 
-export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
-  const { client, promptId: id } = o;
-  return new Promise<HistoryEntry>((resolve, reject) => {
-    let settled = false;
-    let started = false;
-    let cancelling = false;
-    let finishing = 0;
-    let checking = false;
-    let recheck = false;
-    let failingSince: number | undefined;
-    let lastEventAt = Date.now();
-    let pollTimer: NodeJS.Timeout | undefined;
-    let cancelTimer: NodeJS.Timeout | undefined;
+export function initialTrackerState(connected: boolean, now: number): TrackerState {
+  return {
+    settled: false,
+    started: false,
+    cancelling: false,
+    finishing: 0,
+    checking: false,
+    recheck: false,
+    pollAfterCheck: false,
+    connected,
+    lastEventAt: now,
+    failingSince: undefined,
+  };
+}
 
-    const cleanup = (): void => {
-      settled = true;
-      clearTimeout(pollTimer);
-      clearTimeout(cancelTimer);
-      offMessage();
-      offPreview();
-      offConnection();
-      o.signal.removeEventListener('abort', onAbort);
-    };
-    const fail = (err: EngineError): void => {
-      if (settled) return;
-      cleanup();
-      reject(err);
-    };
-    const succeed = (entry: HistoryEntry): void => {
-      if (settled) return;
-      cleanup();
-      resolve(entry);
-    };
-    const cancelled = (how: string): EngineError => new EngineError('cancelled', `Cancelled: ${how}`, false);
+const cancelled = (how: string): EngineError => new EngineError('cancelled', `Cancelled: ${how}`, false);
 
-    const settleFrom = (entry: HistoryEntry): void => {
-      const outcome = entryOutcome(entry, o.backendName);
-      // a cancel that raced the end still ends as cancelled: the caller asked for it
-      if (cancelling) return fail(cancelled(`the prompt was stopped on backend ${o.backendName}`));
-      if ('error' in outcome) return fail(outcome.error);
-      o.report(o.progress.finished());
-      succeed(outcome.entry);
-    };
+function reject(state: TrackerState, error: EngineError): Step {
+  return { state: { ...state, settled: true }, effects: [{ type: 'reject', error }] };
+}
 
-    const check = async (): Promise<void> => {
-      if (settled) return;
-      if (checking) {
-        recheck = true;
-        return;
-      }
-      checking = true;
-      try {
-        const entry = await client.getHistory(id);
-        failingSince = undefined;
-        if (entry) return settleFrom(entry);
-        // the socket is live and talking about our prompt: nothing to verify
-        if (client.connected && Date.now() - lastEventAt < 2 * o.pollIntervalMs && finishing === 0) return;
-        const q = await client.getQueue();
-        if (q.running.includes(id) || q.pending.includes(id)) return;
-        const again = await client.getHistory(id);
-        if (again) return settleFrom(again);
-        if (finishing > 0 && finishing < 20) return; // success was announced; history is written right after
-        fail(
-          new EngineError(
-            'backend_lost',
-            `Backend ${o.backendName} no longer knows prompt ${id} (it restarted or its queue/history was cleared)`,
-            true,
-          ),
-        );
-      } catch (err) {
-        const now = Date.now();
-        failingSince ??= now;
-        const failingFor = now - failingSince;
-        o.logger?.debug(
-          { backend: o.backendName, promptId: id, failingFor, err: err instanceof Error ? err.message : String(err) },
-          'ComfyUI poll failed',
-        );
-        // an HTTP error status means something still answers; only silence counts as loss, unless it lasts
-        const silent = !(err instanceof ComfyHttpError);
-        if (
-          (silent && !client.connected && failingFor >= o.lostGraceMs) ||
-          failingFor >= Math.max(5 * o.lostGraceMs, 30_000)
-        ) {
-          fail(new EngineError('backend_lost', `Backend ${o.backendName} stopped answering during the job`, true));
-        }
-      } finally {
-        checking = false;
-        if (recheck && !settled) {
-          recheck = false;
-          void check();
-        }
-      }
-    };
+function settleFrom(state: TrackerState, c: TrackerConfig, entry: HistoryEntry): Step {
+  // a cancel that raced the end still ends as cancelled: the caller asked for it
+  if (state.cancelling) return reject(state, cancelled(`the prompt was stopped on backend ${c.backendName}`));
+  const outcome = entryOutcome(entry, c.backendName);
+  if ('error' in outcome) return reject(state, outcome.error);
+  return {
+    state: { ...state, settled: true },
+    effects: [
+      { type: 'progress', signal: { kind: 'finished' } },
+      { type: 'resolve', entry: outcome.entry },
+    ],
+  };
+}
 
-    const schedule = (): void => {
-      if (settled) return;
-      // quicker while finishing (history lands right after success) or while the backend is failing
-      const delay =
-        finishing > 0 ? 100 : failingSince !== undefined ? Math.min(o.pollIntervalMs, 500) : o.pollIntervalMs;
-      pollTimer = setTimeout(() => {
-        if (finishing > 0) finishing++;
-        void check().finally(schedule);
-      }, delay);
-    };
+function pollDelay(state: TrackerState, c: TrackerConfig): number {
+  // quicker while finishing (history lands right after success) or while the backend is failing
+  if (state.finishing > 0) return 100;
+  return state.failingSince !== undefined ? Math.min(c.pollIntervalMs, 500) : c.pollIntervalMs;
+}
 
-    const offMessage = client.onMessage((m) => {
-      if (settled || m.type === 'status' || m.data.prompt_id !== id) return;
-      lastEventAt = Date.now();
-      switch (m.type) {
-        case 'execution_start':
-          started = true;
-          o.report(o.progress.started());
-          break;
-        case 'executing':
-          if (m.data.node === null) {
-            finishing = Math.max(finishing, 1);
-            void check();
-          } else o.report(o.progress.executing(m.data.node));
-          break;
-        case 'progress':
-          o.report(o.progress.progress(m.data.node ?? undefined, m.data.value, m.data.max));
-          break;
-        case 'execution_success':
-          finishing = Math.max(finishing, 1);
-          void check();
-          break;
-        case 'execution_error':
-          // a blocker message: ComfyUI reports it and carries on (§3.2)
-          if (m.data.exception_type === 'ExecutionBlocked') break;
-          if (cancelling) fail(cancelled(`the prompt was stopped on backend ${o.backendName}`));
-          else fail(executionError(o.backendName, m.data));
-          break;
-        case 'execution_interrupted':
-          fail(cancelled(`the prompt was interrupted on backend ${o.backendName}`));
-          break;
-        default:
-          break;
-      }
-    });
+/** Starts a check, or asks for another after the one in flight. */
+function requestCheck(state: TrackerState): Step {
+  if (state.settled) return { state, effects: [] };
+  if (state.checking) return { state: { ...state, recheck: true }, effects: [] };
+  return { state: { ...state, checking: true }, effects: [{ type: 'get-history', purpose: 'check' }] };
+}
 
-    const offPreview = client.onPreview((f) => {
+/** The running check ended without settling: schedule the poll it owes, and run the check asked meanwhile. */
+function endCheck(state: TrackerState, c: TrackerConfig): Step {
+  const effects: TrackerEffect[] = [];
+  let next: TrackerState = { ...state, checking: false };
+  if (next.pollAfterCheck) {
+    next = { ...next, pollAfterCheck: false };
+    effects.push({ type: 'schedule-poll', ms: pollDelay(next, c) });
+  }
+  if (next.recheck) {
+    const again = requestCheck({ ...next, recheck: false });
+    return { state: again.state, effects: [...effects, ...again.effects] };
+  }
+  return { state: next, effects };
+}
+
+const concat = (a: Step, effects: TrackerEffect[]): Step => ({ state: a.state, effects: [...effects, ...a.effects] });
+
+function onMessage(state: TrackerState, c: TrackerConfig, m: ComfyMessage, now: number): Step {
+  if (m.type === 'status' || m.data.prompt_id !== c.promptId) return { state, effects: [] };
+  const s: TrackerState = { ...state, lastEventAt: now };
+  const progress = (signal: ProgressSignal): Step => ({ state: s, effects: [{ type: 'progress', signal }] });
+  switch (m.type) {
+    case 'execution_start':
+      return { state: { ...s, started: true }, effects: [{ type: 'progress', signal: { kind: 'started' } }] };
+    case 'executing':
+      if (m.data.node === null) return requestCheck({ ...s, finishing: Math.max(s.finishing, 1) });
+      return progress({ kind: 'executing', node: m.data.node });
+    case 'progress':
+      return progress({ kind: 'progress', node: m.data.node ?? undefined, value: m.data.value, max: m.data.max });
+    case 'execution_success':
+      return requestCheck({ ...s, finishing: Math.max(s.finishing, 1) });
+    case 'execution_error':
+      // a blocker message: ComfyUI reports it and carries on (§3.2)
+      if (m.data.exception_type === 'ExecutionBlocked') return { state: s, effects: [] };
+      if (s.cancelling) return reject(s, cancelled(`the prompt was stopped on backend ${c.backendName}`));
+      return reject(s, executionError(c.backendName, m.data));
+    case 'execution_interrupted':
+      return reject(s, cancelled(`the prompt was interrupted on backend ${c.backendName}`));
+    default:
+      return { state: s, effects: [] };
+  }
+}
+
+function onCheckFailed(state: TrackerState, c: TrackerConfig, failure: HttpFailure, now: number): Step {
+  const failingSince = state.failingSince ?? now;
+  const failingFor = now - failingSince;
+  const s: TrackerState = { ...state, failingSince };
+  const log: TrackerEffect = {
+    type: 'log',
+    level: 'debug',
+    message: 'ComfyUI poll failed',
+    data: { backend: c.backendName, promptId: c.promptId, failingFor, err: failure.message },
+  };
+  // an HTTP error status means something still answers; only silence counts as loss, unless it lasts
+  const silent = failure.kind === 'unreachable';
+  if ((silent && !s.connected && failingFor >= c.lostGraceMs) || failingFor >= Math.max(5 * c.lostGraceMs, 30_000)) {
+    const lost = new EngineError('backend_lost', `Backend ${c.backendName} stopped answering during the job`, true);
+    return concat(reject(s, lost), [log]);
+  }
+  return concat(endCheck(s, c), [log]);
+}
+
+function onCancelQueue(
+  state: TrackerState,
+  c: TrackerConfig,
+  purpose: 'cancel' | 'cancel-after-delete',
+  q: QueueView,
+): Step {
+  const id = c.promptId;
+  if (purpose === 'cancel' && q.pending.includes(id)) return { state, effects: [{ type: 'delete-from-queue' }] };
+  // after a delete it may have started in between
+  if (purpose === 'cancel-after-delete' && !q.running.includes(id))
+    return reject(state, cancelled(`removed from the queue of backend ${c.backendName}`));
+  if (q.running.includes(id)) return { state, effects: [{ type: 'interrupt' }] };
+  return reject(state, cancelled(`the prompt was no longer queued on backend ${c.backendName}`));
+}
+
+export function trackPrompt(state: TrackerState, event: TrackerEvent, c: TrackerConfig): Step {
+  if (state.settled) return { state, effects: [] };
+  const id = c.promptId;
+  switch (event.type) {
+    case 'start': {
+      const first = requestCheck(state);
+      return {
+        state: first.state,
+        effects: [...first.effects, { type: 'schedule-poll', ms: pollDelay(first.state, c) }],
+      };
+    }
+    case 'message':
+      return onMessage(state, c, event.message, event.now);
+    case 'preview': {
       // type-1 frames carry no prompt id: while our prompt runs they are ours (one prompt at a time per process)
-      if (!settled && (f.promptId ? f.promptId === id : started)) o.onPreview(f.image, f.mime);
-    });
-
-    const offConnection = client.onConnection((up) => {
-      if (!up) void check();
-    });
-
-    const onAbort = (): void => {
-      if (settled || cancelling) return;
-      cancelling = true;
-      void (async () => {
-        try {
-          let q = await client.getQueue();
-          if (q.pending.includes(id)) {
-            await client.deleteFromQueue(id);
-            q = await client.getQueue(); // it may have started in between
-            if (!q.running.includes(id)) return fail(cancelled(`removed from the queue of backend ${o.backendName}`));
-          }
-          if (q.running.includes(id)) {
-            await client.interrupt(id);
-            // the interrupt lands at the next step; model loads finish first (§5.3)
-            cancelTimer = setTimeout(
-              () => fail(cancelled(`interrupt sent to backend ${o.backendName}`)),
-              o.cancelWaitMs ?? 15_000,
-            );
-            void check();
-            return;
-          }
-          fail(cancelled(`the prompt was no longer queued on backend ${o.backendName}`));
-        } catch (err) {
-          o.logger?.warn(
-            { backend: o.backendName, promptId: id, err: err instanceof Error ? err.message : String(err) },
-            'cancel could not reach the backend',
-          );
-          fail(cancelled(`backend ${o.backendName} could not be reached to stop the prompt`));
-        }
-      })();
-    };
-
-    o.signal.addEventListener('abort', onAbort);
-    if (o.signal.aborted) onAbort();
-    void check();
-    schedule();
-  });
+      const ours = event.frame.promptId ? event.frame.promptId === id : state.started;
+      return ours
+        ? { state, effects: [{ type: 'preview', image: event.frame.image, mime: event.frame.mime }] }
+        : { state, effects: [] };
+    }
+    case 'connection': {
+      const s = { ...state, connected: event.up };
+      return event.up ? { state: s, effects: [] } : requestCheck(s);
+    }
+    case 'poll-due': {
+      const s = { ...state, finishing: state.finishing > 0 ? state.finishing + 1 : 0 };
+      if (s.checking)
+        return { state: { ...s, recheck: true }, effects: [{ type: 'schedule-poll', ms: pollDelay(s, c) }] };
+      const started = requestCheck(s);
+      return { state: { ...started.state, pollAfterCheck: true }, effects: started.effects };
+    }
+    case 'history': {
+      const s = { ...state, failingSince: undefined };
+      if (event.entry) return settleFrom(s, c, event.entry);
+      if (event.purpose === 'check') {
+        // the socket is live and talking about our prompt: nothing to verify
+        if (s.connected && event.now - s.lastEventAt < 2 * c.pollIntervalMs && s.finishing === 0) return endCheck(s, c);
+        return { state: s, effects: [{ type: 'get-queue', purpose: 'check' }] };
+      }
+      if (s.finishing > 0 && s.finishing < 20) return endCheck(s, c); // success was announced; history follows
+      return reject(
+        s,
+        new EngineError(
+          'backend_lost',
+          `Backend ${c.backendName} no longer knows prompt ${id} (it restarted or its queue/history was cleared)`,
+          true,
+        ),
+      );
+    }
+    case 'queue': {
+      if (event.purpose !== 'check') return onCancelQueue(state, c, event.purpose, event.queue);
+      const s = { ...state, failingSince: undefined };
+      if (event.queue.running.includes(id) || event.queue.pending.includes(id)) return endCheck(s, c);
+      return { state: s, effects: [{ type: 'get-history', purpose: 'recheck' }] }; // it may have finished meanwhile
+    }
+    case 'check-failed':
+      return onCheckFailed(state, c, event.failure, event.now);
+    case 'abort':
+      if (state.cancelling) return { state, effects: [] };
+      return { state: { ...state, cancelling: true }, effects: [{ type: 'get-queue', purpose: 'cancel' }] };
+    case 'deleted':
+      return { state, effects: [{ type: 'get-queue', purpose: 'cancel-after-delete' }] };
+    case 'interrupted': {
+      // the interrupt lands at the next step; model loads finish first (§5.3)
+      const check = requestCheck(state);
+      return { state: check.state, effects: [{ type: 'start-cancel-wait', ms: c.cancelWaitMs }, ...check.effects] };
+    }
+    case 'cancel-wait-over':
+      return reject(state, cancelled(`interrupt sent to backend ${c.backendName}`));
+    case 'cancel-failed':
+      return concat(reject(state, cancelled(`backend ${c.backendName} could not be reached to stop the prompt`)), [
+        {
+          type: 'log',
+          level: 'warn',
+          message: 'cancel could not reach the backend',
+          data: { backend: c.backendName, promptId: id, err: event.failure.message },
+        },
+      ]);
+  }
 }

@@ -31,13 +31,17 @@ type Values = Readonly<Record<string, unknown>>;
 
 export const isParamSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 
-/** `{name}` and `{name:.Nf}` placeholders (the Python format subset templates use); `{{`/`}}` escape braces. */
+/**
+ * `{name}` and `{name:.Nf}` placeholders (the Python format subset templates use), `{name?text}` for text
+ * that appears only when the field is true (Pony's score tags); `{{`/`}}` escape braces.
+ */
 export function renderText(text: string, values: Values): string {
   return text.replace(
-    /\{\{|\}\}|\{(\w+)(?::\.(\d+)f)?\}/g,
-    (whole, name: string | undefined, decimals: string | undefined) => {
+    /\{\{|\}\}|\{(\w+)(?::\.(\d+)f|\?([^{}]*))?\}/g,
+    (whole, name: string | undefined, decimals: string | undefined, when: string | undefined) => {
       if (whole === '{{') return '{';
       if (whole === '}}') return '}';
+      if (when !== undefined) return values[name!] === true ? when : '';
       const v = values[name!];
       if (v === undefined || v === null) return '';
       if (decimals !== undefined) {
@@ -51,7 +55,7 @@ export function renderText(text: string, values: Values): string {
 
 /** Field names a text template reads. */
 export function placeholders(text: string): string[] {
-  return [...text.matchAll(/(?<!\{)\{(\w+)(?::\.\d+f)?\}/g)].map((m) => m[1]!);
+  return [...text.matchAll(/(?<!\{)\{(\w+)(?::\.\d+f|\?[^{}]*)?\}/g)].map((m) => m[1]!);
 }
 
 function bindValue(t: WorkflowTemplate, b: FieldBinding, values: Values): unknown {
@@ -62,6 +66,7 @@ function bindValue(t: WorkflowTemplate, b: FieldBinding, values: Values): unknow
     if (mapped === undefined) throw new TemplateError(`${templateName(t)}: no mapping for ${b.field} = ${String(v)}`);
     v = mapped;
   }
+  if (b.offset !== undefined) v = Number(v) + b.offset;
   if (b.transform === 'negate') v = -Number(v);
   else if (b.transform === 'int') v = Math.round(Number(v));
   else if (b.transform === 'string') v = String(v);
@@ -119,6 +124,25 @@ export function ignoredParams(t: WorkflowTemplate, params: ResolvedGeneration): 
     if (!isParamSet(values[u.param])) continue;
     if (u.when && !u.when.some((c) => holds(c, values))) continue;
     out.push({ param: u.param, reason: u.reason });
+  }
+  for (const c of constantMaps(t)) {
+    if (already.has(c.field) || out.some((o) => o.param === c.field) || !isParamSet(values[c.field])) continue;
+    out.push({
+      param: c.field,
+      reason: `every ${c.field} value maps to the same ${c.input} (${c.value}) in this backend's workflow template: the value changes nothing until an operator maps the values to distinct files`,
+    });
+  }
+  return out;
+}
+
+/** Fields whose value table sends every value to one literal (lighting_variant → one checkpoint today). */
+export function constantMaps(t: WorkflowTemplate): Array<{ field: string; input: string; value: string }> {
+  const out: Array<{ field: string; input: string; value: string }> = [];
+  for (const b of t.bindings) {
+    if (isImageBinding(b) || !b.map) continue;
+    const values = new Set(Object.values(b.map).map(String));
+    if (Object.keys(b.map).length > 1 && values.size === 1)
+      out.push({ field: b.field, input: b.input, value: [...values][0]! });
   }
   return out;
 }

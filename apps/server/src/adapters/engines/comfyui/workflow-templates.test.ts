@@ -11,7 +11,8 @@ import {
   type ResolvedGeneration,
 } from '@mediagen/contract';
 import { describe, expect, it } from 'vitest';
-import { parseNodeCatalog, validateGraph, validateTemplate } from './graph-validation.ts';
+import { validateGraph, validateTemplate } from './graph-validation.ts';
+import { referenceCatalog } from './reference-node-definitions.ts';
 import { templateRequirements } from './template-requirements.ts';
 import { accountedFields, bindWorkflow, ignoredParams, renderText } from './workflow-binding.ts';
 import {
@@ -23,11 +24,8 @@ import {
   type WorkflowTemplate,
 } from './workflow-templates.ts';
 
-const dataDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../../simulator/data');
-const readJson = (f: string): Record<string, unknown> =>
-  JSON.parse(fs.readFileSync(path.join(dataDir, f), 'utf8')) as Record<string, unknown>;
-// real ComfyUI 0.3.64 definitions + the custom packs the templates declare
-const catalog = parseNodeCatalog({ ...readJson('object_info.json'), ...readJson('custom-nodes.json') }).catalog;
+// real ComfyUI 0.3.64 definitions + the pinned packs' definitions generated from their sources
+const catalog = referenceCatalog();
 const set = loadTemplates();
 const COMMON = ['prompt', 'negative_prompt', 'width', 'height', 'seed', 'batch_size', 'output_format'];
 const NAMES = { reference: 'ref.png', first: 'first.png', last: 'last.png' };
@@ -111,7 +109,7 @@ describe('shipped workflow templates', () => {
             });
           if (t.model === 'flux') Object.assign(extra, { guidance_scale: edge.seed === 0 ? 1 : 10 });
           if (t.model === 'anisora')
-            Object.assign(extra, { guidance_scale: edge.seed === 0 ? 0 : 20, motion_score: edge.seed === 0 ? 0 : 5 });
+            Object.assign(extra, { guidance_scale: edge.seed === 0 ? 1 : 2, motion_score: edge.seed === 0 ? 0 : 5 });
           const g = bind(t, resolved(t.model, t.mode, extra));
           const declared = new Set(t.modelFiles.map((f) => f.file));
           expect(
@@ -135,7 +133,7 @@ describe('shipped workflow templates', () => {
         const trial: Partial<Record<string, unknown>> = {
           negative_prompt: 'blurry',
           cfg_scale: 7.5,
-          guidance_scale: t.model === 'anisora' ? 2.5 : 4.5,
+          guidance_scale: t.model === 'anisora' ? 1.5 : 4.5,
           clip_skip: 3,
           num_frames: 33,
           fps: 24,
@@ -165,8 +163,10 @@ describe('shipped workflow templates', () => {
         }
       });
 
-      it('reports nothing for a request that sets nothing it cannot honour', () => {
-        expect(ignoredParams(t, resolved(t.model, t.mode))).toEqual([]);
+      it('reports nothing for a request that sets nothing it cannot honour (but a value table with one outcome)', () => {
+        // phr00t's lighting_variant maps both values to one checkpoint: the (default) value is reported
+        const constant = t.model === 'phr00t' ? ['lighting_variant'] : [];
+        expect(ignoredParams(t, resolved(t.model, t.mode)).map((i) => i.param)).toEqual(constant);
       });
     });
   }
@@ -242,8 +242,7 @@ describe('binding', () => {
       scheduler: 'simple',
     });
     expect(low).toMatchObject({ noise_seed: 1234, steps: 8, cfg: 1.5, start_at_step: 3, add_noise: 'disable' });
-    expect(one(g, 'WanImageToVideo')).toMatchObject({ length: 57, width: 768, height: 512, batch_size: 1 });
-    expect(one(g, 'WanImageToVideo').start_image).toBeUndefined();
+    expect(one(g, 'WanFirstLastFrameToVideo')).toMatchObject({ length: 57, width: 768, height: 512, batch_size: 1 });
     expect(one(g, 'CreateVideo').fps).toBe(24);
     expect(one(g, 'SaveVideo')).toMatchObject({ format: 'mp4', codec: 'h264', filename_prefix: 'mediagen/t1' });
     expect(inputsOf(g, 'ModelSamplingSD3').map((i) => i.shift)).toEqual([5, 5]);
@@ -286,26 +285,25 @@ describe('binding', () => {
     expect(ignoredParams(flf, standIn)).toEqual([]);
   });
 
-  it('anisora arbitrary_frame: reference_frame_index → ref_positions, strength reported only for an endpoint keyframe', () => {
+  it("anisora arbitrary_frame: MediaGen's keyframe node gets the snapped frame; reference_strength is always reported", () => {
     const t = set.get('anisora', 'arbitrary_frame');
     const inner = resolved('anisora', 'arbitrary_frame', {
       num_frames: 81,
       reference_frame_index: 37,
       reference_strength: 0.8,
     });
-    expect(one(bind(t, inner), 'WanMultiFrameRefToVideo')).toMatchObject({
-      ref_positions: '40',
-      ref_strength: 0.8,
-      ref_images: ['20', 0],
+    expect(one(bind(t, inner), 'MediaGenWanKeyframeToVideo')).toMatchObject({
+      frame_index: 40,
+      image: ['20', 0],
       length: 81,
+      width: 768,
+      height: 512,
     });
-    expect(ignoredParams(t, inner)).toEqual([]);
-    const last = resolved('anisora', 'arbitrary_frame', { num_frames: 81, reference_strength: 0.8 });
-    expect(one(bind(t, last), 'WanMultiFrameRefToVideo').ref_positions).toBe('80');
-    expect(ignoredParams(t, last).map((i) => i.param)).toEqual(['reference_strength']);
-    expect(t.customNodes).toEqual([
-      expect.objectContaining({ class: 'WanMultiFrameRefToVideo', pack: 'ComfyUI-Wan22FMLF' }),
-    ]);
+    expect(ignoredParams(t, inner).map((i) => i.param)).toEqual(['reference_strength']);
+    const last = resolved('anisora', 'arbitrary_frame', { num_frames: 81 });
+    expect(one(bind(t, last), 'MediaGenWanKeyframeToVideo').frame_index).toBe(80);
+    expect(ignoredParams(t, last)).toEqual([]);
+    expect(t.customNodes).toEqual([{ class: 'MediaGenWanKeyframeToVideo', pack: 'comfyui_mediagen' }]);
   });
 
   it('phr00t: lighting_variant picks the checkpoint through the file map; 4 steps, cfg 1, euler_ancestral/beta', () => {
@@ -319,8 +317,9 @@ describe('binding', () => {
       scheduler: 'beta',
       seed: 1234,
     });
-    expect(one(g, 'WanImageToVideo')).toMatchObject({ length: 33, start_image: ['20', 0] });
-    // an operator's own file map is honoured
+    expect(one(g, 'WanVaceToVideo')).toMatchObject({ length: 33, control_video: ['20', 0], strength: 0.9 });
+    // both values map to one file today: reported, until an operator maps distinct files
+    expect(ignoredParams(t, resolved('phr00t', 'i2v')).map((i) => i.param)).toEqual(['lighting_variant']);
     const custom = structuredClone(t);
     for (const b of custom.bindings)
       if ('field' in b && b.field === 'lighting_variant')
@@ -332,20 +331,17 @@ describe('binding', () => {
     expect(one(bind(custom, resolved('phr00t', 'i2v')), 'CheckpointLoaderSimple').ckpt_name).toBe(
       'aio-low.safetensors',
     );
+    expect(ignoredParams(custom, resolved('phr00t', 'i2v'))).toEqual([]);
     expect(
       templateRequirements([custom])
         .modelFiles.map((f) => f.file)
         .sort(),
     ).toEqual(['aio-high.safetensors', 'aio-low.safetensors', 'wan2.2-rapid-mega-aio-nsfw-v12.2.safetensors']);
     expect(
-      ignoredParams(t, resolved('phr00t', 'i2v', { negative_prompt: 'static', reference_strength: 0.9 }))
-        .map((i) => i.param)
-        .sort(),
-    ).toEqual(['negative_prompt', 'reference_strength']);
-    expect(one(bind(set.get('phr00t', 't2v'), resolved('phr00t', 't2v')), 'EmptyHunyuanLatentVideo')).toMatchObject({
-      length: 81,
-      batch_size: 1,
-    });
+      ignoredParams(custom, resolved('phr00t', 'i2v', { negative_prompt: 'static', reference_strength: 0.9 })).map(
+        (i) => i.param,
+      ),
+    ).toEqual(['negative_prompt']);
   });
 
   it('a video batch binds one seed per prompt; params the contract already reported are not repeated', () => {
@@ -354,7 +350,7 @@ describe('binding', () => {
     expect(p.seeds).toEqual([1234, 1235, 1236]);
     expect(one(bindWorkflow(t, p, {}, { filenamePrefix: 'x', seed: 1236 }).graph, 'KSampler').seed).toBe(1236);
     expect(p.ignored_params.map((i) => i.param)).toEqual(['reference_strength']);
-    expect(ignoredParams(t, p)).toEqual([]);
+    expect(ignoredParams(t, p).map((i) => i.param)).toEqual(['lighting_variant']);
   });
 
   it('never mutates the template, and refuses a missing image or an unmapped value', () => {
@@ -381,7 +377,7 @@ describe('requirements and loading', () => {
         'CheckpointLoaderNF4',
         'FluxGuidance',
         'UNETLoader',
-        'WanMultiFrameRefToVideo',
+        'MediaGenWanKeyframeToVideo',
         'CreateVideo',
         'SaveVideo',
       ]),

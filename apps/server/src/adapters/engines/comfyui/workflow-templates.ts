@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL_LIST, zMode, zModelId, type Mode, type ModelId } from '@mediagen/contract';
 import { z } from 'zod';
+import { MANIFEST_FILE, ManifestError, loadManifest, type WorkflowManifest } from './workflow-manifest.ts';
 
 export const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../../workflows', import.meta.url));
 export const DEFAULT_VARIANT = 'default';
@@ -27,6 +28,7 @@ export const BINDABLE_FIELDS = [
   'fps',
   'motion_score',
   'lighting_variant',
+  'score_prefix',
   'reference_strength',
   'denoising_strength',
   'reference_frame_index',
@@ -64,9 +66,11 @@ export const zFieldBinding = z
     input: z.string().min(1),
     /** value table (A1111 sampler → ComfyUI name, lighting_variant → checkpoint file) */
     map: z.record(z.string(), zLiteral).optional(),
-    /** negate: clip_skip → stop_at_clip_layer; string: number → STRING input (ref_positions) */
+    /** negate: clip_skip → stop_at_clip_layer; string: number → STRING input; int: rounded */
     transform: z.enum(['negate', 'string', 'int']).optional(),
-    /** text with {field} and {field:.1f} placeholders, Python-format style */
+    /** added to the (numeric) value: num_frames − 2 grey frames between a first and a last guide frame */
+    offset: z.number().optional(),
+    /** text with {field}, {field:.1f} and {field?text} (text when the field is true) placeholders */
     template: z.string().optional(),
   })
   .strict();
@@ -102,6 +106,7 @@ export const zWorkflowTemplate = z
     title: z.string().optional(),
     /** uncertain facts and how the graph follows models.md, for operators */
     notes: z.array(z.string()).default([]),
+    /** non-core node classes and the manifest pack that provides each */
     customNodes: z
       .array(z.object({ class: z.string().min(1), pack: z.string().min(1), url: z.string().optional() }).strict())
       .default([]),
@@ -162,8 +167,23 @@ export class TemplateSet {
   constructor(
     readonly templates: readonly WorkflowTemplate[],
     private readonly variants: Partial<Record<ModelId, string>> = {},
+    readonly manifest: WorkflowManifest = { packs: {}, files: [] },
+    /** where the templates (and bundled packs) were read from */
+    readonly dir: string = DEFAULT_WORKFLOWS_DIR,
   ) {
     for (const t of templates) this.byKey.set(`${t.model}|${t.mode}|${t.variant}`, t);
+    for (const [model, variant] of Object.entries(variants)) {
+      if (variant === DEFAULT_VARIANT || templates.some((t) => t.model === model && t.variant === variant)) continue;
+      const known = [...new Set(templates.filter((t) => t.model === model).map((t) => t.variant))].sort();
+      throw new TemplateError(
+        `WORKFLOW_VARIANTS selects ${model}:${variant}, but no workflow template has variant "${variant}" for ${model} (${known.length > 0 ? `available: ${known.join(', ')}` : 'it has no templates'}) in ${dir}`,
+      );
+    }
+  }
+
+  /** The templates of one model in use (one per mode). */
+  forModel(model: ModelId): WorkflowTemplate[] {
+    return this.selected([model]);
   }
 
   /** The configured variant for the model when it exists for this mode, else the default one. */
@@ -223,12 +243,18 @@ export function loadTemplates(
   try {
     files = fs
       .readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
+      .filter((f) => f.endsWith('.json') && f !== MANIFEST_FILE)
       .sort();
   } catch (err) {
     throw new TemplateError(
       `cannot read the workflows directory ${dir}: ${err instanceof Error ? err.message : String(err)}`,
     );
+  }
+  let manifest: WorkflowManifest;
+  try {
+    manifest = loadManifest(dir);
+  } catch (err) {
+    throw new TemplateError(`${err instanceof ManifestError ? err.message : String(err)} (in ${dir})`);
   }
   const seen = new Map<string, string>();
   const templates = files.map((f) => {
@@ -241,11 +267,18 @@ export function loadTemplates(
       );
     }
     const t = parseTemplate(raw, f);
+    for (const c of t.customNodes) {
+      const pack = manifest.packs[c.pack];
+      if (!pack || !pack.nodes.includes(c.class))
+        throw new TemplateError(
+          `workflow template ${f} uses ${c.class} from pack ${c.pack}, which ${MANIFEST_FILE} ${pack ? 'does not list that node for' : 'does not declare'}`,
+        );
+    }
     const key = templateName(t);
     const other = seen.get(key);
     if (other) throw new TemplateError(`workflow templates ${other} and ${f} both define ${key}`);
     seen.set(key, f);
     return t;
   });
-  return new TemplateSet(templates, variants);
+  return new TemplateSet(templates, variants, manifest, dir);
 }

@@ -1,0 +1,159 @@
+// The thin driver of prompt-tracker.ts: feeds it socket events, HTTP answers and timer ticks, and
+// carries out the effects it returns (HTTP calls, timers, reports). All decisions live in the reducer.
+import type { EngineError } from '#ports/engine.ts';
+import { ComfyHttpError, type ComfyUiClient, type EngineLogger } from './comfyui-client.ts';
+import type { HistoryEntry } from './comfyui-messages.ts';
+import type { ProgressPoint, PromptProgress } from './prompt-progress.ts';
+import {
+  initialTrackerState,
+  trackPrompt,
+  type HttpFailure,
+  type ProgressSignal,
+  type TrackerConfig,
+  type TrackerEffect,
+  type TrackerEvent,
+} from './prompt-tracker.ts';
+
+export interface FollowOptions {
+  client: ComfyUiClient;
+  backendName: string;
+  promptId: string;
+  progress: PromptProgress;
+  report(point: ProgressPoint | undefined): void;
+  onPreview(image: Buffer, mime: 'image/jpeg' | 'image/png'): void;
+  signal: AbortSignal;
+  /** /history poll while waiting */
+  pollIntervalMs: number;
+  /** socket down and HTTP failing this long → backend_lost */
+  lostGraceMs: number;
+  /** after an interrupt, how long to wait for the prompt to stop before reporting it cancelled anyway */
+  cancelWaitMs?: number;
+  logger?: EngineLogger;
+  /** the clock (tests) */
+  now?: () => number;
+}
+
+const failure = (err: unknown): HttpFailure => ({
+  kind: err instanceof ComfyHttpError ? 'http' : 'unreachable',
+  message: err instanceof Error ? err.message : String(err),
+});
+
+function progressPoint(p: PromptProgress, s: ProgressSignal): ProgressPoint | undefined {
+  switch (s.kind) {
+    case 'started':
+      return p.started();
+    case 'executing':
+      return p.executing(s.node);
+    case 'progress':
+      return p.progress(s.node, s.value, s.max);
+    case 'finished':
+      return p.finished();
+  }
+}
+
+export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
+  const { client } = o;
+  const now = o.now ?? Date.now;
+  const config: TrackerConfig = {
+    promptId: o.promptId,
+    backendName: o.backendName,
+    pollIntervalMs: o.pollIntervalMs,
+    lostGraceMs: o.lostGraceMs,
+    cancelWaitMs: o.cancelWaitMs ?? 15_000,
+  };
+  return new Promise<HistoryEntry>((resolve, reject) => {
+    let state = initialTrackerState(client.connected, now());
+    let pollTimer: NodeJS.Timeout | undefined;
+    let cancelTimer: NodeJS.Timeout | undefined;
+    let done = false;
+
+    const cleanup = (): void => {
+      done = true;
+      clearTimeout(pollTimer);
+      clearTimeout(cancelTimer);
+      offMessage();
+      offPreview();
+      offConnection();
+      o.signal.removeEventListener('abort', onAbort);
+    };
+
+    const dispatch = (event: TrackerEvent): void => {
+      if (done) return;
+      const step = trackPrompt(state, event, config);
+      state = step.state;
+      for (const effect of step.effects) run(effect);
+    };
+
+    /** An HTTP call whose answer (or failure) goes back into the reducer. */
+    const call = <T>(
+      request: () => Promise<T>,
+      ok: (value: T) => TrackerEvent,
+      failed: (f: HttpFailure) => TrackerEvent,
+    ): void => {
+      request().then(
+        (value) => dispatch(ok(value)),
+        (err: unknown) => dispatch(failed(failure(err))),
+      );
+    };
+
+    const run = (effect: TrackerEffect): void => {
+      switch (effect.type) {
+        case 'progress':
+          return o.report(progressPoint(o.progress, effect.signal));
+        case 'preview':
+          return o.onPreview(effect.image, effect.mime);
+        case 'get-history':
+          return call(
+            () => client.getHistory(o.promptId),
+            (entry) => ({ type: 'history', purpose: effect.purpose, entry, now: now() }),
+            (f) => ({ type: 'check-failed', failure: f, now: now() }),
+          );
+        case 'get-queue':
+          return call(
+            () => client.getQueue(),
+            (queue) => ({ type: 'queue', purpose: effect.purpose, queue, now: now() }),
+            (f) =>
+              effect.purpose === 'check'
+                ? { type: 'check-failed', failure: f, now: now() }
+                : { type: 'cancel-failed', failure: f },
+          );
+        case 'delete-from-queue':
+          return call(
+            () => client.deleteFromQueue(o.promptId),
+            () => ({ type: 'deleted' }),
+            (f) => ({ type: 'cancel-failed', failure: f }),
+          );
+        case 'interrupt':
+          return call(
+            () => client.interrupt(o.promptId),
+            () => ({ type: 'interrupted' }),
+            (f) => ({ type: 'cancel-failed', failure: f }),
+          );
+        case 'schedule-poll':
+          clearTimeout(pollTimer);
+          pollTimer = setTimeout(() => dispatch({ type: 'poll-due', now: now() }), effect.ms);
+          return;
+        case 'start-cancel-wait':
+          cancelTimer = setTimeout(() => dispatch({ type: 'cancel-wait-over' }), effect.ms);
+          return;
+        case 'log':
+          o.logger?.[effect.level](effect.data, effect.message);
+          return;
+        case 'resolve':
+          cleanup();
+          return resolve(effect.entry);
+        case 'reject':
+          cleanup();
+          return reject(effect.error as EngineError);
+      }
+    };
+
+    const offMessage = client.onMessage((message) => dispatch({ type: 'message', message, now: now() }));
+    const offPreview = client.onPreview((frame) => dispatch({ type: 'preview', frame }));
+    const offConnection = client.onConnection((up) => dispatch({ type: 'connection', up, now: now() }));
+    const onAbort = (): void => dispatch({ type: 'abort' });
+    o.signal.addEventListener('abort', onAbort);
+    dispatch({ type: 'start', now: now() });
+    if (o.signal.aborted) onAbort();
+  });
+}
