@@ -338,7 +338,14 @@ function web(): void {
 async function memory(): Promise<void> {
   out('## 7. Memory: 1,000 queued jobs and 200 open SSE streams');
   const engine = new FakeEngine();
-  engine.health = { ok: false, reason: 'bench: keep everything queued', missingNodes: [], missingModels: [] };
+  engine.health = {
+    ok: false,
+    reason: 'bench: keep everything queued',
+    missingNodes: [],
+    missingModels: [],
+    models: [],
+    warnings: [],
+  };
   const gw = await startTestServer({
     overrides: { engine },
     env: {

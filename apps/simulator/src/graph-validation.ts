@@ -178,7 +178,7 @@ class Validator {
       }
       let val = inputs[name];
       if (val !== null && typeof val === 'object' && !Array.isArray(val) && '__value__' in val) {
-        val = (val as { __value__: unknown }).__value__;
+        val = val.__value__;
         inputs[name] = val;
       }
       const inputType = spec[0];

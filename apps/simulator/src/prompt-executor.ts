@@ -213,7 +213,7 @@ export class PromptExecutor {
     addMessage('execution_start', { prompt_id: pid });
     addMessage('execution_cached', { nodes: [], prompt_id: pid });
     let success = false;
-    let simWarnings: string[] = [];
+    let simWarnings: string[];
     try {
       const images = await this.imageInfo(item);
       const plan = planPrompt(item.graph, item.outputs, this.d.catalog, (f) => images.get(f), this.d.conditioning);

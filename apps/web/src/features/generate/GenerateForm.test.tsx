@@ -19,7 +19,7 @@ describe('studio form: registry-driven fields', () => {
     expect([select('field-width').value, select('field-height').value]).toEqual(['832', '480']);
     expect(screen.queryByTestId('field-score_prefix')).toBeNull();
     await user.click(screen.getByTestId('type-image'));
-    const box = within(screen.getByTestId('field-score_prefix')).getByRole('checkbox') as HTMLInputElement;
+    const box = within(screen.getByTestId('field-score_prefix')).getByRole<HTMLInputElement>('checkbox');
     expect(box.checked).toBe(true);
     expect(screen.getByTestId('field-score_prefix').textContent).toMatch(/score_9, score_8_up, score_7_up/);
     await user.click(box);

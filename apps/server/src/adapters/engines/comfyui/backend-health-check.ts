@@ -48,7 +48,7 @@ export async function checkBackendHealth(
       ok: false,
       ...down,
       reason: auth
-        ? `${backend.baseUrl} refused the request (${(err as ComfyHttpError).status}): check the account's auth token`
+        ? `${backend.baseUrl} refused the request (${err.status}): check the account's auth token`
         : `${backend.baseUrl} does not answer /system_stats (${message(err)}): check that ComfyUI runs there and the URL is right`,
     };
   }

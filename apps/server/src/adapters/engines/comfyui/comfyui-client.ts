@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { z } from 'zod';
+import { type z } from 'zod';
 import {
   parseBinaryFrame,
   parseTextFrame,

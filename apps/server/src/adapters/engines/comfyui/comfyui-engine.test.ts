@@ -108,14 +108,6 @@ async function simJson(base: string, p: string, body?: unknown): Promise<Record<
 const timeScale = (base: string, scale: number): Promise<unknown> =>
   simJson(base, '/sim/config', { time_scale: scale });
 
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const caught = async (p: Promise<unknown>): Promise<EngineError> => {
   try {
     await p;

@@ -97,7 +97,7 @@ export function parseTextFrame(text: string): ParsedText {
   } catch {
     return { kind: 'ignored' };
   }
-  const type = raw !== null && typeof raw === 'object' && 'type' in raw ? (raw as { type: unknown }).type : undefined;
+  const type = raw !== null && typeof raw === 'object' && 'type' in raw ? raw.type : undefined;
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return { kind: 'ignored' };
   const parsed = zComfyMessage.safeParse(raw);
   if (!parsed.success)

@@ -1,6 +1,5 @@
 // The thin driver of prompt-tracker.ts: feeds it socket events, HTTP answers and timer ticks, and
 // carries out the effects it returns (HTTP calls, timers, reports). All decisions live in the reducer.
-import type { EngineError } from '#ports/engine.ts';
 import { ComfyHttpError, type ComfyUiClient, type EngineLogger } from './comfyui-client.ts';
 import type { HistoryEntry } from './comfyui-messages.ts';
 import type { ProgressPoint, PromptProgress } from './prompt-progress.ts';
@@ -144,7 +143,7 @@ export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
           return resolve(effect.entry);
         case 'reject':
           cleanup();
-          return reject(effect.error as EngineError);
+          return reject(effect.error);
       }
     };
 

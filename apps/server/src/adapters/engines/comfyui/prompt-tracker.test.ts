@@ -32,12 +32,11 @@ function run(
   return { state, effects };
 }
 
-const msg = (type: string, data: Record<string, unknown>): TrackerEvent =>
-  ({
-    type: 'message',
-    message: { type, data: { prompt_id: 'p1', ...data } } as ComfyMessage,
-    now: 100,
-  }) as TrackerEvent;
+const msg = (type: string, data: Record<string, unknown>): TrackerEvent => ({
+  type: 'message',
+  message: { type, data: { prompt_id: 'p1', ...data } } as ComfyMessage,
+  now: 100,
+});
 const entry = (status: HistoryEntry['status']): HistoryEntry => ({ outputs: {}, ...(status ? { status } : {}) });
 const types = (effects: TrackerEffect[]): string[] => effects.map((e) => e.type);
 const rejected = (effects: TrackerEffect[]) => {
