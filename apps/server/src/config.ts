@@ -53,6 +53,8 @@ const zEnv = z.object({
   MAX_QUEUE: z.coerce.number().int().positive().default(1000),
   DEGRADED_MAX_WAITING: z.coerce.number().int().min(0).default(25),
   DEGRADED_MAX_WAIT_SECONDS: z.coerce.number().positive().default(30),
+  /** a queued job for a model no account is ready for (or being checked for) fails no_backend_available after this */
+  NO_BACKEND_MAX_WAIT_SECONDS: z.coerce.number().positive().default(300),
   RATE_LIMIT_GENERATE_PER_MINUTE: z.coerce.number().int().positive().default(60),
   RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(240),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),

@@ -176,6 +176,7 @@ export async function createContainer(
     log: log.child({ component: 'worker' }),
     retryLimit: config.RETRY_LIMIT,
     degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
+    noBackendMaxWaitMs: config.NO_BACKEND_MAX_WAIT_SECONDS * 1000,
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   wake = () => runner.wake();
@@ -290,6 +291,7 @@ export async function createContainer(
       await engine.close();
       await container.simulator?.stop();
       live.close();
+      accounts.close();
       await bus.close();
       await store.close();
     },
@@ -318,6 +320,8 @@ function newAccount(a: {
     vramFree: null,
     lastCheckedAt: null,
     createdAt: a.at,
+    readiness: null,
+    warnings: [],
   };
 }
 

@@ -41,6 +41,26 @@ export const zAccountPatch = z
   .strict();
 export type AccountPatch = z.infer<typeof zAccountPatch>;
 
+/** One model's readiness on one backend, from its last health check (what is missing, for the setup script). */
+export const zModelReadinessView = z.object({
+  model: zModelId,
+  ready: z.boolean(),
+  reason: z.string().nullable(),
+  missing_packs: z.array(
+    z.object({
+      name: z.string(),
+      repository: z.string().nullable(),
+      commit: z.string().nullable(),
+      nodes: z.array(z.string()),
+    }),
+  ),
+  missing_nodes: z.array(z.string()),
+  missing_files: z.array(
+    z.object({ folder: z.string(), file: z.string(), size: z.string().nullable(), url: z.string().nullable() }),
+  ),
+});
+export type ModelReadinessView = z.infer<typeof zModelReadinessView>;
+
 export const zAccountView = z.object({
   id: z.string(),
   name: z.string(),
@@ -56,6 +76,11 @@ export const zAccountView = z.object({
   loaded_model: z.string().nullable(),
   running_task_id: z.string().nullable(),
   created_at: z.string(),
+  /** the models it can run now (ready for them at its last health check) */
+  ready_models: z.array(zModelId),
+  readiness: z.array(zModelReadinessView),
+  /** things that work but degrade the service, e.g. live previews switched off */
+  warnings: z.array(z.string()),
 });
 export type AccountView = z.infer<typeof zAccountView>;
 

@@ -200,11 +200,9 @@ describe('422: rules (stage 2)', () => {
     expect(paths(rules(noRef('anisora', 'i2v')))).toContain('reference_image');
     expect(paths(rules(noRef('anisora', 'arbitrary_frame')))).toContain('reference_image');
     expect(paths(rules(noRef('pony', 'img2img')))).toContain('reference_image');
-    expect(paths(rules(noRef('phr00t', 'first_last_frame')))).toEqual(['first_frame_image', 'last_frame_image']);
-    // reference_image stands in for the first frame; the last frame is still required
-    expect(paths(rules({ ...noRef('phr00t', 'first_last_frame'), reference_image: IMG }))).toEqual([
-      'last_frame_image',
-    ]);
+    expect(paths(rules(noRef('phr00t', 'first_last_frame')))).toEqual(['first_frame_image']);
+    // reference_image stands in for the first frame; the last frame is optional (seed guide)
+    expect(paths(rules({ ...noRef('phr00t', 'first_last_frame'), reference_image: IMG }))).toEqual([]);
     expect(
       paths(rules({ ...noRef('phr00t', 'first_last_frame'), reference_image: IMG, last_frame_image: IMG })),
     ).toEqual([]);

@@ -200,8 +200,7 @@ function checkReferences(req: GenerateRequest, out: ErrorDetail[]): void {
     if (!req.first_frame_image && !req.reference_image) {
       out.push({ path: 'first_frame_image', message: 'first_last_frame needs first_frame_image (or reference_image)' });
     }
-    if (!req.last_frame_image)
-      out.push({ path: 'last_frame_image', message: 'first_last_frame needs last_frame_image' });
+    // the last frame is optional (seed guide): without it only the start frame conditions the video
     return;
   }
   if ((REFERENCE_MODES as readonly string[]).includes(req.mode) && !req.reference_image) {

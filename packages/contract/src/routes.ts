@@ -301,6 +301,18 @@ export const ROUTES = {
     responses: { 200: zAccountView },
     errors: [400, 401, 403, 404, 409],
   }),
+  accountSetupScript: defineRoute({
+    method: 'GET',
+    path: '/api/admin/accounts/:id/setup-script',
+    summary: "A bash script that prepares the account's ComfyUI host for what its last health check found missing",
+    tags: ['admin'],
+    access: 'admin',
+    params: zIdParams,
+    responses: {
+      200: { kind: 'text', contentType: 'text/x-shellscript', description: 'run it from the ComfyUI folder' },
+    },
+    errors: [400, 401, 403, 404],
+  }),
   queue: defineRoute({
     method: 'GET',
     path: '/api/admin/queue',

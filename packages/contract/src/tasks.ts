@@ -43,6 +43,10 @@ export const zResultMetadata = z.object({
   backend: z.string(),
   ignored_params: z.array(zIgnoredParam),
   requested_num_frames: z.number().int().optional(),
+  /** the rate the model generates at (Wan: 16); `fps` is the playback rate written into the file */
+  native_fps: z.number().optional(),
+  /** what the user should know about how the request was carried out (e.g. no end frame given) */
+  notes: z.array(z.string()).optional(),
 });
 
 /** The seed guide's GenerationResponse, extended. */

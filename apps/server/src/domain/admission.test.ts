@@ -1,14 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { admit, expiredDegradedJobs, type AdmissionInput, type LaneAccount } from './admission.ts';
+import { admit, expiredDegradedJobs, stalledJobs, type AdmissionInput, type LaneAccount } from './admission.ts';
 
-const video: LaneAccount = { lane: 'video', models: ['anisora', 'phr00t'], ready: true, disabled: false };
-const image: LaneAccount = { lane: 'image', models: ['pony', 'flux'], ready: true, disabled: false };
-const shared: LaneAccount = {
-  lane: 'shared',
-  models: ['anisora', 'phr00t', 'pony', 'flux'],
-  ready: true,
-  disabled: false,
-};
+/** An account as admission sees it: ready accounts are ready for every model they serve unless told otherwise. */
+const acc = (
+  lane: LaneAccount['lane'],
+  models: LaneAccount['models'],
+  status: 'ready' | 'checking' | 'failed' | 'disabled' = 'ready',
+  readyModels: LaneAccount['models'] = models,
+): LaneAccount => ({
+  lane,
+  models,
+  readyModels: status === 'ready' ? readyModels : [],
+  ready: status === 'ready',
+  disabled: status === 'disabled',
+  checking: status === 'checking',
+});
+const video = acc('video', ['anisora', 'phr00t']);
+const image = acc('image', ['pony', 'flux']);
+const shared = acc('shared', ['anisora', 'phr00t', 'pony', 'flux']);
 const limits = { maxQueue: 100, maxQueuedPerUser: 20, degradedMaxWaiting: 25, degradedMaxWaitMs: 30_000 };
 const base = (over: Partial<AdmissionInput>): AdmissionInput => ({
   type: 'video',
@@ -27,7 +36,7 @@ describe('admission', () => {
     expect(admit(base({ waitingVideo: 80, oldestVideoWaitMs: 600_000 }))).toEqual({ ok: true, degraded: false });
   });
   it('no ready video lane → degraded on shared lanes, up to 25 waiting', () => {
-    const accounts = [{ ...video, ready: false }, shared];
+    const accounts = [acc('video', ['anisora', 'phr00t'], 'failed'), shared];
     expect(admit(base({ accounts, waitingVideo: 24 }))).toEqual({ ok: true, degraded: true });
     const refused = admit(base({ accounts, waitingVideo: 25 }));
     expect(refused).toMatchObject({ ok: false, code: 'queue_overloaded', retryAfterSeconds: 30 });
@@ -52,7 +61,7 @@ describe('admission', () => {
       ok: false,
       code: 'no_backend_available',
     });
-    expect(admit(base({ accounts: [{ ...video, disabled: true }] }))).toMatchObject({
+    expect(admit(base({ accounts: [acc('video', ['anisora'], 'disabled')] }))).toMatchObject({
       ok: false,
       code: 'no_backend_available',
     });
@@ -73,6 +82,35 @@ describe('admission', () => {
       code: 'user_queue_full',
     });
     expect(admit(base({ type: 'image', model: 'flux', ownerQueued: 19 }))).toMatchObject({ ok: true });
+  });
+  it('an account counts for a model only when ready for it, or while it is being checked', () => {
+    // pony files only: it serves pony, and flux jobs are refused at once (503), not queued forever
+    const ponyOnly = acc('image', ['pony', 'flux'], 'ready', ['pony']);
+    expect(admit(base({ type: 'image', model: 'pony', accounts: [ponyOnly] }))).toMatchObject({ ok: true });
+    expect(admit(base({ type: 'image', model: 'flux', accounts: [ponyOnly] }))).toMatchObject({
+      ok: false,
+      code: 'no_backend_available',
+    });
+    expect(admit(base({ type: 'image', model: 'flux', accounts: [acc('image', ['flux'], 'checking')] }))).toMatchObject(
+      {
+        ok: true,
+      },
+    );
+    expect(admit(base({ type: 'image', model: 'flux', accounts: [acc('image', ['flux'], 'failed')] }))).toMatchObject({
+      ok: false,
+      code: 'no_backend_available',
+    });
+  });
+  it('queued jobs for a model nobody can serve expire after the bound; servable ones do not', () => {
+    const now = 1_000_000;
+    const jobs = [
+      { id: 'old-flux', type: 'image' as const, model: 'flux' as const, createdAt: now - 300_000 },
+      { id: 'new-flux', type: 'image' as const, model: 'flux' as const, createdAt: now - 1_000 },
+      { id: 'old-pony', type: 'image' as const, model: 'pony' as const, createdAt: now - 300_000 },
+    ];
+    const ponyOnly = acc('image', ['pony', 'flux'], 'ready', ['pony']);
+    expect(stalledJobs(jobs, [ponyOnly], now, 300_000).map((j) => j.id)).toEqual(['old-flux']);
+    expect(stalledJobs(jobs, [acc('image', ['flux'], 'checking'), ponyOnly], now, 300_000)).toEqual([]);
   });
   it('degraded video jobs older than 30 s expire; others do not', () => {
     const now = 100_000;

@@ -2,9 +2,14 @@ import type { GenerationType, Lane, ModelId } from '@mediagen/contract';
 
 export interface LaneAccount {
   lane: Lane;
+  /** the models it is meant to serve */
   models: readonly ModelId[];
+  /** the models a successful health check found it ready for (empty unless its status is ready) */
+  readyModels: readonly ModelId[];
   ready: boolean;
   disabled: boolean;
+  /** pending or checking: it may become ready for its models any moment */
+  checking: boolean;
 }
 
 export interface AdmissionInput {
@@ -42,7 +47,22 @@ export type AdmissionDecision =
 
 /** Video is degraded when no dedicated video lane serving the model is ready (SPEC §6). */
 export function isDegraded(model: ModelId, accounts: readonly LaneAccount[]): boolean {
-  return !accounts.some((a) => a.lane === 'video' && a.ready && a.models.includes(model));
+  return !accounts.some((a) => a.lane === 'video' && a.readyModels.includes(model));
+}
+
+function lanesOf(type: GenerationType): readonly Lane[] {
+  return type === 'image' ? ['image', 'shared'] : ['video', 'shared'];
+}
+
+/** Some account of a fitting lane is ready for the model, or is being checked and meant to serve it. */
+export function canBeServed(type: GenerationType, model: ModelId, accounts: readonly LaneAccount[]): boolean {
+  const lanes = lanesOf(type);
+  return accounts.some(
+    (a) =>
+      !a.disabled &&
+      lanes.includes(a.lane) &&
+      (a.readyModels.includes(model) || (a.checking && a.models.includes(model))),
+  );
 }
 
 /**
@@ -50,13 +70,11 @@ export function isDegraded(model: ModelId, accounts: readonly LaneAccount[]): bo
  * degraded mode to shared lanes with at most N waiting video jobs and at most T of waiting.
  */
 export function admit(i: AdmissionInput): AdmissionDecision {
-  const lanes: readonly Lane[] = i.type === 'image' ? ['image', 'shared'] : ['video', 'shared'];
-  const serving = i.accounts.filter((a) => !a.disabled && lanes.includes(a.lane) && a.models.includes(i.model));
-  if (serving.length === 0) {
+  if (!canBeServed(i.type, i.model, i.accounts)) {
     return {
       ok: false,
       code: 'no_backend_available',
-      reason: `No GPU backend serves ${i.model}`,
+      reason: `No GPU backend is ready for ${i.model} (none ready or being checked)`,
       retryAfterSeconds: 60,
     };
   }
@@ -103,14 +121,26 @@ export function expiredDegradedJobs<T extends { id: string; type: GenerationType
   return queued.filter((t) => t.type === 'video' && isDegraded(t.model, accounts) && now - t.createdAt >= maxWaitMs);
 }
 
-/** Accounts as admission sees them. */
+/** Jobs for a model no account can serve (none ready for it, none being checked) that waited past the bound. */
+export function stalledJobs<T extends { id: string; type: GenerationType; model: ModelId; createdAt: number }>(
+  queued: readonly T[],
+  accounts: readonly LaneAccount[],
+  now: number,
+  maxWaitMs: number,
+): T[] {
+  return queued.filter((t) => now - t.createdAt >= maxWaitMs && !canBeServed(t.type, t.model, accounts));
+}
+
+/** Accounts as admission sees them; `readyModels` of an account that is not ready is empty. */
 export function laneAccounts(
-  list: ReadonlyArray<{ lane: Lane; models: readonly ModelId[]; status: string }>,
+  list: ReadonlyArray<{ lane: Lane; models: readonly ModelId[]; readyModels: readonly ModelId[]; status: string }>,
 ): LaneAccount[] {
   return list.map((a) => ({
     lane: a.lane,
     models: a.models,
+    readyModels: a.status === 'ready' ? a.readyModels : [],
     ready: a.status === 'ready',
     disabled: a.status === 'disabled',
+    checking: a.status === 'checking' || a.status === 'pending',
   }));
 }

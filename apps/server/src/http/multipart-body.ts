@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { IMAGE_FIELDS, NUMERIC_FIELDS } from '@mediagen/contract';
+import { BOOLEAN_FIELDS, IMAGE_FIELDS, NUMERIC_FIELDS } from '@mediagen/contract';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 import type { UploadedFile } from '#services/request-context.ts';
@@ -11,6 +11,7 @@ import { UPLOAD_PREFIX } from '#services/reference-images.ts';
 
 const NUMERIC = new Set<string>(NUMERIC_FIELDS);
 const IMAGE = new Set<string>(IMAGE_FIELDS);
+const BOOLEAN = new Set<string>(BOOLEAN_FIELDS);
 /** decimal numbers only: "0x200", "1e3", " 5" stay text and fail the schema (400) like a JSON string would */
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
@@ -43,7 +44,7 @@ export async function readMultipart(
         body[part.fieldname] = `${UPLOAD_PREFIX}${part.fieldname}`;
       } else {
         const raw = typeof part.value === 'string' ? part.value : String(part.value);
-        body[part.fieldname] = NUMERIC.has(part.fieldname) && DECIMAL.test(raw) ? Number(raw) : raw;
+        body[part.fieldname] = fieldValue(part.fieldname, raw);
       }
     }
   } catch (err) {
@@ -51,6 +52,13 @@ export async function readMultipart(
     throw err;
   }
   return { body, files };
+}
+
+/** A text part as the JSON client would have sent it: decimal numbers and true/false become typed; anything else stays text. */
+function fieldValue(name: string, raw: string): unknown {
+  if (NUMERIC.has(name) && DECIMAL.test(raw)) return Number(raw);
+  if (BOOLEAN.has(name) && (raw === 'true' || raw === 'false')) return raw === 'true';
+  return raw;
 }
 
 export async function removeUploads(files: readonly UploadedFile[]): Promise<void> {

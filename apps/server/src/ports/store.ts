@@ -1,3 +1,4 @@
+import type { ModelReadiness } from './engine.ts';
 import type {
   AccountStatus,
   GenerationResult,
@@ -74,6 +75,10 @@ export interface AccountRecord {
   vramFree: number | null;
   lastCheckedAt: number | null;
   createdAt: number;
+  /** the last health check's verdict per model (null before the first check) */
+  readiness: ModelReadiness[] | null;
+  /** what works but degrades the service (e.g. previews off), from the last health check */
+  warnings: string[];
 }
 
 export type CreditKind = 'grant' | 'reserve' | 'release' | 'charge';

@@ -1,5 +1,5 @@
 import type { AppServices } from '#services/app-services.ts';
-import { empty, json } from '#services/replies.ts';
+import { empty, json, text } from '#services/replies.ts';
 import type { RouteHandlers } from '#services/request-context.ts';
 
 export function adminHandlers(
@@ -11,6 +11,7 @@ export function adminHandlers(
   | 'accountPatch'
   | 'accountDelete'
   | 'accountCheck'
+  | 'accountSetupScript'
   | 'queue'
   | 'stats'
   | 'audit'
@@ -30,6 +31,8 @@ export function adminHandlers(
       return empty(204);
     },
     accountCheck: async ({ params }) => s.accounts.view(await s.accounts.check(params.id)),
+    accountSetupScript: async ({ params }) =>
+      text('text/x-shellscript; charset=utf-8', await s.accounts.setupScript(params.id)),
     queue: () => s.queue.snapshot(),
     stats: ({ query }) => s.stats.usage(query.days),
     audit: ({ query }) => s.audit.list(query.limit),

@@ -8,12 +8,13 @@ import {
   type ModelId,
 } from '@mediagen/contract';
 import { AppError, notFound } from '#domain/app-error.ts';
-import type { Engine } from '#ports/engine.ts';
+import { laneAccounts, type LaneAccount } from '#domain/admission.ts';
+import type { BackendHealth, Engine } from '#ports/engine.ts';
 import type { AccountRecord, Store } from '#ports/store.ts';
 
 export interface AccountsDeps {
   store: Store;
-  engine: Pick<Engine, 'checkHealth' | 'loadedModel'>;
+  engine: Pick<Engine, 'checkHealth' | 'loadedModel' | 'setupScript' | 'onBackendReconnected'>;
   now: () => number;
   onReady: () => void;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
@@ -26,7 +27,37 @@ export class AccountsService {
   /** the accounts as last read: admission and scheduling read them on every request, so not from the store */
   private cache: AccountRecord[] = [];
 
-  constructor(private readonly d: AccountsDeps) {}
+  private readonly offReconnect: () => void;
+
+  constructor(private readonly d: AccountsDeps) {
+    // a backend whose socket came back may have restarted with other nodes or files: look at once
+    this.offReconnect = d.engine.onBackendReconnected((id) => {
+      const a = this.cache.find((x) => x.id === id);
+      if (a && a.status !== 'disabled' && a.status !== 'checking') void this.check(id).catch(() => undefined);
+    });
+  }
+
+  close(): void {
+    this.offReconnect();
+  }
+
+  /** The models an account can run now: those its last health check found ready (all it serves, if it said nothing per model). */
+  readyModels(a: AccountRecord): ModelId[] {
+    if (a.status !== 'ready') return [];
+    if (!a.readiness || a.readiness.length === 0) return a.models;
+    return a.models.filter((m) => a.readiness?.some((r) => r.model === m && r.ready));
+  }
+
+  /** Accounts as admission and the scheduler see them. */
+  lanes(): LaneAccount[] {
+    return laneAccounts(this.cache.map((a) => ({ ...a, readyModels: this.readyModels(a) })));
+  }
+
+  /** The bash script that prepares this account's ComfyUI host for what its last check found missing. */
+  async setupScript(id: string): Promise<string> {
+    const a = await this.get(id);
+    return this.d.engine.setupScript({ models: a.models, ...(a.readiness ? { readiness: a.readiness } : {}) });
+  }
 
   /** Re-read the accounts (at start, after each write here, and on the health monitor's tick for other gateways' writes). */
   async refresh(): Promise<AccountRecord[]> {
@@ -55,6 +86,26 @@ export class AccountsService {
       loaded_model: this.d.engine.loadedModel(a.id) ?? null,
       running_task_id: this.runningTask.get(a.id) ?? null,
       created_at: new Date(a.createdAt).toISOString(),
+      ready_models: this.readyModels(a),
+      readiness: (a.readiness ?? []).map((r) => ({
+        model: r.model,
+        ready: r.ready,
+        reason: r.reason ?? null,
+        missing_packs: r.missingPacks.map((p) => ({
+          name: p.name,
+          repository: p.repository ?? null,
+          commit: p.commit ?? null,
+          nodes: p.nodes,
+        })),
+        missing_nodes: r.missingNodes,
+        missing_files: r.missingFiles.map((f) => ({
+          folder: f.folder,
+          file: f.file,
+          size: f.size ?? null,
+          url: f.url ?? null,
+        })),
+      })),
+      warnings: a.warnings,
     };
   }
 
@@ -97,6 +148,8 @@ export class AccountsService {
       vramFree: null,
       lastCheckedAt: null,
       createdAt: this.d.now(),
+      readiness: null,
+      warnings: [],
     };
     await this.d.store.accounts.insert(a);
     await this.refresh();
@@ -154,29 +207,30 @@ export class AccountsService {
         { id: a.id, name: a.name, baseUrl: a.baseUrl, ...(a.authToken ? { authToken: a.authToken } : {}) },
         a.models,
       )
-      .catch((err: unknown) => ({
+      .catch((err: unknown): BackendHealth => ({
         ok: false,
         reason: `health check crashed: ${String(err)}`,
         missingNodes: [],
         missingModels: [],
+        models: [],
+        warnings: [],
       }));
     const current = await this.d.store.accounts.get(id);
     if (current?.status !== 'checking') return current ?? a; // disabled or deleted meanwhile
     await this.d.store.accounts.update(id, {
       lastCheckedAt: this.d.now(),
+      readiness: health.models,
+      warnings: health.warnings,
       ...('vramTotal' in health && health.vramTotal !== undefined ? { vramTotal: health.vramTotal } : {}),
       ...('vramFree' in health && health.vramFree !== undefined ? { vramFree: health.vramFree } : {}),
     });
     if (health.ok) {
-      const ready = await this.transition(id, 'ready', null);
+      // ready, and the reason names the models it is not ready for, if any
+      const ready = await this.transition(id, 'ready', health.reason ?? null);
       this.d.onReady();
       return ready;
     }
     this.d.log.warn({ accountId: id, reason: health.reason }, 'account health check failed');
     return this.transition(id, 'failed', health.reason ?? 'health check failed');
-  }
-
-  servesModel(model: ModelId): boolean {
-    return this.list().some((a) => a.status !== 'disabled' && a.models.includes(model));
   }
 }

@@ -14,7 +14,7 @@ import {
   type GenerateRequest,
   type ResolvedGeneration,
 } from '@mediagen/contract';
-import { admit, laneAccounts, type AdmissionLimits } from '#domain/admission.ts';
+import { admit, type AdmissionLimits } from '#domain/admission.ts';
 import { AppError } from '#domain/app-error.ts';
 import { randomSeed } from '#domain/seeds.ts';
 import { isTerminalEvent, taskEventFor } from '#domain/task-lifecycle.ts';
@@ -46,7 +46,7 @@ export interface GenerationDeps {
   bus: TaskEventBus;
   engine: Pick<Engine, 'ignoredParams'>;
   images: ReferenceImages;
-  accounts: Pick<AccountsService, 'list'>;
+  accounts: Pick<AccountsService, 'lanes'>;
   credits: CreditsService;
   tasks: Pick<TasksService, 'view'>;
   policy: PromptScreen;
@@ -215,7 +215,7 @@ export class GenerationService {
     const decision = admit({
       type: params.type,
       model: params.model,
-      accounts: laneAccounts(this.d.accounts.list()),
+      accounts: this.d.accounts.lanes(),
       queuedOfType: params.type === 'video' ? q.waitingVideo : q.queued - q.waitingVideo,
       ownerQueued: await this.d.store.tasks.countQueuedOf(ownerId),
       waitingVideo: q.waitingVideo,

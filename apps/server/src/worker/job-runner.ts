@@ -1,5 +1,5 @@
 import { workUnits, type TaskStage } from '@mediagen/contract';
-import { expiredDegradedJobs, laneAccounts } from '#domain/admission.ts';
+import { expiredDegradedJobs, stalledJobs } from '#domain/admission.ts';
 import { schedule, type IdleBackend } from '#domain/scheduler.ts';
 import { nextProgress, nextStage } from '#domain/task-lifecycle.ts';
 import { EngineError, type Engine, type EngineInputs } from '#ports/engine.ts';
@@ -29,6 +29,8 @@ export interface JobRunnerDeps extends OutputDeps {
   retryLimit: number;
   agingMs?: number;
   degradedMaxWaitMs: number;
+  /** how long a job may wait for a model no account can serve before it fails no_backend_available */
+  noBackendMaxWaitMs: number;
   /** how often queued work and degraded-mode expiry are looked at without a wake-up (default 1 s) */
   tickMs?: number;
 }
@@ -67,7 +69,7 @@ export class JobRunner implements TaskRunnerControl {
       }
     }
     this.timer = setInterval(() => {
-      void this.expireDegraded().finally(() => this.wake());
+      void this.expireWaiting().finally(() => this.wake());
     }, this.d.tickMs ?? 1000);
     this.timer.unref();
     this.wake();
@@ -120,22 +122,40 @@ export class JobRunner implements TaskRunnerControl {
     return true;
   }
 
-  /** Degraded mode: video jobs that waited past the limit fail with queue_overloaded (SPEC §6). */
-  private async expireDegraded(): Promise<void> {
-    if ((await this.d.store.tasks.queueStats()).waitingVideo === 0) return;
-    const accounts = laneAccounts(this.d.accounts.list());
+  /**
+   * Jobs that can no longer start in time fail, each with its own code: degraded-mode video jobs past the
+   * wait limit (queue_overloaded, SPEC §6), and jobs for a model no account is ready for or being checked
+   * for, past their bound (no_backend_available).
+   */
+  private async expireWaiting(): Promise<void> {
     const queued = await this.d.store.tasks.queuedSummaries();
-    for (const s of expiredDegradedJobs(queued, accounts, this.d.now(), this.d.degradedMaxWaitMs)) {
-      const t = await this.d.store.tasks.get(s.id);
-      if (!t) continue;
+    if (queued.length === 0) return;
+    const accounts = this.d.accounts.lanes();
+    const now = this.d.now();
+    const expire = async (
+      id: string,
+      code: 'queue_overloaded' | 'no_backend_available',
+      error: string,
+    ): Promise<void> => {
+      const t = await this.d.store.tasks.get(id);
+      if (!t) return;
       const failed = await this.d.lifecycle.transition(t, 'failed', {
         stage: 'done',
-        error: 'Generation queue is overloaded: no video GPU became free in time',
-        errorCode: 'queue_overloaded',
+        error,
+        errorCode: code,
         retriable: true,
         finishedAt: this.d.now(),
       });
-      if (failed) this.d.log.warn({ taskId: t.id }, 'video job expired in degraded mode');
+      if (failed) this.d.log.warn({ taskId: t.id, code }, 'queued job expired');
+    };
+    const stalled = stalledJobs(queued, accounts, now, this.d.noBackendMaxWaitMs);
+    for (const s of stalled) {
+      await expire(s.id, 'no_backend_available', `No GPU backend became ready for ${s.model} in time`);
+    }
+    const gone = new Set(stalled.map((s) => s.id));
+    for (const s of expiredDegradedJobs(queued, accounts, now, this.d.degradedMaxWaitMs)) {
+      if (!gone.has(s.id))
+        await expire(s.id, 'queue_overloaded', 'Generation queue is overloaded: no video GPU became free in time');
     }
   }
 
@@ -158,7 +178,13 @@ export class JobRunner implements TaskRunnerControl {
       .filter((a) => !busy.has(a.id) && !waitingReattach.has(a.id))
       .map((a) => {
         const loaded = this.d.engine.loadedModel(a.id);
-        return { id: a.id, lane: a.lane, models: a.models, ...(loaded ? { loadedModel: loaded } : {}) };
+        // only the models its health check found it ready for
+        return {
+          id: a.id,
+          lane: a.lane,
+          models: this.d.accounts.readyModels(a),
+          ...(loaded ? { loadedModel: loaded } : {}),
+        };
       });
     if (idle.length === 0) return;
     const jobs = await this.d.store.tasks.queuedSummaries();

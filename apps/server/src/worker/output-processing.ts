@@ -25,6 +25,21 @@ export interface OutputDeps {
   publicBaseUrl?: string;
 }
 
+/** How the request was carried out, where it differs from what a user may assume. */
+export function resultNotes(p: TaskRecord['params']): string[] {
+  const notes: string[] = [];
+  const native = MODELS[p.model].nativeFps;
+  if (native !== undefined && p.fps !== undefined && p.fps !== native) {
+    notes.push(
+      `Generated at ${native} fps and written at ${p.fps} fps: the same ${p.num_frames ?? ''} frames play ${p.fps > native ? 'faster' : 'slower'}, no frames were added or dropped.`,
+    );
+  }
+  if (p.mode === 'first_last_frame' && p.last_frame_image === undefined) {
+    notes.push('No end frame was given: only the start frame conditions the video.');
+  }
+  return notes;
+}
+
 /** Engine files → requested format (sharp/ffmpeg) → stored assets + thumbnail → the GenerationResult. */
 export async function processOutputs(
   d: OutputDeps,
@@ -128,6 +143,8 @@ export async function processOutputs(
       ...(p.fps !== undefined ? { fps: p.fps } : {}),
       backend: timing.backend,
       ignored_params: p.ignored_params,
+      ...(MODELS[p.model].nativeFps !== undefined ? { native_fps: MODELS[p.model].nativeFps } : {}),
+      ...(resultNotes(p).length > 0 ? { notes: resultNotes(p) } : {}),
     },
   };
 }

@@ -9,7 +9,7 @@ import {
   type UserListItem,
 } from '@mediagen/contract';
 import { isApiError } from './ApiError.ts';
-import { call } from './client.ts';
+import { call, callText } from './client.ts';
 
 // ---- admin session (cookie gg_admin; the key is sent once, on login) ----
 
@@ -48,6 +48,11 @@ export async function checkAccount(id: string): Promise<void> {
 
 export async function patchAccount(id: string, patch: AccountPatch): Promise<void> {
   await call(ROUTES.accountPatch, { params: { id }, body: patch });
+}
+
+/** The bash script that prepares the account's ComfyUI host for what its last health check found missing. */
+export function getSetupScript(id: string): Promise<string> {
+  return callText(ROUTES.accountSetupScript, { params: { id } });
 }
 
 export async function deleteAccount(id: string): Promise<void> {

@@ -49,3 +49,14 @@ export async function call<R extends RouteDef>(route: R, input: CallInput<R> = {
   if (!isJsonResponse(spec)) return undefined as RouteResponse<R>;
   return readJson(res, spec) as Promise<RouteResponse<R>>;
 }
+
+/** Call a route that answers text (a script, metrics). */
+export async function callText<R extends RouteDef>(route: R, input: CallInput<R> = {}): Promise<string> {
+  const opts: RequestOptions = {
+    method: route.method as Method,
+    headers: { accept: 'text/plain, */*', ...input.headers },
+  };
+  if (input.signal) opts.signal = input.signal;
+  const res = await send(routeUrl(route, input), opts);
+  return res.text();
+}

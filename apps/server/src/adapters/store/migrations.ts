@@ -70,6 +70,12 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'per-owner storage totals',
     sql: `CREATE INDEX assets_owner ON assets(owner_id);`,
   },
+  {
+    version: 4,
+    name: 'per-model readiness of accounts',
+    sql: `ALTER TABLE accounts ADD COLUMN readiness TEXT;
+      ALTER TABLE accounts ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';`,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { zModelId } from '@mediagen/contract';
+import type { ModelReadiness } from '#ports/engine.ts';
 import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
 import { migrate } from './migrations.ts';
 import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from './sqlite-ledger-repos.ts';
@@ -48,6 +49,8 @@ interface AccountRow {
   vram_free: number | null;
   last_checked_at: number | null;
   created_at: number;
+  readiness: string | null;
+  warnings: string;
 }
 
 const user = (r: UserRow): UserRecord => ({
@@ -91,6 +94,9 @@ const account = (r: AccountRow): AccountRecord => ({
   vramFree: r.vram_free,
   lastCheckedAt: r.last_checked_at,
   createdAt: r.created_at,
+  // written by this adapter from the engine's health check, so read back without a schema
+  readiness: r.readiness ? (JSON.parse(r.readiness) as ModelReadiness[]) : null,
+  warnings: JSON.parse(r.warnings) as string[],
 });
 
 const ACCOUNT_COLUMNS: Record<string, string> = {
@@ -104,7 +110,10 @@ const ACCOUNT_COLUMNS: Record<string, string> = {
   vramTotal: 'vram_total',
   vramFree: 'vram_free',
   lastCheckedAt: 'last_checked_at',
+  readiness: 'readiness',
+  warnings: 'warnings',
 };
+const JSON_COLUMNS = new Set(['models', 'readiness', 'warnings']);
 
 /** Statements are compiled once per distinct SQL text (compiling costs more than running a point query). */
 export function preparedCache(db: Database.Database): (sql: string) => Database.Statement {
@@ -221,8 +230,8 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     },
     accounts: {
       async insert(a) {
-        q(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free, last_checked_at, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        q(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free,
+          last_checked_at, created_at, readiness, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           a.id,
           a.name,
           a.baseUrl,
@@ -235,6 +244,8 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
           a.vramFree,
           a.lastCheckedAt,
           a.createdAt,
+          a.readiness === null ? null : JSON.stringify(a.readiness),
+          JSON.stringify(a.warnings),
         );
       },
       async get(id) {
@@ -247,7 +258,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
       async update(id, patch, expectStatus) {
         const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
         const sets = entries.map(([k]) => `${ACCOUNT_COLUMNS[k] ?? 'invalid_column'} = ?`);
-        const values: unknown[] = entries.map(([k, v]) => (k === 'models' ? JSON.stringify(v) : v));
+        const values: unknown[] = entries.map(([k, v]) => (JSON_COLUMNS.has(k) && v !== null ? JSON.stringify(v) : v));
         let sql = `UPDATE accounts SET ${sets.length > 0 ? sets.join(', ') : 'id = id'} WHERE id = ?`;
         values.push(id);
         if (expectStatus) {

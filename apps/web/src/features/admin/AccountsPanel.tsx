@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { MODELS, type AccountStatus, type AccountView } from '@mediagen/contract';
+import type { AccountStatus, AccountView } from '@mediagen/contract';
 import { isApiError } from '../../api/ApiError.ts';
 import { checkAccount, deleteAccount, listAccounts, patchAccount } from '../../api/admin.ts';
 import { Badge, type BadgeTone } from '../../components/Badge.tsx';
 import { Banner } from '../../components/Banner.tsx';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
+import { AccountReadiness } from './AccountReadiness.tsx';
 import { AddAccountForm } from './AddAccountForm.tsx';
 import { usePolled } from './usePolled.ts';
 
@@ -45,7 +46,9 @@ export function AccountsPanel() {
         {a.base_url}
       </td>
       <td data-label={t('admin.lane')}>{t(`lane.${a.lane}`)}</td>
-      <td data-label={t('admin.models')}>{a.models.map((m) => MODELS[m].label).join(', ')}</td>
+      <td data-label={t('admin.models')}>
+        <AccountReadiness account={a} />
+      </td>
       <td data-label={t('admin.status')}>
         <Badge tone={TONE[a.status]} testId="account-status" title={a.status_reason ?? undefined}>
           {t(`account.${a.status}`)}

@@ -21,6 +21,9 @@ const account = (id: string, status: AccountView['status'], reason: string | nul
   loaded_model: null,
   running_task_id: null,
   created_at: '2026-01-01T00:00:00Z',
+  ready_models: status === 'ready' ? ['anisora', 'phr00t'] : [],
+  readiness: [],
+  warnings: [],
 });
 
 describe('admin console', () => {

@@ -128,8 +128,16 @@ export class ComfyUiEngine implements Engine {
     return setupScriptFor(this.templates, request);
   }
 
-  private template(p: Pick<ResolvedGeneration, 'model' | 'mode'>): WorkflowTemplate {
+  /** The template for these params: the mode's own, or its `without` fallback when an optional image is absent. */
+  private find(p: Pick<ResolvedGeneration, 'model' | 'mode' | 'last_frame_image'>): WorkflowTemplate | undefined {
     const t = this.templates.find(p.model, p.mode);
+    const fallback = t?.without?.last;
+    if (fallback && p.last_frame_image === undefined) return this.templates.find(p.model, fallback) ?? t;
+    return t;
+  }
+
+  private template(p: Pick<ResolvedGeneration, 'model' | 'mode' | 'last_frame_image'>): WorkflowTemplate {
+    const t = this.find(p);
     if (!t)
       throw new EngineError(
         'invalid_workflow',
@@ -140,7 +148,7 @@ export class ComfyUiEngine implements Engine {
   }
 
   ignoredParams(params: ResolvedGeneration): IgnoredParam[] {
-    const t = this.templates.find(params.model, params.mode);
+    const t = this.find(params);
     return t ? ignoredParams(t, params) : [];
   }
 
@@ -275,7 +283,11 @@ export class ComfyUiEngine implements Engine {
     const out: UploadedImageNames = {};
     const slots = new Set(t.bindings.filter(isImageBinding).map((b) => b.image));
     for (const slot of slots) {
-      const data = input.inputs[slot] ?? (slot === 'first' ? input.inputs.reference : undefined);
+      // first ⇄ reference stand in for each other (reference_image as the first frame; a first_last_frame job
+      // without its last frame running on the i2v template)
+      const data =
+        input.inputs[slot] ??
+        (slot === 'first' ? input.inputs.reference : slot === 'reference' ? input.inputs.first : undefined);
       if (!data)
         throw new EngineError(
           'internal_error',

@@ -115,6 +115,11 @@ export const zWorkflowTemplate = z
     graph: zApiGraph.refine((g) => Object.keys(g).length > 0, 'the graph is empty'),
     bindings: z.array(z.union([zFieldBinding, zImageBinding])),
     outputs: z.object({ node: zNodeId, kind: z.enum(['image', 'video']) }).strict(),
+    /**
+     * When an optional image of this mode is not given, the job runs on this model's template for another
+     * mode (e.g. first_last_frame without its last frame → i2v, with the first frame as the reference).
+     */
+    without: z.object({ last: zMode }).partial().strict().optional(),
     /** in_graph: batch_size is bound into the graph; one_prompt_per_seed: one prompt per seed, run in turn */
     batch: z.enum(['in_graph', 'one_prompt_per_seed']),
     handledByGateway: z.array(z.object({ param: z.string().min(1), how: z.string().min(1) }).strict()).default([]),
