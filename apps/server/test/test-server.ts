@@ -121,6 +121,7 @@ export async function readSse(
   res: Response,
   until: (event: string) => boolean,
   timeoutMs = 20_000,
+  onEvent?: (e: { event: string; data: unknown }) => Promise<void> | void,
 ): Promise<Array<{ event: string; data: unknown }>> {
   const out: Array<{ event: string; data: unknown }> = [];
   const reader = res.body!.getReader();
@@ -139,7 +140,9 @@ export async function readSse(
         const ev = /^event: (.*)$/m.exec(chunk)?.[1];
         const data = /^data: (.*)$/m.exec(chunk)?.[1];
         if (ev && data) {
-          out.push({ event: ev, data: JSON.parse(data) });
+          const e = { event: ev, data: JSON.parse(data) as unknown };
+          out.push(e);
+          await onEvent?.(e);
           if (until(ev)) {
             await reader.cancel();
             return out;
