@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
@@ -71,9 +72,18 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
     bodyLimit: 1024 * 1024,
     trustProxy: trustProxyOption(http.trustProxy),
-    // slow-header and slow-body clients are dropped; an event stream (a response) is not bounded by these
-    requestTimeout: http.timeouts.requestMs,
-    keepAliveTimeout: http.timeouts.keepAliveMs,
+    // slow-header and slow-body clients are dropped (checked every second, not Node's default 30 s); an event
+    // stream is a response and is not bounded by these
+    serverFactory: (handler) =>
+      createServer(
+        {
+          headersTimeout: http.timeouts.headersMs,
+          requestTimeout: http.timeouts.requestMs,
+          keepAliveTimeout: http.timeouts.keepAliveMs,
+          connectionsCheckingInterval: 1000,
+        },
+        handler,
+      ),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
@@ -92,7 +102,6 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
     }
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.server.headersTimeout = http.timeouts.headersMs;
   installErrorHandler(app, opts.reporter);
 
   await app.register(cookie);

@@ -13,6 +13,7 @@ import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
 import { PromptPolicy, mergeTerms, policyUserAction, type PolicyTerms } from '#domain/prompt-policy/index.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
+import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { AccountRecord, Store } from '#ports/store.ts';
 import { AccountsService } from '#services/accounts.service.ts';
@@ -34,6 +35,7 @@ import { TasksService } from '#services/tasks.service.ts';
 import { UsersService } from '#services/users.service.ts';
 import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
+import { Maintenance } from '#worker/maintenance.ts';
 import type { HttpSettings } from './app.ts';
 import type { Config } from './config.ts';
 import { VERSION } from './version.ts';
@@ -55,6 +57,8 @@ export interface Container {
 
 export interface ContainerOverrides {
   engine?: Engine;
+  /** the media file store (tests inject a full disk) */
+  files?: FileStore;
   media?: MediaTools;
   /** skip spawning the simulator even when no COMFYUI_URLS are set (tests that bring their own) */
   noSimulator?: boolean;
@@ -113,7 +117,7 @@ export async function createContainer(
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
   const store = openSqliteStore(config.databaseFile, now);
-  const disk = createDiskFileStore(config.dataDir);
+  const disk = overrides.files ?? createDiskFileStore(config.dataDir);
   const storage = new StorageHealth({
     files: disk,
     minFreeBytes: config.MIN_FREE_DISK_MB * 1048576,
@@ -237,12 +241,15 @@ export async function createContainer(
       maxUploadMb: config.MAX_UPLOAD_MB,
       mediaTools: { ffmpeg: tool(mediaBinaries.ffmpeg), ffprobe: tool(mediaBinaries.ffprobe) },
       metrics,
+      ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+      isAdminSession: async (token) => (await auth.adminSession(token)) !== undefined,
       problems: () => {
         const p = storage.problem();
         return p ? [p] : [];
       },
     }),
   };
+  const maintenance = new Maintenance({ images, log: log.child({ component: 'maintenance' }) });
   const health = new HealthMonitor({
     accounts,
     now,
@@ -279,6 +286,7 @@ export async function createContainer(
         }
       }
       await storage.start();
+      await maintenance.start();
       await credits.reconcile();
       await accounts.refresh();
       await runner.start();
@@ -287,7 +295,9 @@ export async function createContainer(
     async stop() {
       health.stop();
       storage.stop();
+      maintenance.stop();
       await runner.stop();
+      lifecycle.close();
       await engine.close();
       await container.simulator?.stop();
       live.close();

@@ -188,7 +188,8 @@ export const ROUTES = {
     summary: 'Exchange an access key (body or X-API-Key header) for the gg_session cookie',
     tags: ['auth'],
     access: 'public',
-    body: zSessionRequest.optional(),
+    // no body at all (the X-API-Key header alone) arrives as null
+    body: zSessionRequest.nullish(),
     headers: { 'X-API-Key': 'an access key, instead of the body' },
     responses: { 200: zSessionInfo },
     errors: [400, 401, 403, 429],
@@ -371,6 +372,16 @@ export const ROUTES = {
     body: zCreditGrant,
     responses: { 200: zUserBalance },
     errors: [400, 401, 403, 404, 422],
+  }),
+  userRotateKey: defineRoute({
+    method: 'POST',
+    path: '/api/admin/users/:id/rotate-key',
+    summary: 'A new access key (shown once); the old key and every session of the user stop working',
+    tags: ['admin'],
+    access: 'admin',
+    params: zIdParams,
+    responses: { 200: zUserCreated },
+    errors: [400, 401, 403, 404],
   }),
   userLedger: defineRoute({
     method: 'GET',

@@ -19,6 +19,7 @@ export function adminHandlers(
   | 'userCreate'
   | 'userCredits'
   | 'userLedger'
+  | 'userRotateKey'
   | 'userDelete'
 > {
   return {
@@ -40,6 +41,7 @@ export function adminHandlers(
     userCreate: async ({ body }) => json(201, await s.users.create(body.name, body.credits)),
     userCredits: ({ params, body }) => s.users.grant(params.id, body.amount),
     userLedger: ({ params }) => s.users.ledger(params.id),
+    userRotateKey: ({ params }) => s.users.rotateKey(params.id),
     userDelete: async ({ params }) => {
       await s.users.remove(params.id);
       return empty(204);

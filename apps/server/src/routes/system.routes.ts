@@ -6,6 +6,6 @@ export function systemHandlers(s: AppServices): RouteHandlers<'models' | 'health
   return {
     models: async () => s.system.models(),
     health: () => s.system.health(),
-    metrics: async () => text('text/plain; version=0.0.4; charset=utf-8', await s.system.metrics()),
+    metrics: async ({ ctx }) => text('text/plain; version=0.0.4; charset=utf-8', await s.system.metrics(ctx)),
   };
 }

@@ -58,7 +58,16 @@ export class CreditsService {
         { path: 'amount', message: 'must be a non-zero integer' },
       ]);
     }
-    const r = await this.d.store.credits.apply({ userId, taskId: null, kind: 'grant', amount, at: this.d.now() }, true);
+    // an admin may take credits back, never below zero (reservations and charges may; grants may not)
+    const r = await this.d.store.credits.apply(
+      { userId, taskId: null, kind: 'grant', amount, at: this.d.now() },
+      false,
+    );
+    if (!r.ok) {
+      throw new AppError('validation_error', `This would take the balance (${r.balance ?? 0}) below zero`, [
+        { path: 'amount', message: `must be at least ${-(r.balance ?? 0)}` },
+      ]);
+    }
     return r.balance;
   }
 }

@@ -127,6 +127,28 @@ export class ReferenceImages {
     for (const img of images) await this.d.files.remove(img.asset.path).catch(() => undefined);
   }
 
+  /**
+   * Files under assets/ with no row, older than `olderThanMs` (a crash between writing a reference and committing
+   * its task), and temporary uploads a crashed request left. Returns how many files went.
+   */
+  async collectOrphans(olderThanMs: number): Promise<number> {
+    const cutoff = this.d.now() - olderThanMs;
+    let removed = 0;
+    for (const f of await this.d.files.list('assets')) {
+      if (f.modifiedAt > cutoff) continue;
+      const id = /^assets\/([\w-]+)\.png$/.exec(f.key)?.[1];
+      if (id && (await this.d.store.assets.get(id))) continue;
+      await this.d.files.remove(f.key);
+      removed += 1;
+    }
+    for (const f of await this.d.files.list('tmp/uploads')) {
+      if (f.modifiedAt > cutoff) continue;
+      await this.d.files.remove(f.key);
+      removed += 1;
+    }
+    return removed;
+  }
+
   /** The PNG bytes of an owned image asset, resized to the job's size (for engines). */
   async load(ref: string, size: { width: number; height: number }): Promise<Buffer> {
     const asset = await this.d.store.assets.get(ref.replace(/^asset:/, ''));

@@ -1,6 +1,16 @@
-import { DEFAULT_MAX_BATCH, MODEL_LIST, type AuthMode, type Health, type ModelsInfo } from '@mediagen/contract';
+import {
+  ADMIN_COOKIE,
+  DEFAULT_MAX_BATCH,
+  MODEL_LIST,
+  type AuthMode,
+  type Health,
+  type ModelsInfo,
+} from '@mediagen/contract';
+import { AppError } from '#domain/app-error.ts';
 import type { Store } from '#ports/store.ts';
 import type { AccountsService } from './accounts.service.ts';
+import { constantTimeEqual } from './auth.service.ts';
+import type { RequestContext } from './request-context.ts';
 
 export interface MediaToolInfo {
   version: string;
@@ -21,6 +31,9 @@ export interface SystemDeps {
   /** extra reasons the instance is degraded (storage trouble, …) */
   problems?: () => string[];
   metrics: { text(): Promise<string> };
+  /** key mode: /metrics needs this Bearer token or an admin session */
+  metricsToken?: string;
+  isAdminSession(token: string): Promise<boolean>;
 }
 
 /** The registry for clients, health, metrics. */
@@ -59,7 +72,17 @@ export class SystemService {
     };
   }
 
-  metrics(): Promise<string> {
+  /** Prometheus text; in key mode only for the METRICS_TOKEN bearer or an admin session (it names models and load). */
+  async metrics(ctx: RequestContext): Promise<string> {
+    if (this.d.authMode === 'key') {
+      const bearer = /^\s*Bearer\s+(\S+)\s*$/i.exec(ctx.header('authorization') ?? '')?.[1];
+      const byToken =
+        bearer !== undefined && this.d.metricsToken !== undefined && constantTimeEqual(bearer, this.d.metricsToken);
+      const adminCookie = ctx.cookie(ADMIN_COOKIE);
+      if (!byToken && !(adminCookie && (await this.d.isAdminSession(adminCookie)))) {
+        throw new AppError('unauthorized', 'Metrics need METRICS_TOKEN as a Bearer token, or an admin session');
+      }
+    }
     return this.d.metrics.text();
   }
 }

@@ -29,6 +29,7 @@ interface PendingProgress {
 export class TaskLifecycle {
   private readonly terminalHooks: Array<(t: TaskRecord) => Promise<void>> = [];
   private readonly progress = new Map<string, PendingProgress>();
+  private closed = false;
 
   constructor(private readonly d: TaskLifecycleDeps) {}
 
@@ -65,9 +66,9 @@ export class TaskLifecycle {
     p.stage = stage;
     this.progress.set(task.id, p);
     if (now - p.lastWrite >= every) {
-      void this.writeProgress(p);
+      this.writeLater(p);
     } else if (!p.timer) {
-      p.timer = setTimeout(() => void this.writeProgress(p), every - (now - p.lastWrite));
+      p.timer = setTimeout(() => this.writeLater(p), every - (now - p.lastWrite));
       p.timer.unref();
     }
   }
@@ -86,7 +87,20 @@ export class TaskLifecycle {
     if (p) await this.writeProgress(p);
   }
 
+  /** Stop the pending progress writes (shutdown: the store closes next). */
+  close(): void {
+    for (const p of this.progress.values()) if (p.timer) clearTimeout(p.timer);
+    this.progress.clear();
+    this.closed = true;
+  }
+
+  private writeLater(p: PendingProgress): void {
+    // progress is cheap to lose (the next report rewrites it); never let a failed write escape
+    this.writeProgress(p).catch(() => undefined);
+  }
+
   private async writeProgress(p: PendingProgress): Promise<void> {
+    if (this.closed) return;
     if (p.timer) clearTimeout(p.timer);
     p.timer = undefined;
     p.lastWrite = this.d.now();

@@ -10,7 +10,14 @@ const iso = (t: number): string => new Date(t).toISOString();
 /** Users and their access keys (admin API, SPEC §6). Keys are shown once and stored hashed. */
 export class UsersService {
   constructor(
-    private readonly d: { store: Store; now: () => number; credits: CreditsService; creditsEnabled: boolean },
+    private readonly d: {
+      store: Store;
+      now: () => number;
+      credits: CreditsService;
+      creditsEnabled: boolean;
+      /** a user's key changed or was revoked (caches of keys forget it) */
+      onKeyChanged?: (userId: string) => void;
+    },
   ) {}
 
   async list(): Promise<{ items: UserListItem[] }> {
@@ -65,9 +72,20 @@ export class UsersService {
     };
   }
 
+  /** A new key, shown once; the old key stops working and every session it opened ends. */
+  async rotateKey(id: string): Promise<UserCreated> {
+    const u = await this.get(id);
+    const accessKey = newToken('mgk_');
+    await this.d.store.users.setKeyHash(u.id, hashToken(accessKey));
+    await this.d.store.sessions.deleteOfUser(u.id);
+    this.d.onKeyChanged?.(u.id);
+    return { id: u.id, name: u.name, access_key: accessKey, credits: u.credits };
+  }
+
   async remove(id: string): Promise<void> {
     await this.get(id);
     await this.d.store.users.markDeleted(id, this.d.now());
     await this.d.store.sessions.deleteOfUser(id);
+    this.d.onKeyChanged?.(id);
   }
 }

@@ -425,7 +425,9 @@ describe('system routes', () => {
       expect.arrayContaining(['/api/generate', '/api/status/{id}', '/api/gallery']),
     );
     expect((await alice.get('/api/docs/')).status).toBe(200);
-    const metrics = await (await alice.get('/metrics')).text();
+    // key mode: metrics need METRICS_TOKEN or an admin session
+    expect((await alice.get('/metrics')).status).toBe(401);
+    const metrics = await (await admin.get('/metrics')).text();
     expect(metrics).toMatch(/mediagen_http_request_duration_seconds_bucket/);
     expect(metrics).toMatch(/mediagen_tasks_total\{outcome="completed"\}/);
     expect((await alice.get('/api/nope')).status).toBe(404);

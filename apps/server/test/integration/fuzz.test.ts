@@ -44,8 +44,8 @@ const FIELDS = [
 
 beforeAll(async () => {
   const engine = new FakeEngine();
-  // no backend becomes ready: accepted jobs stay queued, the test measures the gateway alone
-  engine.health = { ok: false, reason: 'fuzz', missingNodes: [], missingModels: [], models: [], warnings: [] };
+  // the one backend runs a job that never ends: accepted jobs stay queued, the test measures the gateway alone
+  engine.behaviour = () => ({ steps: 1, stepMs: 1, hang: true });
   server = await startTestServer({
     overrides: { engine },
     env: {
@@ -53,6 +53,7 @@ beforeAll(async () => {
       RATE_LIMIT_GENERATE_PER_MINUTE: '1000000',
       RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE: '1000000',
       MAX_QUEUE: '100000',
+      MAX_QUEUED_PER_USER: '100000',
     },
   });
   const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } })

@@ -11,7 +11,6 @@ export interface Schema<T> {
     | { success: true; data: T }
     | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
 }
-export type Parsed<S> = S extends Schema<infer T> ? T : never;
 
 export interface RequestOptions {
   method?: Method;
@@ -130,19 +129,6 @@ export async function readJson<T>(res: Response, schema: Schema<T>): Promise<T> 
     message: 'The server sent an unexpected response',
     details: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
   });
-}
-
-/** A JSON body without a schema, for shapes the UI reads defensively. */
-export async function readUnknown(res: Response): Promise<unknown> {
-  try {
-    return await res.json();
-  } catch {
-    return undefined;
-  }
-}
-
-export async function requestJson<T>(path: string, schema: Schema<T>, opts?: RequestOptions): Promise<T> {
-  return readJson(await send(path, opts), schema);
 }
 
 /** RFC 4122 v4 key; falls back to getRandomValues where randomUUID is missing (plain-http LAN hosts). */

@@ -2,7 +2,7 @@ import type { ManifestSummary, ProvenanceMime, ProvenanceSigner } from '#ports/p
 import { WorkerThreadRpc } from '../threads/worker-thread-rpc.ts';
 import type { C2paCredentials } from './c2pa-credentials.ts';
 
-export { C2paCredentialsError, loadC2paCredentials, type C2paCredentials } from './c2pa-credentials.ts';
+export { loadC2paCredentials, type C2paCredentials } from './c2pa-credentials.ts';
 
 export interface C2paProvenanceSigner extends ProvenanceSigner {
   /** Starts the thread and loads the WASM now rather than on the first output. */

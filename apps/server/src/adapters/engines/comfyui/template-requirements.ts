@@ -77,6 +77,6 @@ export function packOf(templates: readonly WorkflowTemplate[], nodeClass: string
 }
 
 /** The models folder a loader input reads, for messages like "checkpoints/pony….safetensors". */
-export function folderOf(nodeClass: string, input: string): string {
+function folderOf(nodeClass: string, input: string): string {
   return modelFileInput(nodeClass, input)?.folder ?? 'models';
 }
