@@ -27,6 +27,7 @@ import type { PreparedImage, ReferenceImages } from './reference-images.ts';
 import { json, type JsonReply } from './replies.ts';
 import type { Lang, UploadedFile, UserContext } from './request-context.ts';
 import type { TasksService } from './tasks.service.ts';
+import type { WebhooksService } from './webhooks.service.ts';
 
 /** What the prompt policy answers (domain/prompt-policy). */
 export interface PromptScreen {
@@ -55,6 +56,8 @@ export interface GenerationDeps {
   log: { warn(o: object, m: string): void };
   /** a hook the worker uses to wake up */
   onAccepted: (taskId: string) => void;
+  /** webhook_url / webhook_events: checked (422), then subscribed before the task row is written */
+  webhooks: Pick<WebhooksService, 'planFor' | 'subscribe'>;
 }
 
 /** zod issues of stage 1 as error details (400 invalid_request). */
@@ -151,6 +154,7 @@ export class GenerationService {
       const prior = await this.d.store.tasks.findIdempotent(ctx.user.id, key);
       if (prior) return this.replay(ctx.user.id, prior, hash, o.preferWait);
     }
+    const webhook = await this.d.webhooks.planFor(ctx.user.id, req);
     const prepared: PreparedImage[] = [];
     const resolvedReq: GenerateRequest = { ...req };
     for (const field of IMAGE_FIELDS) {
@@ -165,6 +169,7 @@ export class GenerationService {
     this.screen(ctx, params);
     await this.admit(params);
     const task = await this.newTask(ctx.user.id, params);
+    if (webhook) await this.d.webhooks.subscribe(task, webhook);
     const hold = this.d.credits.holdFor(task.estimatedSeconds);
     await this.d.images.persist(prepared);
     const result = await this.d.store.tasks
