@@ -1,3 +1,4 @@
+import { isIpLiteral } from '#domain/network-address.ts';
 import { checkWebhookUrl, pickPinnedAddress, type WebhookTargetPolicy } from '#domain/webhook-target.ts';
 import { HostLookupError, type HostResolver } from '#ports/webhook-transport.ts';
 
@@ -26,9 +27,10 @@ export class WebhookTargets {
   async resolve(url: string): Promise<DeliveryTarget> {
     const checked = checkWebhookUrl(url, this.d.policy);
     if (!checked.ok) return { ok: false, reason: checked.reason, final: true };
+    const host = checked.value.host;
     let addresses: string[];
     try {
-      addresses = await this.d.resolver.lookup(checked.value.host);
+      addresses = isIpLiteral(host) ? [host] : await this.d.resolver.lookup(host);
     } catch (err) {
       if (err instanceof HostLookupError) return { ok: false, reason: err.message, final: err.kind === 'not_found' };
       throw err;
