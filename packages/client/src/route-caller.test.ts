@@ -45,7 +45,7 @@ function scripted(answers: Array<Response | Error>) {
     if (next instanceof Error) throw next;
     return next;
   };
-  return { calls, fetch: fetchFn as typeof fetch };
+  return { calls, fetch: fetchFn };
 }
 
 const json = (status: number, body: string, headers: Record<string, string> = {}) =>
