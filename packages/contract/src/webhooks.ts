@@ -10,6 +10,8 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = ['completed', 'fa
 /** Stage 1 only checks types (400); whether the target may be called is a rule of the server (422). */
 export const zWebhookUrl = z.string().max(2048);
 export const zWebhookEvents = z.array(zWebhookEvent).min(1).max(5);
+/** Generation fields that are lists: in multipart/form-data, repeated parts or one comma-separated part. */
+export const GENERATE_LIST_FIELDS = ['webhook_events'] as const;
 
 /** Standard Webhooks request headers (https://www.standardwebhooks.com). */
 export const WEBHOOK_HEADERS = {

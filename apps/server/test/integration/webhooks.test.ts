@@ -133,6 +133,23 @@ describe('webhooks (Standard Webhooks, delivered from the outbox)', () => {
     expect(log.items.map((m) => m.event).sort()).toEqual(['completed', 'queued', 'running']);
   });
 
+  it('multipart requests take webhook_events as repeated or comma-separated parts', async () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ ...FLUX, seed: 14, webhook_url: `${receiver.url}/multipart` })) {
+      form.append(k, String(v));
+    }
+    form.append('webhook_events', 'queued,running');
+    form.append('webhook_events', 'completed');
+    const res = await alice.post('/api/generate', form);
+    expect(res.status, JSON.stringify(await res.clone().json())).toBe(202);
+    await waitFor(() => receiver.on('/multipart').length >= 3 || undefined);
+    const bad = new FormData();
+    for (const [k, v] of Object.entries({ ...FLUX, webhook_url: `${receiver.url}/x`, webhook_events: 'done' })) {
+      bad.append(k, String(v));
+    }
+    expect((await alice.post('/api/generate', bad)).status).toBe(400);
+  });
+
   it('a redirect is not followed and a 410 stops the retries', async () => {
     receiver.script = [302, 410];
     const id = await generate(alice, { ...FLUX, seed: 10, webhook_url: `${receiver.url}/gone` });
