@@ -84,8 +84,26 @@ const defaultBaseUrl = (): string =>
   env().MEDIAGEN_URL ??
   ((globalThis as { location?: { origin?: string } }).location?.origin || 'http://127.0.0.1:8080');
 
+/** RFC 4122 v4; getRandomValues where randomUUID is missing (browsers on plain-http hosts). */
 function newIdempotencyKey(): string {
-  return crypto.randomUUID();
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** One signal that aborts when any of them does (AbortSignal.any where available). */
+function anySignal(signals: AbortSignal[]): AbortSignal | undefined {
+  if (signals.length <= 1) return signals[0];
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const ctrl = new AbortController();
+  for (const s of signals) {
+    if (s.aborted) ctrl.abort(s.reason);
+    else s.addEventListener('abort', () => ctrl.abort(s.reason), { once: true });
+  }
+  return ctrl.signal;
 }
 
 function filenameOf(disposition: string | null, fallback: string): string {
@@ -209,8 +227,7 @@ export class MediaGenClient {
    */
   async wait(taskId: string, opts: WaitOptions = {}): Promise<GenerationResult> {
     const timeout = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
-    const signals = [opts.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    const signal = anySignal([opts.signal, timeout].filter((s): s is AbortSignal => s !== undefined));
     try {
       try {
         for await (const e of this.events(taskId, signal ? { signal } : {})) {
