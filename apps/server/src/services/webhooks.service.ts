@@ -134,8 +134,12 @@ export class WebhooksService {
 
   /** The task was accepted (its row is committed): the `queued` event. */
   async onAccepted(taskId: string): Promise<void> {
-    const task = await this.d.store.tasks.get(taskId);
-    if (task) await this.onTransition(task);
+    try {
+      const task = await this.d.store.tasks.get(taskId);
+      if (task) await this.onTransition(task);
+    } catch (err) {
+      this.d.log.error({ err, taskId }, 'could not queue a webhook message');
+    }
   }
 
   /**
