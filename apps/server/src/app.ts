@@ -20,6 +20,7 @@ import { authHandlers } from '#routes/auth.routes.ts';
 import { generateHandlers } from '#routes/generate.routes.ts';
 import { systemHandlers } from '#routes/system.routes.ts';
 import { taskHandlers } from '#routes/tasks.routes.ts';
+import { webhookHandlers } from '#routes/webhooks.routes.ts';
 import type { AppServices } from '#services/app-services.ts';
 
 /** What the HTTP layer needs to know of the configuration. */
@@ -156,6 +157,7 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
       ...authHandlers(s),
       ...adminHandlers(s),
       ...systemHandlers(s),
+      ...webhookHandlers(s),
     },
     {
       services: s,

@@ -98,6 +98,14 @@ const zEnv = z.object({
   REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
   HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(15),
   KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
+  /** webhooks may call plain http URLs (development; production receivers use https) */
+  WEBHOOK_ALLOW_HTTP: zBool.default(false),
+  /** hosts webhooks may call whatever their addresses (loopback, private networks); `*.example.com` for subdomains */
+  WEBHOOK_ALLOWED_HOSTS: zList.default([]),
+  /** tries per webhook message, the first included */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
+  /** the wait after the first failed try; each later one doubles (±20 % jitter), at most 6 h */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof zEnv>;

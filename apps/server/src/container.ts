@@ -10,12 +10,16 @@ import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
+import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
+import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
 import { PromptPolicy, mergeTerms, policyUserAction, type PolicyTerms } from '#domain/prompt-policy/index.ts';
+import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { AccountRecord, Store } from '#ports/store.ts';
+import type { HostResolver, WebhookTransport } from '#ports/webhook-transport.ts';
 import { AccountsService } from '#services/accounts.service.ts';
 import type { AppServices } from '#services/app-services.ts';
 import { AuditService } from '#services/audit.service.ts';
@@ -33,9 +37,12 @@ import { SystemService } from '#services/system.service.ts';
 import { TaskLifecycle } from '#services/task-lifecycle.ts';
 import { TasksService } from '#services/tasks.service.ts';
 import { UsersService } from '#services/users.service.ts';
+import { WebhookTargets } from '#services/webhook-targets.ts';
+import { WebhooksService } from '#services/webhooks.service.ts';
 import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
 import { Maintenance } from '#worker/maintenance.ts';
+import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
 import type { HttpSettings } from './app.ts';
 import type { Config } from './config.ts';
 import { VERSION } from './version.ts';
@@ -46,6 +53,7 @@ export interface Container {
   services: AppServices;
   runner: JobRunner;
   health: HealthMonitor;
+  webhooks: WebhookDeliverer;
   mediaBinaries: MediaBinaries;
   simulator?: SimulatorProcess;
   adminKey: { value: string; generated: boolean };
@@ -63,6 +71,9 @@ export interface ContainerOverrides {
   /** skip spawning the simulator even when no COMFYUI_URLS are set (tests that bring their own) */
   noSimulator?: boolean;
   healthReadyMs?: number;
+  /** webhook DNS (tests: a double, so no test ever resolves or reaches a real host) */
+  hostResolver?: HostResolver;
+  webhookTransport?: WebhookTransport;
 }
 
 const DEFAULT_TERMS = fileURLToPath(new URL('../policy/terms.json', import.meta.url));
@@ -185,6 +196,38 @@ export async function createContainer(
   });
   wake = () => runner.wake();
   const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner, now });
+  const webhookTargets = new WebhookTargets({
+    policy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS },
+    resolver: overrides.hostResolver ?? createDnsHostResolver(),
+  });
+  let wakeDeliverer = (): void => undefined;
+  const webhooks = new WebhooksService({
+    store,
+    targets: webhookTargets,
+    view: (t) => tasks.view(t),
+    now,
+    newId: () => crypto.randomUUID().replaceAll('-', ''),
+    onQueued: () => wakeDeliverer(),
+    log: log.child({ component: 'webhooks' }),
+  });
+  lifecycle.onTransition((t) => webhooks.onTransition(t));
+  const deliverer = new WebhookDeliverer({
+    store,
+    targets: webhookTargets,
+    transport: overrides.webhookTransport ?? createPinnedWebhookTransport(),
+    secrets: (ownerId) => webhooks.signingSecrets(ownerId),
+    retry: {
+      ...DEFAULT_WEBHOOK_RETRY,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
+    },
+    now,
+    random: Math.random,
+    instanceId: crypto.randomUUID(),
+    userAgent: `MediaGen-Webhooks/${VERSION}`,
+    log: log.child({ component: 'webhook-deliverer' }),
+  });
+  wakeDeliverer = () => deliverer.wake();
   const generation = new GenerationService({
     store,
     bus,
@@ -208,7 +251,11 @@ export async function createContainer(
     sizes: config.ALLOWED_SIZES,
     now,
     log: log.child({ component: 'generation' }),
-    onAccepted: () => runner.wake(),
+    onAccepted: (taskId) => {
+      runner.wake();
+      void webhooks.onAccepted(taskId);
+    },
+    webhooks,
   });
   const metrics = createMetrics(
     () => store.tasks.countQueued(),
@@ -229,6 +276,7 @@ export async function createContainer(
     queue: new QueueView({ store, accounts, degradedMaxWaiting: config.DEGRADED_MAX_WAITING }),
     stats: new StatsService({ store, now }),
     audit,
+    webhooks,
     system: new SystemService({
       store,
       accounts,
@@ -259,6 +307,7 @@ export async function createContainer(
     services,
     runner,
     health,
+    webhooks: deliverer,
     mediaBinaries,
     adminKey,
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
@@ -291,11 +340,14 @@ export async function createContainer(
       await accounts.refresh();
       await runner.start();
       await health.start();
+      await webhooks.reconcile();
+      deliverer.start();
     },
     async stop() {
       health.stop();
       storage.stop();
       maintenance.stop();
+      await deliverer.stop();
       await runner.stop();
       lifecycle.close();
       await engine.close();

@@ -16,6 +16,7 @@ import {
   zOutputFormat,
   zSampler,
 } from './models/index.ts';
+import { zWebhookEvents, zWebhookUrl } from './webhooks.ts';
 
 /** An image: base64, a `data:` URL, or `asset:<id>` naming an earlier upload/output of the same owner. */
 const zImageRef = z.string().min(1);
@@ -71,6 +72,10 @@ export const zGenerateRequest = z
     reference_image: zImageRef.optional(),
     first_frame_image: zImageRef.optional(),
     last_frame_image: zImageRef.optional(),
+    /** where task events are POSTed (Standard Webhooks, signed with the account's secret) */
+    webhook_url: zWebhookUrl.optional(),
+    /** which events to send; default the final ones */
+    webhook_events: zWebhookEvents.optional(),
   })
   .strict();
 export type GenerateRequest = z.infer<typeof zGenerateRequest>;

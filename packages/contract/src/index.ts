@@ -9,4 +9,5 @@ export * from './api.ts';
 export * from './system.ts';
 export * from './route-def.ts';
 export * from './routes.ts';
+export * from './webhooks.ts';
 export * from './openapi.ts';

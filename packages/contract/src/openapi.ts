@@ -20,7 +20,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   416: 'the range is not satisfiable',
-  422: 'validation_error, fixed_parameter_violation or prompt_policy_violation',
+  422: 'validation_error (a refused webhook target too), fixed_parameter_violation or prompt_policy_violation',
   429: 'rate_limited (Retry-After)',
   503: 'queue_overloaded or no_backend_available (Retry-After)',
 };
@@ -195,5 +195,29 @@ export function buildOpenApi(version: string): Json {
       },
     },
     paths,
+    webhooks: WEBHOOKS,
   };
 }
+
+/** What MediaGen POSTs to a task's webhook_url (Standard Webhooks). */
+const WEBHOOKS: Json = {
+  taskEvent: {
+    post: {
+      summary: 'A task changed status (the events named in webhook_events; default the final ones)',
+      description:
+        'Signed per Standard Webhooks with the secret from POST /api/account/webhook-secret: verify ' +
+        '`webhook-signature` (v1,<base64 HMAC-SHA256 of "webhook-id.webhook-timestamp.body">) before trusting ' +
+        'the body. Retried with exponential backoff until a 2xx (410 stops); webhook-id is the same on every try.',
+      parameters: [
+        ['webhook-id', 'the message id: the same on every retry (drop duplicates by it)'],
+        ['webhook-timestamp', 'Unix seconds of this try (refuse ones too far from now)'],
+        ['webhook-signature', 'space-separated `v1,<base64>` signatures (two during a secret rotation)'],
+      ].map(([name, description]) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } })),
+      requestBody: { required: true, content: { 'application/json': { schema: ref('TaskStatus') } } },
+      responses: {
+        '2XX': { description: 'received; not sent again' },
+        '410': { description: 'the endpoint is gone: no more tries of this message' },
+      },
+    },
+  },
+};

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { BOOLEAN_FIELDS, IMAGE_FIELDS, NUMERIC_FIELDS } from '@mediagen/contract';
+import { BOOLEAN_FIELDS, GENERATE_LIST_FIELDS, IMAGE_FIELDS, NUMERIC_FIELDS } from '@mediagen/contract';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 import type { UploadedFile } from '#services/request-context.ts';
@@ -12,6 +12,7 @@ import { UPLOAD_PREFIX } from '#services/reference-images.ts';
 const NUMERIC = new Set<string>(NUMERIC_FIELDS);
 const IMAGE = new Set<string>(IMAGE_FIELDS);
 const BOOLEAN = new Set<string>(BOOLEAN_FIELDS);
+const LIST = new Set<string>(GENERATE_LIST_FIELDS);
 /** decimal numbers only: "0x200", "1e3", " 5" stay text and fail the schema (400) like a JSON string would */
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
@@ -44,6 +45,12 @@ export async function readMultipart(
         body[part.fieldname] = `${UPLOAD_PREFIX}${part.fieldname}`;
       } else {
         const raw = typeof part.value === 'string' ? part.value : String(part.value);
+        if (LIST.has(part.fieldname)) {
+          // a list field: repeated parts, or one comma-separated part
+          const prior = body[part.fieldname];
+          body[part.fieldname] = [...(Array.isArray(prior) ? prior : []), ...raw.split(',').map((v) => v.trim())];
+          continue;
+        }
         body[part.fieldname] = fieldValue(part.fieldname, raw);
       }
     }

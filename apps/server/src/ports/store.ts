@@ -8,6 +8,7 @@ import type {
   TaskStage,
   TaskStatus,
 } from '@mediagen/contract';
+import type { WebhookStore } from './webhook-store.ts';
 
 export interface TaskRecord {
   id: string;
@@ -240,6 +241,8 @@ export interface Store {
     append(e: Omit<AuditEntry, 'id'>): Promise<void>;
     list(limit: number): Promise<AuditEntry[]>;
   };
+  /** signing secrets, subscriptions, the delivery outbox and its log (ports/webhook-store.ts) */
+  webhooks: WebhookStore;
   settings: {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;

@@ -8,6 +8,7 @@ import type { StatsService } from './stats.service.ts';
 import type { SystemService } from './system.service.ts';
 import type { TasksService } from './tasks.service.ts';
 import type { UsersService } from './users.service.ts';
+import type { WebhooksService } from './webhooks.service.ts';
 
 /** What the HTTP layer may use: services only (routes never see the store, the files or any adapter). */
 export interface AppServices {
@@ -21,4 +22,5 @@ export interface AppServices {
   stats: StatsService;
   audit: AuditService;
   system: SystemService;
+  webhooks: WebhooksService;
 }

@@ -28,6 +28,7 @@ import { json, type JsonReply } from './replies.ts';
 import type { Lang, UploadedFile, UserContext } from './request-context.ts';
 import type { StorageHealth } from './storage-health.ts';
 import type { TasksService } from './tasks.service.ts';
+import type { WebhooksService } from './webhooks.service.ts';
 
 /** What the prompt policy answers (domain/prompt-policy). */
 export interface PromptScreen {
@@ -59,6 +60,8 @@ export interface GenerationDeps {
   log: { warn(o: object, m: string): void };
   /** a hook the worker uses to wake up */
   onAccepted: (taskId: string) => void;
+  /** webhook_url / webhook_events: checked (422), then subscribed before the task row is written */
+  webhooks: Pick<WebhooksService, 'planFor' | 'subscribe'>;
 }
 
 /** zod issues of stage 1 as error details (400 invalid_request). */
@@ -156,6 +159,7 @@ export class GenerationService {
       const prior = await this.d.store.tasks.findIdempotent(ctx.user.id, key);
       if (prior) return this.replay(ctx.user.id, prior, hash, o.preferWait);
     }
+    const webhook = await this.d.webhooks.planFor(ctx.user.id, req);
     const prepared: PreparedImage[] = [];
     const resolvedReq: GenerateRequest = { ...req };
     for (const field of IMAGE_FIELDS) {
@@ -171,6 +175,7 @@ export class GenerationService {
     await this.admit(ctx.user.id, params);
     await this.checkQuota(ctx.user.id, prepared);
     const task = await this.newTask(ctx.user.id, params);
+    if (webhook) await this.d.webhooks.subscribe(task, webhook);
     const hold = this.d.credits.holdFor(task.estimatedSeconds);
     let result: AcceptResult;
     try {

@@ -28,6 +28,7 @@ interface PendingProgress {
  */
 export class TaskLifecycle {
   private readonly terminalHooks: Array<(t: TaskRecord) => Promise<void>> = [];
+  private readonly transitionHooks: Array<(t: TaskRecord) => Promise<void>> = [];
   private readonly progress = new Map<string, PendingProgress>();
   private closed = false;
 
@@ -36,6 +37,11 @@ export class TaskLifecycle {
   /** Runs after a task this instance moved to a terminal status (credits settle here, once). */
   onTerminal(fn: (t: TaskRecord) => Promise<void>): void {
     this.terminalHooks.push(fn);
+  }
+
+  /** Runs after every transition this instance made, terminal ones included (webhooks queue their messages here). */
+  onTransition(fn: (t: TaskRecord) => Promise<void>): void {
+    this.transitionHooks.push(fn);
   }
 
   /** Move `task` (as last read) to `to`; undefined when the move is not allowed or someone else moved it first. */
@@ -47,6 +53,7 @@ export class TaskLifecycle {
     const next: TaskRecord = { ...task, ...patch, status: to, updatedAt: this.d.now() };
     this.d.bus.publish(next.ownerId, taskEventFor(next));
     if (isTerminal(to)) for (const hook of this.terminalHooks) await hook(next);
+    for (const hook of this.transitionHooks) await hook(next);
     return next;
   }
 

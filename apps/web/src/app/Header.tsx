@@ -1,4 +1,7 @@
+import { useState } from 'react';
 import type { SessionInfo } from '@mediagen/contract';
+import { Modal } from '../components/Modal.tsx';
+import { WebhookSettingsForm } from '../features/account/WebhookSettings.tsx';
 import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
 import { useI18n } from '../i18n/useI18n.ts';
 import type { Route } from './useRoute.ts';
@@ -15,6 +18,7 @@ export function Header({
   onLogout: () => void;
 }) {
   const { t } = useI18n();
+  const [webhooksOpen, setWebhooksOpen] = useState(false);
   const link = (path: string, to: Route, label: string, testId: string) => (
     <a
       href={path}
@@ -53,12 +57,30 @@ export function Header({
             </span>
           ) : null}
         </span>
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          data-testid="open-webhooks"
+          onClick={() => setWebhooksOpen(true)}
+        >
+          {t('header.webhooks')}
+        </button>
         {session.auth_mode === 'key' ? (
           <button type="button" className="btn btn--ghost btn--small" data-testid="logout" onClick={onLogout}>
             {t('auth.signOut')}
           </button>
         ) : null}
       </div>
+      {webhooksOpen ? (
+        <Modal
+          title={t('webhooks.title')}
+          closeLabel={t('action.close')}
+          onClose={() => setWebhooksOpen(false)}
+          testId="webhooks-dialog"
+        >
+          <WebhookSettingsForm />
+        </Modal>
+      ) : null}
     </header>
   );
 }

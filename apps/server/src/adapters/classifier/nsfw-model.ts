@@ -4,8 +4,6 @@ import type { NsfwScores } from '#ports/output-classifier.ts';
 /** The three models nsfwjs 4.4 ships inside its npm package (weights as base64 modules). */
 export type NsfwModelName = 'MobileNetV2' | 'MobileNetV2Mid' | 'InceptionV3';
 
-const NSFW_MODEL_NAMES: readonly NsfwModelName[] = ['MobileNetV2', 'MobileNetV2Mid', 'InceptionV3'];
-
 /** Square input side each model was trained on; images are resized to it before inference. */
 export function modelInputSize(model: NsfwModelName): number {
   return model === 'InceptionV3' ? 299 : 224;

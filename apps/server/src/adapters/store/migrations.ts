@@ -76,6 +76,38 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     sql: `ALTER TABLE accounts ADD COLUMN readiness TEXT;
       ALTER TABLE accounts ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';`,
   },
+  {
+    version: 5,
+    name: 'webhooks: secrets, subscriptions, outbox and delivery log',
+    sql: `
+      CREATE TABLE webhook_accounts (
+        user_id TEXT PRIMARY KEY, secret TEXT, secret_created_at INTEGER, previous_secret TEXT,
+        previous_secret_until INTEGER, default_url TEXT,
+        default_events TEXT NOT NULL DEFAULT '["completed","failed","cancelled"]', updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE webhook_subscriptions (
+        task_id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL,
+        settled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL
+      );
+      CREATE INDEX webhook_subscriptions_unsettled ON webhook_subscriptions(settled, created_at);
+      CREATE TABLE webhook_outbox (
+        id TEXT PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE, task_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+        event TEXT NOT NULL, url TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending','sending','delivered','failed')),
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_owner TEXT, lease_until INTEGER,
+        last_error TEXT, last_status INTEGER, finished_at INTEGER
+      );
+      CREATE INDEX webhook_outbox_due ON webhook_outbox(status, next_attempt_at);
+      CREATE INDEX webhook_outbox_task ON webhook_outbox(task_id, created_at);
+      CREATE INDEX webhook_outbox_created ON webhook_outbox(created_at);
+      CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, task_id TEXT NOT NULL, attempt INTEGER NOT NULL,
+        at INTEGER NOT NULL, duration_ms INTEGER NOT NULL, response_status INTEGER, error TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('delivered','retry','failed'))
+      );
+      CREATE INDEX webhook_deliveries_message ON webhook_deliveries(message_id, id);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

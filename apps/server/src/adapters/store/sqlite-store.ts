@@ -7,6 +7,7 @@ import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } fro
 import { migrate } from './migrations.ts';
 import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from './sqlite-ledger-repos.ts';
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
+import { createSqliteWebhookRepo } from './sqlite-webhook-repo.ts';
 
 interface UserRow {
   id: string;
@@ -143,6 +144,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     tasks: createSqliteTaskRepo(db, now, q, sqliteCreditApply(db, q)),
     credits: createSqliteCreditRepo(db, q),
     audit: createSqliteAuditRepo(q),
+    webhooks: createSqliteWebhookRepo(db, q),
     assets: {
       async insert(a) {
         q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)

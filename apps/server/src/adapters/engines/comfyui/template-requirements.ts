@@ -75,8 +75,3 @@ export function packOf(templates: readonly WorkflowTemplate[], nodeClass: string
   for (const t of templates) for (const c of t.customNodes) if (c.class === nodeClass) return c.pack;
   return undefined;
 }
-
-/** The models folder a loader input reads, for messages like "checkpoints/pony….safetensors". */
-function folderOf(nodeClass: string, input: string): string {
-  return modelFileInput(nodeClass, input)?.folder ?? 'models';
-}

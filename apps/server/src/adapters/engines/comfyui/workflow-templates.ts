@@ -37,7 +37,6 @@ export const BINDABLE_FIELDS = [
   'last_frame_image',
 ] as const;
 const zField = z.enum(BINDABLE_FIELDS);
-type BindableField = z.infer<typeof zField>;
 
 /** Uploaded images a template can take, and the payload field each comes from. */
 export const IMAGE_SLOTS = {
@@ -56,7 +55,6 @@ export const zApiNode = z.object({
   _meta: z.object({ title: z.string() }).partial().optional(),
 });
 export const zApiGraph = z.record(zNodeId, zApiNode);
-type ApiNode = z.infer<typeof zApiNode>;
 export type ApiGraph = z.infer<typeof zApiGraph>;
 
 export const zFieldBinding = z
