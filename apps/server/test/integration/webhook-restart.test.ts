@@ -3,7 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { verifyWebhook } from '@mediagen/client';
 import { zWebhookLog, type WebhookLog } from '@mediagen/contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/adapters/simulator/simulator-process.ts';
+import {
+  freePort,
+  startSimulatorProcess,
+  type SimulatorProcess,
+} from '../../src/adapters/simulator/simulator-process.ts';
 import { Client, json, tempDir, waitFor } from '../test-server.ts';
 import { WebhookReceiver } from '../webhook-receiver.ts';
 
@@ -13,14 +17,14 @@ const receiver = new WebhookReceiver();
 
 async function startGateway(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    // a backend that never answers: the task is cancelled, and `cancelled` is the event under test
+    // a slow simulated GPU: the task is cancelled while it runs, and `cancelled` is the event under test
     env: {
       ...process.env,
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_MODE: 'open',
-      COMFYUI_URLS: 'http://127.0.0.1:9',
+      COMFYUI_URLS: sim?.urls.join(',') ?? '',
       LOG_LEVEL: 'warn',
       ADMIN_KEY: 'webhook-restart-admin-key-01',
       WEBHOOK_ALLOW_HTTP: 'true',
@@ -48,8 +52,11 @@ async function log(c: Client, id: string): Promise<WebhookLog> {
   return zWebhookLog.parse(await (await c.get(`/api/tasks/${id}/webhooks`)).json());
 }
 
+let sim: SimulatorProcess | undefined;
+
 beforeAll(async () => {
   await receiver.start();
+  sim = await startSimulatorProcess({ gpus: 1, timeScale: 20 });
 });
 
 afterEach(() => {
@@ -58,6 +65,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await receiver.close();
+  await sim?.stop();
 });
 
 describe('webhook outbox across a gateway restart', () => {
