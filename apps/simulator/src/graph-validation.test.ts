@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateGraph, type Graph, type ValidationResult } from './graph-validation.ts';
 import { listModelFolder, loadCatalog, loadModelFiles } from './node-catalog.ts';
-import { imageGraph } from './sim-test-client.ts';
+import { imageGraph } from '../test/sim-test-client.ts';
 
 const models = loadModelFiles();
 const catalog = loadCatalog(models);
@@ -34,7 +34,7 @@ describe('validateGraph', () => {
   });
 
   it('per-input errors carry ComfyUI types, and the top error is prompt_outputs_failed_validation', () => {
-    const g = clone(imageGraph() as Graph);
+    const g = clone(imageGraph());
     delete g['3']!.inputs.cfg; // required_input_missing
     g['3']!.inputs.steps = 0; // value_smaller_than_min
     g['3']!.inputs.sampler_name = 'euler_b'; // value_not_in_list (V1 list)
@@ -69,12 +69,12 @@ describe('validateGraph', () => {
   });
 
   it('links to a missing node: exception_during_validation on the output, …_inner_ on an ancestor', () => {
-    const g = clone(imageGraph() as Graph);
+    const g = clone(imageGraph());
     g['9']!.inputs.images = ['77', 0];
     const r = validate(g);
     expect(errorsOf(r, '9')).toEqual(['exception_during_validation']);
     expect(r.node_errors['9']!.errors[0]!.details).toBe("'77'");
-    const g2 = clone(imageGraph() as Graph);
+    const g2 = clone(imageGraph());
     g2['8']!.inputs.samples = ['77', 0];
     expect(errorsOf(validate(g2), '8')).toEqual(['exception_during_inner_validation']);
   });
@@ -93,16 +93,16 @@ describe('validateGraph', () => {
   });
 
   it('only output nodes and their ancestors are validated; other outputs still pass (200 with node_errors)', () => {
-    const g = { ...clone(imageGraph() as Graph), '50': { class_type: 'KSampler', inputs: {} } };
+    const g = { ...clone(imageGraph()), '50': { class_type: 'KSampler', inputs: {} } };
     expect(validate(g)).toMatchObject({ ok: true, node_errors: {} });
-    const two = { ...clone(imageGraph() as Graph), '60': { class_type: 'SaveImage', inputs: { images: ['8', 0] } } };
+    const two = { ...clone(imageGraph()), '60': { class_type: 'SaveImage', inputs: { images: ['8', 0] } } };
     const r = validate(two);
     expect(r).toMatchObject({ ok: true, outputs: ['9'] });
     expect(errorsOf(r, '60')).toEqual(['required_input_missing']);
   });
 
   it('converts literals like Python: numeric strings, big seeds, __value__', () => {
-    const g = clone(imageGraph() as Graph);
+    const g = clone(imageGraph());
     g['3']!.inputs.steps = '12';
     g['3']!.inputs.seed = '18446744073709551615';
     g['5']!.inputs.width = { __value__: 320 };
@@ -112,7 +112,7 @@ describe('validateGraph', () => {
   });
 
   it('rejects a literal where a link type is expected (stricter than ComfyUI)', () => {
-    const g = clone(imageGraph() as Graph);
+    const g = clone(imageGraph());
     g['3']!.inputs.model = 'ponyDiffusionV6XL_v6StartWithThisOne.safetensors';
     expect(errorsOf(validate(g), '3')).toEqual(['invalid_input_type']);
   });

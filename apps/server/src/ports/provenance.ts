@@ -6,7 +6,7 @@ export interface ProvenanceClaim {
   /** the file to sign; it is rewritten in place (atomically) with the manifest embedded */
   path: string;
   mime: ProvenanceMime;
-  /** model id from the registry, e.g. "pony" */
+  /** model id from the registry (a key of MODELS in the contract) */
   model: string;
   /** the model's display name, e.g. "Pony Diffusion V6 XL" */
   modelLabel: string;

@@ -97,7 +97,7 @@ export async function postJson(
     headers: { 'content-type': 'application/json' },
   });
   const text = await res.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try {
     json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {

@@ -4,8 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ComfyHttpError, ComfyUiClient, ComfyUnreachableError } from './comfyui-client.ts';
-import type { ComfyMessage } from './comfyui-messages.ts';
+import { ComfyHttpError, ComfyUiClient, ComfyUnreachableError } from '#adapters/engines/comfyui/comfyui-client.ts';
+import type { ComfyMessage } from '#adapters/engines/comfyui/comfyui-messages.ts';
 
 interface Peer {
   url: string;

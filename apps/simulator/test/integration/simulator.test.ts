@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, imageGraph, postJson, RecordingSocket, waitHistory, type HistoryJson } from './sim-test-client.ts';
-import { startSimulator, type RunningSimulator } from './simulator.ts';
+import { getJson, imageGraph, postJson, RecordingSocket, waitHistory, type HistoryJson } from '../sim-test-client.ts';
+import { startSimulator, type RunningSimulator } from '../../src/simulator.ts';
 
 const SCALE = 0.002;
 let sim: RunningSimulator;

@@ -3,15 +3,15 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SAMPLE_INFOTEXT, makePng, makeTempDir, makeVideo, removeTempDir } from './media-test-fixtures.ts';
-import { encodePngChunk, listPngChunks } from './png-text-chunk.ts';
+import { SAMPLE_INFOTEXT, makePng, makeTempDir, makeVideo, removeTempDir } from '../media-test-fixtures.ts';
+import { encodePngChunk, listPngChunks } from '#adapters/media/png-text-chunk.ts';
 import {
   BadImageError,
   encodeImageWithParameters,
   normalizeImage,
   readImageParameters,
   writeJpegThumbnail,
-} from './sharp-image-tools.ts';
+} from '#adapters/media/sharp-image-tools.ts';
 
 const dir = makeTempDir();
 afterAll(() => removeTempDir(dir));

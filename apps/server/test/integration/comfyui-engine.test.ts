@@ -21,9 +21,9 @@ import {
   type EngineListener,
   type EngineResult,
 } from '#ports/engine.ts';
-import { createComfyUiEngine, derivePromptId, type ComfyUiEngine } from './comfyui-engine.ts';
-import { executionError } from './prompt-tracker.ts';
-import { DEFAULT_WORKFLOWS_DIR } from './workflow-templates.ts';
+import { createComfyUiEngine, derivePromptId, type ComfyUiEngine } from '#adapters/engines/comfyui/comfyui-engine.ts';
+import { executionError } from '#adapters/engines/comfyui/prompt-tracker.ts';
+import { DEFAULT_WORKFLOWS_DIR } from '#adapters/engines/comfyui/workflow-templates.ts';
 
 let simA: SimulatorProcess;
 let simB: SimulatorProcess; // lacks the NF4 node and the Pony checkpoint; killed by the last test
@@ -107,14 +107,6 @@ async function simJson(base: string, p: string, body?: unknown): Promise<Record<
 }
 const timeScale = (base: string, scale: number): Promise<unknown> =>
   simJson(base, '/sim/config', { time_scale: scale });
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const caught = async (p: Promise<unknown>): Promise<EngineError> => {
   try {
