@@ -25,6 +25,9 @@ export default defineConfig({
           exclude: UNIT_EXCLUDE,
           setupFiles: ['apps/server/test/unit-setup.ts'],
           environment: 'node',
+          // unit tests hold no global state worth a fresh module graph per file: sharing one per worker
+          // makes the run about three times faster (each test builds its own fakes)
+          isolate: false,
         },
       },
       {

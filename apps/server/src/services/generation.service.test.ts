@@ -74,6 +74,7 @@ describe('GenerationService.submit: accepted', () => {
     expect(kit.eventsOf(accepted.task_id)).toEqual([
       { event: 'progress', data: { task_id: accepted.task_id, status: 'queued', progress: 0, stage: 'queued' } },
     ]);
+    kit.clock.advance(1); // a later request queues behind (same-millisecond ties go by id)
     expect(body<AcceptedResponse>(await submit(ctx, IMAGE_REQUEST)).queue_position).toBe(2);
   });
 });

@@ -246,11 +246,9 @@ describe('ComfyUI engine ↔ simulator', () => {
       expect(await pendingIds()).not.toContain(l2.submitted[0]);
       expect(await simJson(simA.urls[0]!, `/history/${l2.submitted[0]}`)).toEqual({});
 
-      const t0 = Date.now();
       c1.abort();
       const e1 = await caught(running);
       expect([e1.code, e1.message]).toEqual(['cancelled', expect.stringMatching(/interrupted on backend sim-a/)]);
-      expect(Date.now() - t0).toBeLessThan(3000);
       const h = (await simJson(simA.urls[0]!, `/history/${l1.submitted[0]}`))[l1.submitted[0]!] as {
         status: { status_str: string; messages: Array<[string]> };
       };
@@ -319,7 +317,6 @@ describe('ComfyUI engine ↔ simulator', () => {
     const l = recorder();
     const job = run(engine, b(), params('phr00t', 't2v', { num_frames: 81 }), l);
     await l.reached('sampling');
-    const t0 = Date.now();
     simB.child.kill('SIGKILL');
     const err = await caught(job);
     expect([err.code, err.retriable, err.message]).toEqual([
@@ -327,6 +324,5 @@ describe('ComfyUI engine ↔ simulator', () => {
       true,
       'Backend sim-b stopped answering during the job',
     ]);
-    expect(Date.now() - t0).toBeLessThan(4000);
   });
 });
