@@ -261,6 +261,7 @@ export async function createContainer(
     async stop() {
       health.stop();
       await runner.stop();
+      await lifecycle.close();
       await engine.close();
       await container.simulator?.stop();
       live.close();

@@ -144,4 +144,17 @@ describe('TaskLifecycle.reportProgress', () => {
     await g.lifecycle.flushProgress(t.id);
     expect(await store.tasks.get(t.id)).toMatchObject({ progress: 70, stage: 'decoding' });
   });
+
+  it('close (on shutdown, before the store closes) writes the pending progress and leaves no timer behind', async () => {
+    vi.useFakeTimers();
+    const store = createMemoryStore();
+    const g = gateway(store, { progressWriteMs: 250 });
+    const t = await stored(store, { status: 'running' });
+    g.lifecycle.reportProgress(t, 10, 'sampling');
+    g.lifecycle.reportProgress(t, 55, 'decoding');
+    expect(vi.getTimerCount()).toBe(1);
+    await g.lifecycle.close();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await store.tasks.get(t.id)).toMatchObject({ progress: 55, stage: 'decoding', status: 'running' });
+  });
 });

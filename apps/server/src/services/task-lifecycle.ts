@@ -86,6 +86,13 @@ export class TaskLifecycle {
     if (p) await this.writeProgress(p);
   }
 
+  /** On shutdown, before the store closes: write the progress still waiting for its timer, and stop the timers. */
+  async close(): Promise<void> {
+    const pending = [...this.progress.values()].filter((p) => p.timer);
+    this.progress.clear();
+    await Promise.all(pending.map((p) => this.writeProgress(p)));
+  }
+
   private async writeProgress(p: PendingProgress): Promise<void> {
     if (p.timer) clearTimeout(p.timer);
     p.timer = undefined;
