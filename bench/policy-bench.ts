@@ -25,6 +25,8 @@ export interface PolicyBenchResult {
   refusedShare: number;
   /** the same loop over prompts of made-up words, so no word is in the policy's caches */
   unseenWordsPromptsPerSecond: number;
+  /** CPU milliseconds for one 4,000-character spaced-out prompt ("n u d e c h i l d …"), the tokenizer's worst case */
+  spacedOutPromptMs: number;
   evaluation: { recall: number; falsePositiveRate: number; refuseTotal: number; allowTotal: number };
 }
 
@@ -114,6 +116,16 @@ export async function policyBench(options: { runs?: number; rounds?: number } = 
   const unseenRuns: number[] = [];
   for (let i = 0; i < 3; i++) unseenRuns.push(timeRun(new PromptPolicy(terms), unseen, 1));
 
+  // the worst case of spaced-out runs (was a wall-clock assertion in the tokenizer's unit test; speed belongs here)
+  const spacedOut = 'n u d e c h i l d '.repeat(250).slice(0, 4000);
+  const spacedOutMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = process.cpuUsage();
+    new PromptPolicy(terms).check(spacedOut);
+    const used = process.cpuUsage(started);
+    spacedOutMs.push((used.user + used.system) / 1000);
+  }
+
   const report = evaluatePolicy(policy, cases);
   const best = median(perRun);
   return {
@@ -124,6 +136,7 @@ export async function policyBench(options: { runs?: number; rounds?: number } = 
     distinctPrompts: prompts.length,
     refusedShare: prompts.filter((p) => !policy.check(p).allowed).length / prompts.length,
     unseenWordsPromptsPerSecond: Math.round(median(unseenRuns)),
+    spacedOutPromptMs: Number(median(spacedOutMs).toFixed(1)),
     evaluation: {
       recall: report.recall,
       falsePositiveRate: report.falsePositiveRate,
@@ -139,6 +152,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   console.log(`${(r.refusedShare * 100).toFixed(0)}% refused), median of ${r.runs.length} runs:`);
   console.log(`  ${r.promptsPerSecond} prompts/s (${r.microsecondsPerPrompt} µs a prompt); runs: ${r.runs.join(', ')}`);
   console.log(`  prompts of words never seen before (cold caches): ${r.unseenWordsPromptsPerSecond} prompts/s`);
+  console.log(`  one 4,000-character spaced-out prompt (worst case, cold caches): ${r.spacedOutPromptMs} ms`);
   const e = r.evaluation;
   console.log(
     `  evaluation: recall ${e.recall.toFixed(4)} on ${e.refuseTotal} must-refuse, false-positive rate ${e.falsePositiveRate.toFixed(4)} on ${e.allowTotal} must-allow`,

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Browser end-to-end specs: Chromium (Debian's) driven by playwright-core against the whole stack.
+// Browser end-to-end specs: Chromium driven by playwright-core against the whole stack. They write nothing tracked:
+// their screenshots go to test-results/e2e/; docs/screenshots/ comes from `npm run docs:screenshots`.
 export default defineConfig({
   test: {
     name: 'e2e',

@@ -349,7 +349,7 @@ export async function createContainer(
       maintenance.stop();
       await deliverer.stop();
       await runner.stop();
-      lifecycle.close();
+      await lifecycle.close();
       await engine.close();
       await container.simulator?.stop();
       live.close();

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { ModelId, ResolvedGeneration } from '@mediagen/contract';
 import {
   EngineError,
@@ -36,6 +35,8 @@ export class FakeEngine implements Engine {
 
   async run(input: EngineRunInput, l: EngineListener, signal: AbortSignal): Promise<EngineResult> {
     this.runs.push(input.taskId);
+    // loaded on first use: the unit tests' ScriptedEngine extends this class and never needs sharp
+    const { default: sharp } = await import('sharp');
     const b = this.behaviour(input.params);
     const promptId = input.existingPromptId ?? `fake-${input.taskId}`;
     await l.onSubmitted(promptId);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateGraph, type Graph, type ValidationResult } from './graph-validation.ts';
 import { listModelFolder, loadCatalog, loadModelFiles } from './node-catalog.ts';
-import { imageGraph } from './sim-test-client.ts';
+import { imageGraph } from '../test/sim-test-client.ts';
 
 const models = loadModelFiles();
 const catalog = loadCatalog(models);

@@ -94,10 +94,11 @@ export class TaskLifecycle {
     if (p) await this.writeProgress(p);
   }
 
-  /** Stop the pending progress writes (shutdown: the store closes next). */
-  close(): void {
-    for (const p of this.progress.values()) if (p.timer) clearTimeout(p.timer);
+  /** On shutdown, before the store closes: write the progress still waiting for its timer, and stop the timers. */
+  async close(): Promise<void> {
+    const pending = [...this.progress.values()].filter((p) => p.timer);
     this.progress.clear();
+    await Promise.all(pending.map((p) => this.writeProgress(p).catch(() => undefined)));
     this.closed = true;
   }
 

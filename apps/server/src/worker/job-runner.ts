@@ -68,9 +68,7 @@ export class JobRunner implements TaskRunnerControl {
         });
       }
     }
-    this.timer = setInterval(() => {
-      void this.expireWaiting().finally(() => this.wake());
-    }, this.d.tickMs ?? 1000);
+    this.timer = setInterval(() => void this.tick(), this.d.tickMs ?? 1000);
     this.timer.unref();
     this.wake();
   }
@@ -100,6 +98,11 @@ export class JobRunner implements TaskRunnerControl {
           this.wake();
         }
       });
+  }
+
+  /** The timer's work, one tick of it: expire degraded video jobs, then look for work (tests call it instead of waiting). */
+  async tick(): Promise<void> {
+    await this.expireWaiting().finally(() => this.wake());
   }
 
   /** Resolves once nothing is being dispatched (tests wait on this instead of sleeping). */

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNsfwjsClassifier, type NsfwjsClassifier } from '#adapters/classifier/nsfwjs-classifier.ts';
 import { explicitScore } from '#adapters/classifier/nsfw-model.ts';
-import { FFMPEG, makeTempDir, removeTempDir } from '#adapters/media/media-test-fixtures.ts';
+import { FFMPEG, makeTempDir, removeTempDir } from '../media-test-fixtures.ts';
 import type { NsfwScores } from '#ports/output-classifier.ts';
 import { landscapeSvg, lineDrawingSvg } from '#test/neutral-images.ts';
 

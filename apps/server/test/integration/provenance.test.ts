@@ -6,14 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
-import {
-  FFMPEG,
-  SAMPLE_INFOTEXT,
-  makePng,
-  makeTempDir,
-  makeVideo,
-  removeTempDir,
-} from '#adapters/media/media-test-fixtures.ts';
+import { FFMPEG, SAMPLE_INFOTEXT, makePng, makeTempDir, makeVideo, removeTempDir } from '../media-test-fixtures.ts';
 import { readImageParameters } from '#adapters/media/sharp-image-tools.ts';
 import {
   createC2paProvenanceSigner,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { GenerationResult } from '@mediagen/contract';
 import { json, mockFetch } from '../test/mockFetch.ts';
 import { subscribeTask, type TaskUpdate } from './taskEvents.ts';
@@ -34,20 +34,17 @@ describe('subscribeTask without EventSource', () => {
       req.path === '/api/status/t9' ? json(answers[Math.min(i++, answers.length - 1)]) : undefined,
     );
     const updates: TaskUpdate[] = [];
-    await new Promise<void>((resolve) => {
-      subscribeTask(
-        't9',
-        (u) => {
-          updates.push(u);
-          if (u.kind === 'completed') resolve();
-        },
-        { pollIntervalMs: 5 },
-      );
-    });
+    vi.useFakeTimers();
+    try {
+      subscribeTask('t9', (u) => updates.push(u), { pollIntervalMs: 5 });
+      // runs every timer until none is left: polling that never stopped would make this throw
+      await vi.runAllTimersAsync();
+      expect(vi.getTimerCount()).toBe(0); // no polling after completion
+    } finally {
+      vi.useRealTimers();
+    }
     expect(updates.map((u) => u.kind)).toEqual(['progress', 'progress', 'preview', 'completed']);
     expect(updates[2]).toEqual({ kind: 'preview', url: '/api/preview/t9?seq=1' });
-    const polled = calls.length;
-    await new Promise((r) => setTimeout(r, 30));
-    expect(calls.length).toBe(polled); // no polling after completion
+    expect(calls.length).toBe(3);
   });
 });

@@ -6,7 +6,7 @@ import {
   insertJpegExif,
   readJpegUserComment,
 } from './jpeg-exif-comment.ts';
-import { SAMPLE_INFOTEXT, makePng } from './media-test-fixtures.ts';
+import { SAMPLE_INFOTEXT, makePng } from '#test/sample-images.ts';
 
 const makeJpeg = async (): Promise<Buffer> =>
   sharp(await makePng(32, 24))

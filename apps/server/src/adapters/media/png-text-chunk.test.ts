@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_INFOTEXT, makePng } from './media-test-fixtures.ts';
+import { SAMPLE_INFOTEXT, makePng } from '#test/sample-images.ts';
 import { encodePngChunk, listPngChunks, readPngText, writePngText } from './png-text-chunk.ts';
 
 /** Bitwise CRC-32 (the PNG polynomial), written out here so the check does not reuse the code under test. */

@@ -2,10 +2,10 @@
 // (auth token placement, reconnect with a fresh clientId, hostile frames, timeouts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ComfyHttpError, ComfyUiClient, ComfyUnreachableError } from './comfyui-client.ts';
-import type { ComfyMessage } from './comfyui-messages.ts';
+import { ComfyHttpError, ComfyUiClient, ComfyUnreachableError } from '#adapters/engines/comfyui/comfyui-client.ts';
+import type { ComfyMessage } from '#adapters/engines/comfyui/comfyui-messages.ts';
 
 interface Peer {
   url: string;
@@ -117,12 +117,12 @@ describe('ComfyUiClient', () => {
     ws.send('{"type":"some.custom.event","data":{"x":1}}');
     ws.send(Buffer.from([0, 0, 0, 9, 1, 2, 3, 4, 5]));
     ws.send(JSON.stringify({ type: 'execution_start', data: { prompt_id: 'p1', timestamp: 5 } }));
-    await new Promise((r) => setTimeout(r, 100));
+    // frames arrive in order: once execution_start is in, the three before it were read (and dropped)
+    await vi.waitFor(() => expect(seen.map((m) => m.type)).toContain('execution_start'));
     expect(seen.map((m) => m.type)).toEqual(['status', 'execution_start']);
     ws.terminate();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(states).toEqual([true, false, true]);
-    expect(p.sockets).toHaveLength(2);
+    await vi.waitFor(() => expect(states).toEqual([true, false, true]));
+    await vi.waitFor(() => expect(p.sockets).toHaveLength(2));
     expect(c.clientId).not.toBe(firstId);
     expect(p.sockets[1]?.url).toBe(`/ws?clientId=${c.clientId}`);
   });

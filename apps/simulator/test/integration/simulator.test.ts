@@ -1,7 +1,7 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, imageGraph, postJson, RecordingSocket, waitHistory, type HistoryJson } from './sim-test-client.ts';
-import { startSimulator, type RunningSimulator } from './simulator.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getJson, imageGraph, postJson, RecordingSocket, waitHistory, type HistoryJson } from '../sim-test-client.ts';
+import { startSimulator, type RunningSimulator } from '../../src/simulator.ts';
 
 const SCALE = 0.002;
 let sim: RunningSimulator;
@@ -222,7 +222,10 @@ describe('queue and cancellation', () => {
     await setScale(base, 0.05);
     try {
       const head = await submit(base, { prompt: imageGraph({ width: 1024, height: 1024, steps: 400 }) });
-      await new Promise((r) => setTimeout(r, 50));
+      // the head must be running (out of the pending list) before the others queue behind it
+      await vi.waitFor(async () =>
+        expect((await getJson<{ queue: { running: string | null } }>(base, '/sim/stats')).queue.running).toBe(head),
+      );
       const late = await submit(base, { prompt: imageGraph({ seed: 5 }), number: 1e9 });
       const normal = await submit(base, { prompt: imageGraph({ seed: 6 }) });
       const front = await submit(base, { prompt: imageGraph({ seed: 7 }), front: true });
@@ -389,8 +392,7 @@ describe('uploads, files and catalogue routes', () => {
     expect(cold - warm).toBeCloseTo(4000 * SCALE, 0);
     expect((await getJson(base, '/sim/stats')).loaded_model).toBe(flux);
     expect((await postJson(base, '/free', { unload_models: true })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 20));
-    expect((await getJson(base, '/sim/stats')).loaded_model).toBeNull();
+    await vi.waitFor(async () => expect((await getJson(base, '/sim/stats')).loaded_model).toBeNull());
     expect(await modelMs(flux)).toBeCloseTo(cold, 0);
   });
 });

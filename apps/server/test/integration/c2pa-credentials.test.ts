@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C2paCredentialsError, checkSigningChain, loadC2paCredentials } from './c2pa-credentials.ts';
-import { createLocalC2paCertificates, type LocalC2paCertificates } from './local-c2pa-ca.ts';
+import { C2paCredentialsError, checkSigningChain, loadC2paCredentials } from '#adapters/provenance/c2pa-credentials.ts';
+import { createLocalC2paCertificates, type LocalC2paCertificates } from '#adapters/provenance/local-c2pa-ca.ts';
 
 describe('C2PA credentials', () => {
   let dir: string;

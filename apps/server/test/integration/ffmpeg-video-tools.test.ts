@@ -11,7 +11,7 @@ import {
   parseProbeOutput,
   runMediaProcess,
   type VideoStreamInfo,
-} from './ffmpeg-video-tools.ts';
+} from '#adapters/media/ffmpeg-video-tools.ts';
 import {
   FFMPEG,
   FFPROBE,
@@ -20,7 +20,7 @@ import {
   makeVideo,
   probeWithFfprobe,
   removeTempDir,
-} from './media-test-fixtures.ts';
+} from '../media-test-fixtures.ts';
 
 describe('argument builders (pure)', () => {
   const common = ['-y', '-nostdin', '-hide_banner', '-loglevel', 'error'];

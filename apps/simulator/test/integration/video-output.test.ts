@@ -12,8 +12,8 @@ import {
   waitHistory,
   type HistoryJson,
   type VideoGraphOptions,
-} from './sim-test-client.ts';
-import { startSimulator, type RunningSimulator } from './simulator.ts';
+} from '../sim-test-client.ts';
+import { startSimulator, type RunningSimulator } from '../../src/simulator.ts';
 
 let sim: RunningSimulator;
 let base: string;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadImageError, createMediaTools } from './media-tools.ts';
+import { BadImageError, createMediaTools } from '#adapters/media/media-tools.ts';
 import {
   FFMPEG,
   FFPROBE,
@@ -14,7 +14,7 @@ import {
   makeVideo,
   probeWithFfprobe,
   removeTempDir,
-} from './media-test-fixtures.ts';
+} from '../media-test-fixtures.ts';
 
 const media = createMediaTools({ ffmpegPath: FFMPEG, ffprobePath: FFPROBE, processTimeoutMs: 60_000 });
 const dir = makeTempDir();

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDnsHostResolver } from './dns-host-resolver.ts';
-import { createPinnedWebhookTransport } from './pinned-webhook-transport.ts';
+import { createDnsHostResolver } from '../../src/adapters/webhooks/dns-host-resolver.ts';
+import { createPinnedWebhookTransport } from '../../src/adapters/webhooks/pinned-webhook-transport.ts';
 
 // Every connection here goes to 127.0.0.1: the URLs name hosts that do not exist, and the transport must
 // connect to the pinned address anyway (it never resolves the name itself).

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { simulatorConfig } from './sim-config.ts';
+import { simulatorConfig } from '../../src/sim-config.ts';
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 describe('simulator process', () => {
   it('prints one JSON line per GPU, serves each port, and exits 0 on SIGTERM', async () => {

@@ -1,17 +1,16 @@
-// Real input files for the media tests: sharp-made images and ffmpeg-made clips, small so the suite stays fast.
+// Real input files for the media integration tests: sharp-made images and ffmpeg-made clips, small so the suite
+// stays fast. Importing this resolves ffmpeg (runs `ffmpeg -version`): unit tests import ./sample-images.ts instead.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveMediaBinaries } from '@mediagen/binaries';
-import sharp from 'sharp';
+import { SAMPLE_INFOTEXT, makePng } from './sample-images.ts';
+
+export { SAMPLE_INFOTEXT, makePng };
 
 export const FFMPEG = resolveMediaBinaries().ffmpeg.path;
 export const FFPROBE = resolveMediaBinaries().ffprobe.path;
-
-/** An A1111-style infotext with non-Latin-1 text, so encodings are really exercised. */
-export const SAMPLE_INFOTEXT =
-  'a lighthouse at dawn, маяк на рассвете 🌅\nNegative prompt: fog — blur\nSteps: 30, Sampler: Euler a, CFG scale: 6, Seed: 42, Size: 512x512, Model: pony';
 
 export function makeTempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mediagen-media-test-'));
@@ -19,16 +18,6 @@ export function makeTempDir(): string {
 
 export function removeTempDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** A flat-colour PNG (optionally half-transparent). */
-export function makePng(width: number, height: number, opts: { alpha?: boolean } = {}): Promise<Buffer> {
-  const channels = opts.alpha ? 4 : 3;
-  return sharp({
-    create: { width, height, channels, background: opts.alpha ? { r: 70, g: 170, b: 120, alpha: 0.5 } : '#46aa78' },
-  })
-    .png()
-    .toBuffer();
 }
 
 /** testsrc2 clip, bounded by a frame count (an endless lavfi input would never end a GIF palette pass). */

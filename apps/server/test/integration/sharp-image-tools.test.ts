@@ -3,15 +3,15 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SAMPLE_INFOTEXT, makePng, makeTempDir, makeVideo, removeTempDir } from './media-test-fixtures.ts';
-import { encodePngChunk, listPngChunks } from './png-text-chunk.ts';
+import { SAMPLE_INFOTEXT, makePng, makeTempDir, makeVideo, removeTempDir } from '../media-test-fixtures.ts';
+import { encodePngChunk, listPngChunks } from '#adapters/media/png-text-chunk.ts';
 import {
   BadImageError,
   encodeImageWithParameters,
   normalizeImage,
   readImageParameters,
   writeJpegThumbnail,
-} from './sharp-image-tools.ts';
+} from '#adapters/media/sharp-image-tools.ts';
 
 const dir = makeTempDir();
 afterAll(() => removeTempDir(dir));
@@ -82,12 +82,11 @@ describe('normalizeImage', () => {
   });
 
   it('refuses too many pixels from the header alone, before any decoding', async () => {
-    // 60000² = 3.6 Gpx (10 GB as RGB): a decode attempt would fail differently or exhaust memory
-    const started = Date.now();
+    // 60000² = 3.6 Gpx (10 GB as RGB): a decode attempt would fail differently or exhaust memory, so the reason
+    // itself shows the header decided
     expect(await reasonOf(normalizeImage(pngHeaderOnly(60_000, 60_000), { maxPixels: 16_000_000 }))).toBe(
       'too_many_pixels',
     );
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('enforces the limit at exactly maxPixels (4000×4000 = 16 MP)', async () => {

@@ -1,0 +1,186 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GenerationResult } from '@mediagen/contract';
+import { EngineError } from '#ports/engine.ts';
+import { createMemoryStore } from '#test/fakes/memory-store.ts';
+import { createRunnerKit, type RunnerKit } from '#test/fakes/runner-kit.ts';
+
+let kit: RunnerKit;
+const others: RunnerKit[] = [];
+afterEach(async () => {
+  await kit.close();
+  for (const o of others.splice(0)) await o.close();
+});
+
+describe('JobRunner: dispatch and completion', () => {
+  it('claims a queued task for an idle ready account and runs it on the engine', async () => {
+    kit = createRunnerKit();
+    const account = await kit.addAccount({ name: 'gpu-a' });
+    const t = await kit.queue();
+    await kit.runner.start();
+    const run = await kit.engine.nextRun();
+    expect(run.input).toMatchObject({ taskId: t.id, backend: { id: account.id, name: 'gpu-a' }, params: t.params });
+    expect(run.input.existingPromptId).toBeUndefined();
+    expect(await kit.store.tasks.get(t.id)).toMatchObject({
+      status: 'running',
+      stage: 'submitted',
+      accountId: account.id,
+      attempts: 1,
+      startedAt: kit.now(),
+    });
+    expect(kit.runner.runningTaskIds()).toEqual([t.id]);
+  });
+
+  it('two gateways (two runners on one store) never run one task twice: the claim is a compare-and-set', async () => {
+    const store = createMemoryStore();
+    kit = createRunnerKit({ store: () => store });
+    const second = createRunnerKit({ store: () => store });
+    others.push(second);
+    await kit.addAccount();
+    await second.accounts.refresh();
+    const tasks = [await kit.queue(), await kit.queue()];
+    await Promise.all([kit.runner.start(), second.runner.start()]);
+    await Promise.all([kit.runner.idle(), second.runner.idle()]);
+    // one account: one of the two tasks runs, on one gateway only
+    expect(kit.engine.started.length + second.engine.started.length).toBe(1);
+    const claimed = [...kit.engine.started, ...second.engine.started][0]!.input.taskId;
+    expect(tasks.map((t) => t.id)).toContain(claimed);
+    expect((await store.tasks.get(claimed))?.attempts).toBe(1);
+  });
+
+  it('persists the prompt id, reports progress and previews, stores the outputs and completes', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount({ name: 'gpu-a' });
+    const t = await kit.queue();
+    await kit.runner.start();
+    const run = await kit.engine.nextRun();
+    await run.submit('prompt-77');
+    expect((await kit.store.tasks.get(t.id))?.promptId).toBe('prompt-77');
+    run.progress(40);
+    run.progress(20); // progress only rises
+    run.preview();
+    expect(kit.previews.get(t.id)?.seq).toBe(1);
+    kit.clock.advance(5_000);
+    run.complete({ executionMs: 4_200 });
+    const done = await kit.untilStatus(t.id, 'completed');
+    const result = done.result as GenerationResult;
+    expect(done).toMatchObject({ stage: 'done', progress: 100, gpuMs: 4_200 });
+    expect(result).toMatchObject({
+      status: 'success',
+      task_id: t.id,
+      seed: t.params.seed,
+      urls: [`/api/results/${t.id}`],
+    });
+    expect(result.metadata).toMatchObject({ gpu_time: 4.2, inference_time: 5, backend: 'gpu-a' });
+    expect(kit.files.keys(`media/${t.id}/`)).toEqual([`media/${t.id}/0.png`, `media/${t.id}/thumb.jpg`]);
+    expect((await kit.store.assets.ofTask(t.id)).map((a) => a.kind)).toEqual(['output', 'thumbnail']);
+    // the A1111 infotext is embedded in the stored image
+    const stored = await kit.files.read(`media/${t.id}/0.png`);
+    expect(await kit.media.readImageParameters(stored)).toContain(`Seed: ${t.params.seed}`);
+    expect(await kit.store.tasks.measuredSecondsPerUnit(t.params.model)).toBeGreaterThan(0);
+    const progress = kit.eventsOf(t.id).flatMap((e) => (e.event === 'progress' ? [e.data.progress] : []));
+    expect(progress).toEqual([0, 40, 40, 99]);
+    expect(kit.eventsOf(t.id).map((e) => e.event)).toEqual([
+      'progress',
+      'progress',
+      'progress',
+      'preview',
+      'progress',
+      'completed',
+    ]);
+    await kit.untilReleased(t.id);
+    expect(kit.previews.get(t.id)).toBeUndefined();
+  });
+
+  it('takes the next queued task when the account frees up', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount();
+    const first = await kit.queue();
+    const second = await kit.queue();
+    await kit.runner.start();
+    const run1 = await kit.engine.nextRun();
+    expect(run1.input.taskId).toBe(first.id);
+    run1.complete();
+    const run2 = await kit.engine.nextRun();
+    expect(run2.input.taskId).toBe(second.id);
+  });
+});
+
+describe('JobRunner: failures and retries', () => {
+  it('re-queues a retriable engine failure up to the retry limit, then fails the task with its code', async () => {
+    kit = createRunnerKit({ retryLimit: 2 });
+    await kit.addAccount();
+    const t = await kit.queue();
+    await kit.runner.start();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const run = await kit.engine.nextRun();
+      expect((await kit.store.tasks.get(t.id))?.attempts).toBe(attempt);
+      run.fail(new EngineError('backend_error', 'CUDA out of memory', true));
+    }
+    const failed = await kit.untilStatus(t.id, 'failed');
+    expect(failed).toMatchObject({
+      attempts: 3,
+      errorCode: 'backend_error',
+      error: 'CUDA out of memory',
+      retriable: true,
+    });
+    expect(kit.engine.runs).toEqual([t.id, t.id, t.id]);
+    expect(kit.log.messages('warn').filter((m) => m === 'job failed on backend; re-queued')).toHaveLength(2);
+    await kit.untilReleased(t.id);
+    expect(kit.engine.pendingRuns).toBe(0);
+  });
+
+  it('fails at once on an error that is not retriable; any other error is internal_error', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount();
+    const refused = await kit.queue();
+    const broken = await kit.queue();
+    await kit.runner.start();
+    (await kit.engine.nextRun()).fail(new EngineError('invalid_workflow', 'refused workflow', false));
+    expect(await kit.untilStatus(refused.id, 'failed')).toMatchObject({ errorCode: 'invalid_workflow', attempts: 1 });
+    (await kit.engine.nextRun()).fail(new TypeError('x is undefined'));
+    expect(await kit.untilStatus(broken.id, 'failed')).toMatchObject({
+      errorCode: 'internal_error',
+      error: 'Internal error while running the job: x is undefined',
+      retriable: false,
+    });
+  });
+
+  it('gives the credit hold back when a task fails', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount();
+    const user = await kit.addUser({ credits: 50 });
+    const t = await kit.queue({ ownerId: user.id });
+    await kit.store.credits.apply({ userId: user.id, taskId: t.id, kind: 'reserve', amount: -20, at: 0 });
+    await kit.runner.start();
+    (await kit.engine.nextRun()).fail(new EngineError('backend_error', 'boom', false));
+    await kit.untilStatus(t.id, 'failed');
+    await kit.untilReleased(t.id);
+    expect((await kit.store.users.get(user.id))?.credits).toBe(50);
+  });
+});
+
+describe('JobRunner: cancel', () => {
+  it('cancelling a running task aborts its run; the task ends cancelled and the account is free', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount();
+    const t = await kit.queue();
+    const next = await kit.queue();
+    await kit.runner.start();
+    const run = await kit.engine.nextRun();
+    expect(kit.runner.cancelRunning('not-running')).toBe(false);
+    expect(kit.runner.cancelRunning(t.id)).toBe(true);
+    expect(run.signal.aborted).toBe(true);
+    expect(await kit.untilStatus(t.id, 'cancelled')).toMatchObject({ stage: 'done' });
+    expect(kit.eventsOf(t.id).at(-1)).toEqual({ event: 'cancelled', data: { task_id: t.id } });
+    expect((await kit.engine.nextRun()).input.taskId).toBe(next.id);
+  });
+
+  it('a cancel reported by the engine itself ends the task cancelled, not failed', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount();
+    const t = await kit.queue();
+    await kit.runner.start();
+    (await kit.engine.nextRun()).fail(new EngineError('cancelled', 'interrupted on the backend', false));
+    await kit.untilStatus(t.id, 'cancelled');
+  });
+});
