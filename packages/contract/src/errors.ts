@@ -35,6 +35,7 @@ export const zTaskErrorCode = z.enum([
   'no_backend_available',
   'internal_error',
   'gateway_restarted',
+  'cancelled_by_admin',
 ]);
 export type TaskErrorCode = z.infer<typeof zTaskErrorCode>;
 

@@ -9,4 +9,6 @@ export * from './api.ts';
 export * from './system.ts';
 export * from './route-def.ts';
 export * from './routes.ts';
+export * from './workspace.ts';
+export * from './workspace-routes.ts';
 export * from './openapi.ts';

@@ -19,6 +19,7 @@ import { zGenerateRequest } from './generate.ts';
 import { defineRoute } from './route-def.ts';
 import { zHealth, zModelsInfo } from './system.ts';
 import { zAcceptedResponse, zGalleryPage, zGalleryQuery, zGenerationResult, zTaskStatusResponse } from './tasks.ts';
+import { WORKSPACE_ROUTES } from './workspace-routes.ts';
 
 export const zIdParams = z.object({ id: z.string().min(1).max(100) });
 export const zResultQuery = z.object({
@@ -380,6 +381,9 @@ export const ROUTES = {
     responses: { 204: { kind: 'empty', description: 'deleted' } },
     errors: [400, 401, 403, 404],
   }),
+
+  // ---- the user's workspace and the admin queue (workspace-routes.ts) ----
+  ...WORKSPACE_ROUTES,
 } as const;
 
 export type Routes = typeof ROUTES;

@@ -1,4 +1,11 @@
-import { DEFAULT_MAX_BATCH, MODEL_LIST, type AuthMode, type Health, type ModelsInfo } from '@mediagen/contract';
+import {
+  DEFAULT_MAX_BATCH,
+  MODEL_LIST,
+  type AuthMode,
+  type Health,
+  type ModelsInfo,
+  type UnsupportedParam,
+} from '@mediagen/contract';
 import type { Store } from '#ports/store.ts';
 import type { AccountsService } from './accounts.service.ts';
 
@@ -21,6 +28,8 @@ export interface SystemDeps {
   /** extra reasons the instance is degraded (storage trouble, …) */
   problems?: () => string[];
   metrics: { text(): Promise<string> };
+  /** what the templates declare they cannot honour (the UI disables those fields, with the reason) */
+  unsupported?: () => UnsupportedParam[];
 }
 
 /** The registry for clients, health, metrics. */
@@ -37,6 +46,7 @@ export class SystemService {
       sizes: [...this.d.sizes],
       max_batch: DEFAULT_MAX_BATCH,
       max_upload_mb: this.d.maxUploadMb,
+      unsupported: this.d.unsupported?.() ?? [],
     };
   }
 

@@ -30,6 +30,8 @@ export interface JobRunnerDeps extends OutputDeps {
   degradedMaxWaitMs: number;
   /** how often queued work and degraded-mode expiry are looked at without a wake-up (default 1 s) */
   tickMs?: number;
+  /** an admin paused this lane: its accounts start no new job */
+  lanePaused?: (lane: AccountRecord['lane']) => boolean;
 }
 
 interface Running {
@@ -154,7 +156,7 @@ export class JobRunner implements TaskRunnerControl {
     }
     const waitingReattach = new Set(this.reattach.values());
     const idle: IdleBackend[] = accounts
-      .filter((a) => !busy.has(a.id) && !waitingReattach.has(a.id))
+      .filter((a) => !busy.has(a.id) && !waitingReattach.has(a.id) && !this.d.lanePaused?.(a.lane))
       .map((a) => {
         const loaded = this.d.engine.loadedModel(a.id);
         return { id: a.id, lane: a.lane, models: a.models, ...(loaded ? { loadedModel: loaded } : {}) };

@@ -3,7 +3,15 @@
 // with a backend's node catalogue.
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { MODELS, type IgnoredParam, type Mode, type ModelId, type ResolvedGeneration } from '@mediagen/contract';
+import {
+  MODEL_LIST,
+  MODELS,
+  type IgnoredParam,
+  type Mode,
+  type ModelId,
+  type ResolvedGeneration,
+  type UnsupportedParam,
+} from '@mediagen/contract';
 import {
   EngineError,
   type BackendHealth,
@@ -119,6 +127,14 @@ export class ComfyUiEngine implements Engine {
   ignoredParams(params: ResolvedGeneration): IgnoredParam[] {
     const t = this.templates.find(params.model, params.mode);
     return t ? ignoredParams(t, params) : [];
+  }
+
+  unsupportedParams(): UnsupportedParam[] {
+    return MODEL_LIST.flatMap((m) =>
+      m.modes.flatMap((mode) =>
+        (this.templates.find(m.id, mode)?.unsupported ?? []).map((u) => ({ model: m.id, mode, ...u })),
+      ),
+    );
   }
 
   requirements(models: readonly ModelId[], modes?: readonly Mode[]): TemplateRequirements {
