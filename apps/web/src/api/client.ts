@@ -7,7 +7,7 @@ import {
   type RouteResponse,
 } from '@mediagen/contract';
 import { ApiError } from './ApiError.ts';
-import { readJson, send, type Method, type RequestOptions } from './http.ts';
+import { readJson, send, type RequestOptions } from './http.ts';
 
 type ParamsOf<R extends RouteDef> = R['params'] extends { shape: infer S } ? { [K in keyof S]: string } : undefined;
 
@@ -36,7 +36,7 @@ export function routeUrl<R extends RouteDef>(route: R, input: Pick<CallInput<R>,
  * status that came back (a mismatch is a `bad_response` ApiError). Empty answers resolve to undefined.
  */
 export async function call<R extends RouteDef>(route: R, input: CallInput<R> = {}): Promise<RouteResponse<R>> {
-  const opts: RequestOptions = { method: route.method as Method };
+  const opts: RequestOptions = { method: route.method };
   if (input.body !== undefined) opts.body = input.body;
   if (input.headers) opts.headers = input.headers;
   if (input.signal) opts.signal = input.signal;

@@ -78,6 +78,12 @@ export function cancelTask(taskId: string): Promise<TaskStatusView> {
 export interface GalleryFilter {
   type?: GenerationType | undefined;
   model?: ModelId | undefined;
+  /** words of the prompt */
+  q?: string | undefined;
+  /** YYYY-MM-DD, inclusive */
+  from?: string | undefined;
+  to?: string | undefined;
+  starred?: boolean | undefined;
 }
 
 export interface GalleryPageView {
@@ -95,6 +101,10 @@ export async function getGallery(
     query: {
       ...(filter.type ? { type: filter.type } : {}),
       ...(filter.model ? { model: filter.model } : {}),
+      ...(filter.q?.trim() ? { q: filter.q.trim() } : {}),
+      ...(filter.from ? { from: filter.from } : {}),
+      ...(filter.to ? { to: filter.to } : {}),
+      ...(filter.starred ? { starred: 'true' as const } : {}),
       ...(cursor ? { cursor } : {}),
       limit,
     },

@@ -1,7 +1,7 @@
 import { ApiError, errorFromResponse } from './ApiError.ts';
 import { apiUrl, FETCH_CREDENTIALS } from './config.ts';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** The part of a zod schema this client needs; keeps the web app free of a direct zod import. */
 export interface Schema<T> {

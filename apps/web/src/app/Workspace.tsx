@@ -39,6 +39,11 @@ export function Workspace({
               studio.form.applyReference({ value, preview, name: t('image.fromGallery') });
               navigate('/');
             }}
+            onContinue={(params, value, preview) => {
+              studio.form.reuse(params);
+              studio.form.applyReference({ value, preview, name: t('image.lastFrame') });
+              navigate('/');
+            }}
           />
         ) : (
           <StudioScreen studio={studio} />
