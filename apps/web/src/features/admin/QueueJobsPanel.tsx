@@ -44,7 +44,7 @@ export function QueueJobsPanel() {
         </p>
       ) : null}
       {error || q.error ? <Banner tone="error">{error ?? q.error?.message}</Banner> : null}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="admin-jobs-title">
         <table className="table">
           <thead>
             <tr>
