@@ -231,8 +231,7 @@ describe('6. before submit, not after', () => {
     await signIn(page, key);
     await pickVideo(page, 'anisora', 'i2v');
     await page.waitForFunction(
-      () =>
-        (document.querySelector('[data-testid="negative-prompt"]') as HTMLTextAreaElement | null)?.disabled === true,
+      () => document.querySelector<HTMLTextAreaElement>('[data-testid="negative-prompt"]')?.disabled === true,
     );
     expect(await page.locator('#f-negative_prompt-hint').textContent()).toMatch(/negative/i);
     expect(await page.getByTestId('field-reference_strength').isDisabled()).toBe(true);
