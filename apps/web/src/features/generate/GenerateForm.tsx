@@ -9,8 +9,6 @@ import { ModelPickers } from './ModelPickers.tsx';
 import { OutputSettings } from './OutputSettings.tsx';
 import { PresetsBar } from './PresetsBar.tsx';
 import { PromptHistory } from './PromptHistory.tsx';
-import { parseInfotext } from './recall/parseInfotext.ts';
-import { readEmbeddedParameters } from './recall/readEmbeddedParameters.ts';
 import { ReferenceSection } from './ReferenceSection.tsx';
 import { SubmitBar } from './SubmitBar.tsx';
 import { conditionValues, payloadFor, unsupportedFor, useUnsupportedList } from './unsupportedParams.ts';
@@ -73,6 +71,11 @@ export function GenerateForm({ form, control, inFlight, lastSeed }: GenerateForm
   const [dropping, setDropping] = useState(false);
   const [recallNote, setRecallNote] = useState<string | null>(null);
   const recall = async (file: File): Promise<void> => {
+    // loaded on the first drop: the first page load does not carry the file readers
+    const [{ readEmbeddedParameters }, { parseInfotext }] = await Promise.all([
+      import('./recall/readEmbeddedParameters.ts'),
+      import('./recall/parseInfotext.ts'),
+    ]);
     const text = await readEmbeddedParameters(file);
     const params = text ? parseInfotext(text) : undefined;
     if (!params) {
