@@ -64,10 +64,6 @@ export async function postGenerate(request: GenerateRequest, idempotencyKey: str
   };
 }
 
-export function getStatus(taskId: string, signal?: AbortSignal): Promise<TaskStatusView> {
-  return call(ROUTES.status, { params: { id: taskId }, signal, retries: 0 });
-}
-
 /** Cancel is idempotent on the server, so a network retry is safe. */
 export function cancelTask(taskId: string): Promise<TaskStatusView> {
   return call(ROUTES.cancel, { params: { id: taskId }, retries: 2 });

@@ -1,6 +1,11 @@
 import { ROUTES, zUserStreamEvent, type UserStreamEvent } from '@mediagen/contract';
 import { apiUrl } from './config.ts';
 
+/** `/api/preview/{id}?seq=N`: the seq busts the browser cache for each new frame. */
+export function previewSrc(previewUrl: string, seq: number): string {
+  return `${apiUrl(previewUrl)}${previewUrl.includes('?') ? '&' : '?'}seq=${seq}`;
+}
+
 const NAMES: readonly UserStreamEvent['event'][] = ['ready', 'task', 'progress', 'preview', 'queue'];
 
 export interface UserEventsOptions {

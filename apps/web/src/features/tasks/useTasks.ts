@@ -9,8 +9,7 @@ import type {
 } from '@mediagen/contract';
 import { isApiError } from '../../api/ApiError.ts';
 import { cancelTask, type Accepted } from '../../api/endpoints.ts';
-import { previewSrc } from '../../api/taskEvents.ts';
-import { subscribeUserEvents } from '../../api/userEvents.ts';
+import { previewSrc, subscribeUserEvents } from '../../api/userEvents.ts';
 import { cancelQueuedTasks, listTasks, retryTask } from '../../api/workspace.ts';
 import { hiddenJobs } from './hiddenJobs.ts';
 
