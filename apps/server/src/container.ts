@@ -198,7 +198,7 @@ export async function createContainer(
     log: log.child({ component: 'generation' }),
     onAccepted: (taskId) => {
       runner.wake();
-      void prompts.recordTask(taskId);
+      prompts.recordTask(taskId).catch((err: unknown) => log.warn({ err }, 'prompt history'));
     },
   });
   const gallery = new GalleryService({
@@ -296,6 +296,7 @@ export async function createContainer(
       health.stop();
       gallery.stop();
       estimates.close();
+      await prompts.flush();
       await runner.stop();
       await engine.close();
       await container.simulator?.stop();

@@ -223,9 +223,9 @@ export interface Store {
     moveToFront(id: string): Promise<boolean>;
   };
   prompts: {
-    /** remember a prompt (used again: counted and moved to the top); keeps the newest `keep` per owner */
+    /** remember prompts in one transaction (used again: counted and moved to the top); keeps the newest `keep` per owner */
     record(
-      p: { id: string; ownerId: string; prompt: string; negativePrompt: string; at: number },
+      prompts: ReadonlyArray<{ id: string; ownerId: string; prompt: string; negativePrompt: string; at: number }>,
       keep: number,
     ): Promise<void>;
     list(ownerId: string, words: readonly string[], limit: number): Promise<PromptRecord[]>;

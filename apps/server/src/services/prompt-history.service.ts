@@ -14,27 +14,60 @@ export function searchWords(q: string | undefined): string[] {
     .slice(0, 8);
 }
 
-/** Prompts a user sent (kept on the server: every device sees them), newest first, searchable. */
+interface PendingPrompt {
+  id: string;
+  ownerId: string;
+  prompt: string;
+  negativePrompt: string;
+  at: number;
+}
+
+/**
+ * Prompts a user sent (kept on the server: every device sees them), newest first, searchable. Accepted prompts are
+ * written in batches (one durable write a second at most), never in the path of POST /api/generate.
+ */
 export class PromptHistoryService {
-  constructor(private readonly d: { store: Store; now: () => number; log: { warn(o: object, m: string): void } }) {}
+  private pending: PendingPrompt[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly d: {
+      store: Store;
+      now: () => number;
+      log: { warn(o: object, m: string): void };
+      /** how long accepted prompts gather before one write */
+      flushMs?: number;
+    },
+  ) {}
 
   /** Remember the prompt of an accepted task (API jobs included). */
   async recordTask(taskId: string): Promise<void> {
+    const t = await this.d.store.tasks.get(taskId);
+    if (!t || t.params.prompt === '') return;
+    this.pending.push({
+      id: crypto.randomUUID(),
+      ownerId: t.ownerId,
+      prompt: t.params.prompt,
+      negativePrompt: t.params.negative_prompt,
+      at: this.d.now(),
+    });
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.d.flushMs ?? 1000);
+      this.timer.unref();
+    }
+  }
+
+  /** Write what has gathered (also on shutdown). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
     try {
-      const t = await this.d.store.tasks.get(taskId);
-      if (!t || t.params.prompt === '') return;
-      await this.d.store.prompts.record(
-        {
-          id: crypto.randomUUID(),
-          ownerId: t.ownerId,
-          prompt: t.params.prompt,
-          negativePrompt: t.params.negative_prompt,
-          at: this.d.now(),
-        },
-        PROMPT_HISTORY_SIZE,
-      );
+      await this.d.store.prompts.record(batch, PROMPT_HISTORY_SIZE);
     } catch (err) {
-      this.d.log.warn({ err, taskId }, 'prompt history not updated');
+      this.d.log.warn({ err, prompts: batch.length }, 'prompt history not updated');
     }
   }
 

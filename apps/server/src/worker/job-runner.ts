@@ -126,7 +126,8 @@ export class JobRunner implements TaskRunnerControl {
     if ((await this.d.store.tasks.queueStats()).waitingVideo === 0) return;
     const accounts = laneAccounts(this.d.accounts.list());
     const queued = await this.d.store.tasks.queuedSummaries();
-    for (const s of expiredDegradedJobs(queued, accounts, this.d.now(), this.d.degradedMaxWaitMs)) {
+    // newest first: by the time the oldest of a batch reads failed, the whole batch has
+    for (const s of expiredDegradedJobs(queued, accounts, this.d.now(), this.d.degradedMaxWaitMs).reverse()) {
       const t = await this.d.store.tasks.get(s.id);
       if (!t) continue;
       const failed = await this.d.lifecycle.transition(t, 'failed', {

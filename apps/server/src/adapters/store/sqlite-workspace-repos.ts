@@ -47,14 +47,17 @@ export function createSqlitePromptRepo(
   const trim = q(`DELETE FROM prompt_history WHERE owner_id = @ownerId AND id NOT IN
     (SELECT id FROM prompt_history WHERE owner_id = @ownerId ORDER BY last_used_at DESC, id DESC LIMIT @keep)`);
   const record = db.transaction(
-    (p: { id: string; ownerId: string; prompt: string; negativePrompt: string; at: number }, keep: number) => {
-      upsert.run(p);
-      trim.run({ ownerId: p.ownerId, keep });
+    (
+      prompts: ReadonlyArray<{ id: string; ownerId: string; prompt: string; negativePrompt: string; at: number }>,
+      keep: number,
+    ) => {
+      for (const p of prompts) upsert.run(p);
+      for (const ownerId of new Set(prompts.map((p) => p.ownerId))) trim.run({ ownerId, keep });
     },
   );
   return {
-    async record(p, keep) {
-      record(p, keep);
+    async record(prompts, keep) {
+      record(prompts, keep);
     },
     async list(ownerId, words, limit) {
       const where = ['owner_id = @ownerId'];
