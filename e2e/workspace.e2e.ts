@@ -224,6 +224,34 @@ describe('5. a gallery to work in', () => {
   });
 });
 
+describe('5. a gallery to work in (video)', () => {
+  it('A/B compare of two items; a video continues from its last frame as i2v (desktop, ru)', async () => {
+    const key = await createUser('e2e-continue');
+    expect((await apiGenerate(key, { ...PONY, prompt: 'a blue door', seed: 7 }, 60)).status).toBe(200);
+    expect((await apiGenerate(key, { ...ANISORA, prompt: 'a train at dusk', seed: 8 }, 120)).status).toBe(200);
+    const { page, context } = await newPage(browser, { locale: 'ru-RU' });
+    await signIn(page, key);
+    await page.getByTestId('nav-gallery').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="gallery-item"]').length === 2);
+    await page.getByTestId('gallery-select').nth(0).check();
+    await page.getByTestId('gallery-select').nth(1).check();
+    await page.getByTestId('gallery-compare').click();
+    await page.getByTestId('compare-view').waitFor();
+    expect(await page.getByTestId('compare-side').count()).toBe(2);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('compare-view').waitFor({ state: 'detached' });
+    // the video is the newest item
+    await page.getByTestId('gallery-item').first().getByRole('button').first().click();
+    await page.getByTestId('gallery-continue').click();
+    await page.getByTestId('generate-form').waitFor();
+    expect(await page.getByTestId('model-picker').inputValue()).toBe('anisora');
+    expect(await page.getByTestId('mode-picker').inputValue()).toBe('i2v');
+    expect(await page.getByTestId('prompt').inputValue()).toBe('a train at dusk');
+    await page.getByTestId('image-preview-reference_image').waitFor();
+    await context.close();
+  });
+});
+
 describe('6. before submit, not after', () => {
   it('AniSora at guidance 1 shows the negative prompt and i2v strengths disabled with the reason (desktop, en)', async () => {
     const key = await createUser('e2e-unsupported');
