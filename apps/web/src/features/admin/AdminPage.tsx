@@ -42,7 +42,7 @@ export default function AdminPage({ onNavigate }: { onNavigate: (path: string) =
         </div>
       </header>
       <main className="admin" id="main">
-        <h1 className="admin__title">{t('admin.title')}</h1>
+        {admin.phase === 'signed_out' ? null : <h1 className="admin__title">{t('admin.title')}</h1>}
         {admin.phase === 'loading' ? (
           <p className="empty" role="status">
             {t('app.loading')}
