@@ -171,8 +171,11 @@ describe('4. recall and history', () => {
 
     await page.getByTestId('prompt-history').click();
     await page.getByTestId('history-search').fill('LIGHTHOUSE');
-    await page.getByTestId('history-item').first().waitFor();
-    expect(await page.getByTestId('history-item').count()).toBe(1);
+    // the search is debounced: wait for its answer (the lighthouse only), not the unfiltered list
+    await page.waitForFunction(() => {
+      const items = document.querySelectorAll('[data-testid="history-item"]');
+      return items.length === 1 && items[0]?.textContent?.includes('lighthouse');
+    });
     await page.getByTestId('history-item').first().getByRole('button').first().click();
     expect(await page.getByTestId('prompt').inputValue()).toBe('a lighthouse in fog');
     await context.close();
