@@ -30,7 +30,7 @@ export interface MyTasksDeps {
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 /** The stored parameters as a request again (retry): the seed that was used, the frames that were asked for. */
-export function requestOf(p: ResolvedGeneration): GenerateRequest {
+function requestOf(p: ResolvedGeneration): GenerateRequest {
   const {
     seeds: _seeds,
     requested_seed: _requestedSeed,

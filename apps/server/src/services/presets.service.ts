@@ -3,7 +3,7 @@ import type { Preset, PresetSave } from '@mediagen/contract';
 import { AppError, notFound } from '#domain/app-error.ts';
 import type { PresetRecord, Store } from '#ports/store.ts';
 
-export const MAX_PRESETS = 200;
+const MAX_PRESETS = 200;
 
 const view = (p: PresetRecord): Preset => ({
   id: p.id,

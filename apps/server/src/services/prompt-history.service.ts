@@ -4,7 +4,7 @@ import { notFound } from '#domain/app-error.ts';
 import type { Store } from '#ports/store.ts';
 
 /** How many prompts a user's history keeps. */
-export const PROMPT_HISTORY_SIZE = 200;
+const PROMPT_HISTORY_SIZE = 200;
 
 export function searchWords(q: string | undefined): string[] {
   return (q ?? '')

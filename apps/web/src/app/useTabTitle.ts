@@ -4,7 +4,7 @@ import type { TaskEntry } from '../features/tasks/useTasks.ts';
 const BASE = 'MediaGen';
 
 /** Progress in the tab title: the running job's percentage, else how many wait (seen from other tabs too). */
-export function tabTitle(tasks: readonly TaskEntry[]): string {
+function tabTitle(tasks: readonly TaskEntry[]): string {
   const running = tasks.filter((t) => t.status === 'running');
   const queued = tasks.filter((t) => t.status === 'queued').length;
   if (running.length > 0) {

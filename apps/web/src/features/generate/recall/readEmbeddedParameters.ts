@@ -111,7 +111,7 @@ export function mp4Comment(b: Uint8Array): string | undefined {
 }
 
 /** WebM/Matroska: a SimpleTag named COMMENT (the TagString after it). */
-export function webmComment(b: Uint8Array): string | undefined {
+function webmComment(b: Uint8Array): string | undefined {
   const text = latin1.decode(b);
   const i = text.indexOf('COMMENT');
   if (i < 0) return undefined;
