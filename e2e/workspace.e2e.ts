@@ -178,6 +178,19 @@ describe('4. recall and history', () => {
     });
     await page.getByTestId('history-item').first().getByRole('button').first().click();
     expect(await page.getByTestId('prompt').inputValue()).toBe('a lighthouse in fog');
+
+    // named presets, kept on the server: save the form, change it, apply the preset back
+    await page.getByTestId('preset-save').click();
+    await page.getByTestId('preset-name').fill('Маяк');
+    await page.getByTestId('preset-save-confirm').click();
+    await page.locator('[data-testid="preset-select"] option', { hasText: 'Маяк' }).waitFor({ state: 'attached' });
+    await page.getByTestId('prompt').fill('something else');
+    await page.getByTestId('preset-select').selectOption({ label: 'Маяк' });
+    await page.waitForFunction(
+      () => document.querySelector<HTMLTextAreaElement>('[data-testid="prompt"]')?.value === 'a lighthouse in fog',
+    );
+    await page.getByTestId('undo-reuse').click();
+    expect(await page.getByTestId('prompt').inputValue()).toBe('something else');
     await context.close();
   });
 });
