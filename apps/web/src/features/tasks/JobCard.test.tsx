@@ -91,7 +91,7 @@ describe('jobs panel (kept on the server)', () => {
     await user.click(screen.getByTestId('generate-button'));
 
     const progress = await screen.findByTestId('progress');
-    await waitFor(() => expect(progress.getAttribute('aria-valuenow')).toBe('55'));
+    await waitFor(() => expect(progress.getAttribute('aria-valuenow')).toBe('55'), { timeout: 5000 });
     expect(screen.getByTestId('stage').textContent).toBe('Sampling');
 
     const shown = await screen.findByTestId('result', {}, { timeout: 5000 });
@@ -141,7 +141,7 @@ describe('jobs panel (kept on the server)', () => {
     });
     const user = userEvent.setup();
     renderStudio('ru');
-    await waitFor(() => expect(screen.getByTestId('queue-position').textContent).toMatch(/3/));
+    await waitFor(() => expect(screen.getByTestId('queue-position').textContent).toMatch(/3/), { timeout: 5000 });
     expect(screen.getByTestId('eta').textContent).toMatch(/с/);
     expect(screen.getAllByTestId('task-error')[0]?.textContent).toMatch(/очередь перегружена/);
     await user.click(screen.getByTestId('cancel'));
