@@ -15,9 +15,12 @@ import { installErrorHandler, type ErrorReporter } from '#http/error-handler.ts'
 import { registerRoutes } from '#http/route-registry.ts';
 import { contentSecurityPolicy, createRateLimits, installSecurityHeaders } from '#http/security.ts';
 import { SseHub } from '#http/sse-hub.ts';
+import { adminQueueHandlers } from '#routes/admin-queue.routes.ts';
 import { adminHandlers } from '#routes/admin.routes.ts';
 import { authHandlers } from '#routes/auth.routes.ts';
+import { galleryHandlers } from '#routes/gallery.routes.ts';
 import { generateHandlers } from '#routes/generate.routes.ts';
+import { myTasksHandlers } from '#routes/my-tasks.routes.ts';
 import { systemHandlers } from '#routes/system.routes.ts';
 import { taskHandlers } from '#routes/tasks.routes.ts';
 import { webhookHandlers } from '#routes/webhooks.routes.ts';
@@ -158,6 +161,9 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
       ...adminHandlers(s),
       ...systemHandlers(s),
       ...webhookHandlers(s),
+      ...myTasksHandlers(s),
+      ...galleryHandlers(s),
+      ...adminQueueHandlers(s),
     },
     {
       services: s,
@@ -184,7 +190,24 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
 
   const dist = opts.webDistDir;
   if (dist && fs.existsSync(path.join(dist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: dist,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      // the build writes .br and .gz beside each asset (vite.config.ts): served by Accept-Encoding, no CPU per request
+      preCompressed: true,
+      cacheControl: false,
+      // source maps are for error tracking uploads only, never served
+      allowedPath: (p) => !p.endsWith('.map'),
+      // hashed file names never change: cache them for a year; everything else is revalidated
+      setHeaders: (res, filePath) => {
+        res.header(
+          'cache-control',
+          /[/\\]assets[/\\]/.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
     const indexHtml = fs.readFileSync(path.join(dist, 'index.html'));
     const csp = contentSecurityPolicy(http.corsOrigins);
     app.addHook('onSend', async (req, reply) => {

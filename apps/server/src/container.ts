@@ -21,13 +21,21 @@ import type { MediaTools } from '#ports/media-tools.ts';
 import type { AccountRecord, Store } from '#ports/store.ts';
 import type { HostResolver, WebhookTransport } from '#ports/webhook-transport.ts';
 import { AccountsService } from '#services/accounts.service.ts';
+import { AdminQueueService } from '#services/admin-queue.service.ts';
 import type { AppServices } from '#services/app-services.ts';
 import { AuditService } from '#services/audit.service.ts';
 import { AuthService } from '#services/auth.service.ts';
+import { AvailabilityService } from '#services/availability.service.ts';
 import { CreditsService } from '#services/credits.service.ts';
+import { GalleryService } from '#services/gallery.service.ts';
 import { GenerationService } from '#services/generation.service.ts';
+import { LaneControl } from '#services/lane-control.ts';
 import { LivePreviews } from '#services/live-previews.ts';
 import { LiveProgress } from '#services/live-progress.ts';
+import { MyTasksService } from '#services/my-tasks.service.ts';
+import { PresetsService } from '#services/presets.service.ts';
+import { PromptHistoryService } from '#services/prompt-history.service.ts';
+import { QueueEstimator } from '#services/queue-estimates.ts';
 import { QueueView } from '#services/queue-view.ts';
 import { ReferenceImages } from '#services/reference-images.ts';
 import { SessionsService } from '#services/sessions.service.ts';
@@ -178,7 +186,9 @@ export async function createContainer(
     maxPixels: config.MAX_UPLOAD_PIXELS,
     now,
   });
+  const lanes = new LaneControl({ store, onResume: () => wake() });
   const runner = new JobRunner({
+    lanePaused: (lane) => lanes.isPaused(lane),
     store,
     files,
     media,
@@ -195,7 +205,15 @@ export async function createContainer(
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   wake = () => runner.wake();
-  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner, now });
+  const estimates = new QueueEstimator({ store, bus, accounts, lanes, now });
+  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner, now, estimates });
+  const prompts = new PromptHistoryService({ store, now, log: log.child({ component: 'prompts' }) });
+  const admission = {
+    maxQueue: config.MAX_QUEUE,
+    maxQueuedPerUser: config.MAX_QUEUED_PER_USER,
+    degradedMaxWaiting: config.DEGRADED_MAX_WAITING,
+    degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
+  };
   const webhookTargets = new WebhookTargets({
     policy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS },
     resolver: overrides.hostResolver ?? createDnsHostResolver(),
@@ -242,20 +260,25 @@ export async function createContainer(
       check: (prompt, negative) => policy.check(prompt, negative),
       userAction: (categories, lang) => policyUserAction(categories, lang),
     },
-    admission: {
-      maxQueue: config.MAX_QUEUE,
-      maxQueuedPerUser: config.MAX_QUEUED_PER_USER,
-      degradedMaxWaiting: config.DEGRADED_MAX_WAITING,
-      degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
-    },
+    admission,
     sizes: config.ALLOWED_SIZES,
     now,
     log: log.child({ component: 'generation' }),
     onAccepted: (taskId) => {
       runner.wake();
       void webhooks.onAccepted(taskId);
+      prompts.recordTask(taskId).catch((err: unknown) => log.warn({ err }, 'prompt history'));
     },
     webhooks,
+  });
+  const gallery = new GalleryService({
+    store,
+    files,
+    media,
+    images,
+    tasks,
+    now,
+    log: log.child({ component: 'gallery' }),
   });
   const metrics = createMetrics(
     () => store.tasks.countQueued(),
@@ -295,7 +318,14 @@ export async function createContainer(
         const p = storage.problem();
         return p ? [p] : [];
       },
+      unsupported: () => engine.unsupportedParams?.() ?? [],
     }),
+    myTasks: new MyTasksService({ store, bus, tasks, generation, estimates, now }),
+    availability: new AvailabilityService({ store, accounts, limits: admission, now }),
+    prompts,
+    presets: new PresetsService({ store, now }),
+    gallery,
+    adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner, lanes, estimates, now }),
   };
   const maintenance = new Maintenance({ images, log: log.child({ component: 'maintenance' }) });
   const health = new HealthMonitor({
@@ -337,14 +367,19 @@ export async function createContainer(
       await storage.start();
       await maintenance.start();
       await credits.reconcile();
+      await lanes.init();
       await accounts.refresh();
       await runner.start();
       await health.start();
       await webhooks.reconcile();
       deliverer.start();
+      gallery.startPurging();
     },
     async stop() {
       health.stop();
+      gallery.stop();
+      estimates.close();
+      await prompts.flush();
       storage.stop();
       maintenance.stop();
       await deliverer.stop();

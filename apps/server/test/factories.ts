@@ -52,6 +52,9 @@ export function taskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
     startedAt: null,
     finishedAt: null,
     gpuMs: null,
+    starred: false,
+    trashedAt: null,
+    priority: 0,
     ...overrides,
   };
 }

@@ -276,12 +276,25 @@ function describeTaskStoreContract(open: OpenStore): void {
     expect(await store.tasks.queuePosition('no-such-task')).toBe(0);
     expect(await store.tasks.countQueued()).toBe(4);
     expect(await store.tasks.queueStats()).toEqual({ queued: 4, waitingVideo: 2, oldestVideoCreatedAt: 200 });
+    const summary = (id: string, ownerId: string, model: string, type: string, createdAt: number) => ({
+      id,
+      ownerId,
+      model,
+      type,
+      createdAt,
+      priority: 0,
+      estimatedSeconds: 12,
+    });
     expect(await store.tasks.queuedSummaries()).toEqual([
-      { id: 'i1', ownerId: 'u1', model: 'pony', type: 'image', createdAt: 100 },
-      { id: 'i0', ownerId: 'u1', model: 'pony', type: 'image', createdAt: 200 },
-      { id: 'v1', ownerId: 'u1', model: 'anisora', type: 'video', createdAt: 200 },
-      { id: 'v2', ownerId: 'u2', model: 'anisora', type: 'video', createdAt: 300 },
+      summary('i1', 'u1', 'pony', 'image', 100),
+      summary('i0', 'u1', 'pony', 'image', 200),
+      summary('v1', 'u1', 'anisora', 'video', 200),
+      summary('v2', 'u2', 'anisora', 'video', 300),
     ]);
+    // an admin's "move to front" runs first
+    expect(await store.tasks.moveToFront('v2')).toBe(true);
+    expect((await store.tasks.queuedSummaries()).map((s) => s.id)).toEqual(['v2', 'i1', 'i0', 'v1']);
+    expect(await store.tasks.moveToFront('run')).toBe(false);
     await store.tasks.update('i1', { status: 'running' }, 'queued');
     expect(await store.tasks.queuePosition('i0')).toBe(1);
   });

@@ -40,6 +40,7 @@ export const zTaskErrorCode = z.enum([
   'internal_error',
   'gateway_restarted',
   'storage_full',
+  'cancelled_by_admin',
 ]);
 export type TaskErrorCode = z.infer<typeof zTaskErrorCode>;
 

@@ -10,4 +10,6 @@ export * from './system.ts';
 export * from './route-def.ts';
 export * from './routes.ts';
 export * from './webhooks.ts';
+export * from './workspace.ts';
+export * from './workspace-routes.ts';
 export * from './openapi.ts';

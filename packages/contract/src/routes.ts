@@ -20,6 +20,7 @@ import { defineRoute } from './route-def.ts';
 import { zHealth, zModelsInfo } from './system.ts';
 import { zAcceptedResponse, zGalleryPage, zGalleryQuery, zGenerationResult, zTaskStatusResponse } from './tasks.ts';
 import { WEBHOOK_ROUTES } from './webhooks.ts';
+import { WORKSPACE_ROUTES } from './workspace-routes.ts';
 
 export const zIdParams = z.object({ id: z.string().min(1).max(100) });
 export const zResultQuery = z.object({
@@ -407,6 +408,8 @@ export const ROUTES = {
 
   // ---- webhooks (SPEC §11) ----
   ...WEBHOOK_ROUTES,
+  // ---- the user's workspace and the admin queue (workspace-routes.ts) ----
+  ...WORKSPACE_ROUTES,
 } as const;
 
 export type Routes = typeof ROUTES;

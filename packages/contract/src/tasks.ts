@@ -131,12 +131,25 @@ export const zGalleryItem = z.object({
   seed: z.number().int(),
   parameters: z.record(z.string(), z.unknown()),
   asset_ids: z.array(z.string()),
+  starred: z.boolean().optional(),
 });
 export type GalleryItem = z.infer<typeof zGalleryItem>;
 
 export const zGalleryQuery = z.object({
   type: zGenerationType.optional(),
   model: zModelId.optional(),
+  /** words of the prompt (each must appear) */
+  q: z.string().max(200).optional(),
+  /** created at or after / before (ISO date or date-time) */
+  from: z.iso
+    .date()
+    .or(z.iso.datetime({ offset: true }))
+    .optional(),
+  to: z.iso
+    .date()
+    .or(z.iso.datetime({ offset: true }))
+    .optional(),
+  starred: z.enum(['true', 'false']).optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(24),
 });

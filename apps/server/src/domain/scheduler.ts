@@ -6,6 +6,8 @@ export interface QueuedJob {
   model: ModelId;
   type: GenerationType;
   createdAt: number;
+  /** an admin moved it to the front: higher goes first, before every other rule */
+  priority?: number;
 }
 
 export interface IdleBackend {
@@ -56,7 +58,8 @@ export function schedule(
         lanesFor(j.type, opts.videoLaneReady).includes(backend.lane),
     );
     if (eligible.length === 0) continue;
-    const score = (j: QueuedJob): [number, number, number, number] => [
+    const score = (j: QueuedJob): [number, number, number, number, number] => [
+      -(j.priority ?? 0),
       opts.now - j.createdAt >= opts.agingMs ? 0 : 1,
       j.model === backend.loadedModel ? 0 : 1,
       running.get(j.ownerId) ?? 0,

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TaskEvent } from '@mediagen/contract';
 import { AppError } from '#domain/app-error.ts';
-import { isReply, replyKind, type EventsReply, type FileReply, type Reply } from '#services/replies.ts';
+import { isReply, replyKind, type EventsReply, type FileReply, type Reply, type SseEvent } from '#services/replies.ts';
 import { cookieOptions } from './request-auth.ts';
 import type { SseHub } from './sse-hub.ts';
 
@@ -29,8 +28,8 @@ function sendFile(req: FastifyRequest, reply: FastifyReply, f: FileReply): Fasti
   reply.header('content-type', f.contentType);
   reply.header('cache-control', f.cacheControl);
   if (f.disposition) reply.header('content-disposition', `${f.disposition.type}; filename="${f.disposition.filename}"`);
-  if (!f.ranges) {
-    reply.header('content-length', String(f.size));
+  if (!f.ranges || f.size === undefined) {
+    if (f.size !== undefined) reply.header('content-length', String(f.size));
     return reply.send(f.open());
   }
   reply.header('accept-ranges', 'bytes');
@@ -48,7 +47,7 @@ function sendFile(req: FastifyRequest, reply: FastifyReply, f: FileReply): Fasti
   return reply.send(f.open());
 }
 
-function sseLine(e: TaskEvent): string {
+function sseLine(e: SseEvent): string {
   return `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
 }
 

@@ -1,4 +1,4 @@
-import type { ModelId, Mode, ResolvedGeneration, TaskErrorCode, TaskStage } from '@mediagen/contract';
+import type { ModelId, Mode, ResolvedGeneration, TaskErrorCode, TaskStage, UnsupportedParam } from '@mediagen/contract';
 
 /** One inference backend (a ComfyUI instance, an "account"). */
 export interface BackendRef {
@@ -134,6 +134,12 @@ export interface Engine {
   run(input: EngineRunInput, listener: EngineListener, signal: AbortSignal): Promise<EngineResult>;
   /** parameters the template for these params cannot honour, with reasons (for metadata.ignored_params) */
   ignoredParams(params: ResolvedGeneration): Array<{ param: string; reason: string }>;
+  /**
+   * Parameters each model × mode template declares it cannot honour (with the condition under which they apply),
+   * so the UI can show them disabled with the reason before anything is sent. Optional: an engine without
+   * templates declares none.
+   */
+  unsupportedParams?(): UnsupportedParam[];
   /** node classes and model files the templates of these models need */
   requirements(models: readonly ModelId[], modes?: readonly Mode[]): TemplateRequirements;
   /** health check of one backend against the templates of the given models, model by model */

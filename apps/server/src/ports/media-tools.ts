@@ -39,10 +39,18 @@ export interface MediaTools {
   readImageParameters(file: Buffer): Promise<string | undefined>;
   /**
    * Convert a video file (mp4 = H.264 yuv420p faststart, webm = VP9, gif) keeping size and every frame; video only.
-   * `fps` sets the playback rate by re-timing the frames (none dropped or duplicated).
+   * `fps` sets the playback rate by re-timing the frames (none dropped or duplicated); `comment` goes into the
+   * container's comment tag (mp4, webm: the generation parameters, read back by the UI's drop-to-recall).
    */
-  convertVideo(inputPath: string, format: VideoFormat, outPath: string, opts?: { fps?: number }): Promise<void>;
+  convertVideo(
+    inputPath: string,
+    format: VideoFormat,
+    outPath: string,
+    opts?: { fps?: number; comment?: string },
+  ): Promise<void>;
   probeVideo(path: string): Promise<VideoProbe>;
+  /** The last frame of a video as PNG bytes (continue a video from where it ends). */
+  lastFrame(videoPath: string): Promise<Buffer>;
   /** A JPEG fitting in maxSize×maxSize (never enlarged): the image itself, or a video's middle frame. */
   thumbnail(input: { path: string; kind: 'image' | 'video' }, outJpegPath: string, maxSize?: number): Promise<void>;
 }

@@ -30,6 +30,12 @@ export interface TaskRecord {
   startedAt: number | null;
   finishedAt: number | null;
   gpuMs: number | null;
+  /** gallery star (read from the store; absent on a task not yet stored) */
+  starred?: boolean;
+  /** in the trash since (restorable until purged) */
+  trashedAt?: number | null;
+  /** an admin moved it to the front: higher runs first */
+  priority?: number;
 }
 
 export interface AssetRecord {
@@ -110,6 +116,26 @@ export interface QueuedSummary {
   model: ModelId;
   type: 'image' | 'video';
   createdAt: number;
+  priority?: number;
+  estimatedSeconds?: number;
+}
+
+export interface PromptRecord {
+  id: string;
+  ownerId: string;
+  prompt: string;
+  negativePrompt: string;
+  uses: number;
+  lastUsedAt: number;
+}
+
+export interface PresetRecord {
+  id: string;
+  ownerId: string;
+  name: string;
+  params: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface TaskListQuery {
@@ -119,6 +145,13 @@ export interface TaskListQuery {
   model?: string;
   before?: { createdAt: number; id: string };
   limit: number;
+  /** every word must appear in the prompt (case-insensitive) */
+  words?: string[];
+  createdFrom?: number;
+  createdTo?: number;
+  starred?: boolean;
+  /** true: only tasks in the trash; default: only tasks not in it */
+  trashed?: boolean;
 }
 
 export interface TaskUpdate {
@@ -189,6 +222,28 @@ export interface Store {
     /** seconds per work unit measured on finished jobs of a model (for estimates) */
     measuredSecondsPerUnit(model: ModelId): Promise<number | undefined>;
     recordDuration(model: ModelId, units: number, seconds: number): Promise<void>;
+    setStarred(id: string, starred: boolean): Promise<void>;
+    /** move the owner's tasks to the trash (at) or out of it (null); the ids that changed */
+    setTrashed(ownerId: string, ids: readonly string[], at: number | null): Promise<string[]>;
+    /** ids of tasks in the trash since before a time (to purge) */
+    trashedBefore(at: number): Promise<string[]>;
+    /** move a queued task to the front: a priority above every other queued task */
+    moveToFront(id: string): Promise<boolean>;
+  };
+  prompts: {
+    /** remember prompts in one transaction (used again: counted and moved to the top); keeps the newest `keep` per owner */
+    record(
+      prompts: ReadonlyArray<{ id: string; ownerId: string; prompt: string; negativePrompt: string; at: number }>,
+      keep: number,
+    ): Promise<void>;
+    list(ownerId: string, words: readonly string[], limit: number): Promise<PromptRecord[]>;
+    delete(ownerId: string, id: string): Promise<boolean>;
+  };
+  presets: {
+    list(ownerId: string): Promise<PresetRecord[]>;
+    /** insert, or replace the owner's preset of the same name (keeping its id) */
+    save(p: PresetRecord): Promise<PresetRecord>;
+    delete(ownerId: string, id: string): Promise<boolean>;
   };
   assets: {
     insert(asset: AssetRecord): Promise<void>;

@@ -1,10 +1,9 @@
 import type { AppServices } from '#services/app-services.ts';
-import { empty } from '#services/replies.ts';
 import type { RouteHandlers } from '#services/request-context.ts';
 
 export function taskHandlers(
   s: AppServices,
-): RouteHandlers<'status' | 'cancel' | 'events' | 'results' | 'asset' | 'preview' | 'gallery' | 'galleryDelete'> {
+): RouteHandlers<'status' | 'cancel' | 'events' | 'results' | 'asset' | 'preview'> {
   return {
     status: ({ params, ctx }) => s.tasks.status(ctx.user.id, params.id),
     cancel: ({ params, ctx }) => s.tasks.cancel(ctx.user.id, params.id),
@@ -13,10 +12,5 @@ export function taskHandlers(
       s.tasks.result(ctx.user.id, params.id, query.index, query.download !== undefined),
     asset: ({ params, ctx }) => s.tasks.asset(ctx.user.id, params.id),
     preview: ({ params, ctx }) => s.tasks.preview(ctx.user.id, params.id),
-    gallery: ({ query, ctx }) => s.tasks.gallery(ctx.user.id, query),
-    galleryDelete: async ({ params, ctx }) => {
-      await s.tasks.remove(ctx.user.id, params.id);
-      return empty(204);
-    },
   };
 }

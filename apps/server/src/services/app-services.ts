@@ -1,4 +1,10 @@
 import type { AccountsService } from './accounts.service.ts';
+import type { AdminQueueService } from './admin-queue.service.ts';
+import type { AvailabilityService } from './availability.service.ts';
+import type { GalleryService } from './gallery.service.ts';
+import type { MyTasksService } from './my-tasks.service.ts';
+import type { PresetsService } from './presets.service.ts';
+import type { PromptHistoryService } from './prompt-history.service.ts';
 import type { AuditService } from './audit.service.ts';
 import type { AuthService } from './auth.service.ts';
 import type { GenerationService } from './generation.service.ts';
@@ -23,4 +29,10 @@ export interface AppServices {
   audit: AuditService;
   system: SystemService;
   webhooks: WebhooksService;
+  myTasks: MyTasksService;
+  availability: AvailabilityService;
+  prompts: PromptHistoryService;
+  presets: PresetsService;
+  gallery: GalleryService;
+  adminQueue: AdminQueueService;
 }

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { TaskEvent } from '@mediagen/contract';
 
 // What a use case answers when a plain JSON body with the route's usual status is not enough: another
 // status, headers or cookies, a file, an event stream. The HTTP layer turns these into responses.
@@ -32,7 +31,8 @@ export interface EmptyReply {
 export interface FileReply {
   [REPLY]: 'file';
   contentType: string;
-  size: number;
+  /** undefined: streamed without a Content-Length (a zip made on the fly) */
+  size: number | undefined;
   /** the bytes, or a byte range of them (inclusive), as a stream */
   open(range?: { start: number; end: number }): Readable;
   /** answer Range requests with 206 */
@@ -42,14 +42,20 @@ export interface FileReply {
   disposition?: { type: 'inline' | 'attachment'; filename: string };
 }
 
+/** One Server-Sent Event: its `event:` name and its JSON `data:` (a TaskEvent, a UserStreamEvent). */
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
 export interface EventsReply {
   [REPLY]: 'events';
   /** events written at once (the current state) */
-  initial: TaskEvent[];
+  initial: SseEvent[];
   /** the stream ends after the initial events (the task had already ended) */
   finished: boolean;
   /** live events until `end` is called or the client leaves; returns the unsubscribe */
-  subscribe(push: (e: TaskEvent) => void, end: () => void): () => void;
+  subscribe(push: (e: SseEvent) => void, end: () => void): () => void;
 }
 
 export interface TextReply {

@@ -5,6 +5,7 @@ import {
   type AuthMode,
   type Health,
   type ModelsInfo,
+  type UnsupportedParam,
 } from '@mediagen/contract';
 import { AppError } from '#domain/app-error.ts';
 import type { Store } from '#ports/store.ts';
@@ -34,6 +35,8 @@ export interface SystemDeps {
   /** key mode: /metrics needs this Bearer token or an admin session */
   metricsToken?: string;
   isAdminSession(token: string): Promise<boolean>;
+  /** what the templates declare they cannot honour (the UI disables those fields, with the reason) */
+  unsupported?: () => UnsupportedParam[];
 }
 
 /** The registry for clients, health, metrics. */
@@ -50,6 +53,7 @@ export class SystemService {
       sizes: [...this.d.sizes],
       max_batch: DEFAULT_MAX_BATCH,
       max_upload_mb: this.d.maxUploadMb,
+      unsupported: this.d.unsupported?.() ?? [],
     };
   }
 

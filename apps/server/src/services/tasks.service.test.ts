@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GenerationResult, TaskEvent } from '@mediagen/contract';
+import type { GenerationResult } from '@mediagen/contract';
 import { taskEventFor } from '#domain/task-lifecycle.ts';
 import type { TaskRecord } from '#ports/store.ts';
 import { taskRecord } from '#test/factories.ts';
 import { jpegStandIn } from '#test/fakes/image-stand-ins.ts';
 import { createServiceKit, RecordingRunnerControl, type ServiceKit } from '#test/fakes/service-kit.ts';
-import type { EventsReply } from './replies.ts';
+import type { EventsReply, SseEvent } from './replies.ts';
 
 let kit: ServiceKit;
 let runner: RecordingRunnerControl;
@@ -32,7 +32,7 @@ async function running(ownerId: string, overrides: Partial<TaskRecord> = {}): Pr
 }
 
 /** Runs an events reply the way the HTTP layer does, collecting what it writes until it ends. */
-function follow(reply: EventsReply): { seen: TaskEvent[]; ended: () => boolean; stop: () => void } {
+function follow(reply: EventsReply): { seen: SseEvent[]; ended: () => boolean; stop: () => void } {
   const seen = [...reply.initial];
   let ended = reply.finished;
   const stop = reply.finished

@@ -1,12 +1,6 @@
 import { Readable } from 'node:stream';
-import {
-  API,
-  type GalleryItem,
-  type GalleryPage,
-  type GalleryQuery,
-  type TaskStatusResponse,
-} from '@mediagen/contract';
-import { AppError, notFound } from '#domain/app-error.ts';
+import { API, type TaskStatusResponse } from '@mediagen/contract';
+import { notFound } from '#domain/app-error.ts';
 import { isTerminal, isTerminalEvent, taskEventFor } from '#domain/task-lifecycle.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { AssetRecord, Store, TaskRecord } from '#ports/store.ts';
@@ -30,6 +24,8 @@ export interface TasksDeps {
   previews: LivePreviews;
   runner: TaskRunnerControl;
   now: () => number;
+  /** queue position among the jobs competing for the same GPUs, and the ETA (without it: the global position) */
+  estimates?: { of(taskId: string): Promise<{ position: number; etaSeconds: number | undefined } | undefined> };
 }
 
 const EXT_NAME: Record<string, string> = {
@@ -41,29 +37,14 @@ const EXT_NAME: Record<string, string> = {
 };
 const IMMUTABLE = 'private, max-age=31536000, immutable';
 
-function encodeCursor(t: TaskRecord): string {
-  return Buffer.from(`${t.createdAt}:${t.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split(':');
-  const createdAt = Number(at);
-  if (!id || !Number.isFinite(createdAt)) {
-    throw new AppError('invalid_request', 'Bad cursor', [
-      { path: 'cursor', message: 'is not a cursor this server issued' },
-    ]);
-  }
-  return { createdAt, id };
-}
-
 /** A user's tasks: status, events, files, cancel, gallery (SPEC §4). Everything is scoped to its owner. */
 export class TasksService {
   constructor(private readonly d: TasksDeps) {}
 
-  /** A task of this owner, or 404 — also for someone else's task (never reveal it exists). */
-  async owned(ownerId: string, id: string): Promise<TaskRecord> {
+  /** A task of this owner, or 404 — also for someone else's task (never reveal it exists), or one in the trash. */
+  async owned(ownerId: string, id: string, o: { trashed?: boolean } = {}): Promise<TaskRecord> {
     const t = await this.d.store.tasks.get(id);
-    if (t?.ownerId !== ownerId) throw notFound();
+    if (t?.ownerId !== ownerId || (t.trashedAt && !o.trashed)) throw notFound();
     return t;
   }
 
@@ -80,8 +61,9 @@ export class TasksService {
       updated_at: new Date(t.updatedAt).toISOString(),
     };
     if (t.status === 'queued') {
-      out.queue_position = await this.d.store.tasks.queuePosition(t.id);
-      out.eta_seconds = t.estimatedSeconds;
+      const e = await this.d.estimates?.of(t.id);
+      out.queue_position = e?.position ?? (await this.d.store.tasks.queuePosition(t.id));
+      out.eta_seconds = e ? (e.etaSeconds ?? t.estimatedSeconds) : t.estimatedSeconds;
     } else if (t.status === 'running' && t.startedAt) {
       out.eta_seconds = Math.max(0, Math.round(t.estimatedSeconds - (this.d.now() - t.startedAt) / 1000));
     }
@@ -140,7 +122,7 @@ export class TasksService {
     });
   }
 
-  private async outputs(taskId: string): Promise<AssetRecord[]> {
+  async outputs(taskId: string): Promise<AssetRecord[]> {
     return (await this.d.store.assets.ofTask(taskId)).filter((a) => a.kind === 'output');
   }
 
@@ -180,7 +162,7 @@ export class TasksService {
   }
 
   async preview(ownerId: string, id: string): Promise<FileReply> {
-    const task = await this.owned(ownerId, id);
+    const task = await this.owned(ownerId, id, { trashed: true }); // the trash shows thumbnails too
     if (task.status === 'completed') {
       const thumb = (await this.d.store.assets.ofTask(task.id)).find((a) => a.kind === 'thumbnail');
       if (thumb) {
@@ -191,45 +173,6 @@ export class TasksService {
     const live = this.d.previews.get(id);
     if (!live) throw notFound('Preview');
     return inMemory(live.image, live.mime);
-  }
-
-  private async galleryItem(t: TaskRecord): Promise<GalleryItem> {
-    const outputs = await this.outputs(t.id);
-    const p = t.params;
-    return {
-      task_id: t.id,
-      status: t.status,
-      type: p.type,
-      model: p.model,
-      mode: p.mode,
-      prompt: p.prompt,
-      created_at: new Date(t.createdAt).toISOString(),
-      ...(t.status === 'completed' ? { thumbnail_url: API.preview(t.id), url: API.results(t.id) } : {}),
-      urls: outputs.map((a) => API.results(t.id, a.idx)),
-      output_format: p.output_format,
-      width: p.width,
-      height: p.height,
-      seed: p.seed,
-      parameters: { ...p },
-      asset_ids: outputs.map((a) => a.id),
-    };
-  }
-
-  async gallery(ownerId: string, q: GalleryQuery): Promise<GalleryPage> {
-    const rows = await this.d.store.tasks.list({
-      ownerId,
-      statuses: ['completed'],
-      ...(q.type ? { type: q.type } : {}),
-      ...(q.model ? { model: q.model } : {}),
-      ...(q.cursor ? { before: decodeCursor(q.cursor) } : {}),
-      limit: q.limit + 1,
-    });
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    return {
-      items: await Promise.all(page.map((t) => this.galleryItem(t))),
-      next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null,
-    };
   }
 
   async remove(ownerId: string, id: string): Promise<void> {

@@ -33,6 +33,8 @@ export interface JobRunnerDeps extends OutputDeps {
   noBackendMaxWaitMs: number;
   /** how often queued work and degraded-mode expiry are looked at without a wake-up (default 1 s) */
   tickMs?: number;
+  /** an admin paused this lane: its accounts start no new job */
+  lanePaused?: (lane: AccountRecord['lane']) => boolean;
 }
 
 interface Running {
@@ -178,7 +180,7 @@ export class JobRunner implements TaskRunnerControl {
     }
     const waitingReattach = new Set(this.reattach.values());
     const idle: IdleBackend[] = accounts
-      .filter((a) => !busy.has(a.id) && !waitingReattach.has(a.id))
+      .filter((a) => !busy.has(a.id) && !waitingReattach.has(a.id) && !this.d.lanePaused?.(a.lane))
       .map((a) => {
         const loaded = this.d.engine.loadedModel(a.id);
         // only the models its health check found it ready for

@@ -68,12 +68,10 @@ export async function processOutputs(
       await fsp.writeFile(tmp, file.data);
       try {
         await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
-        await d.media.convertVideo(
-          tmp,
-          ext === 'webm' || ext === 'gif' ? ext : 'mp4',
-          d.files.localPath(key),
-          p.fps ? { fps: p.fps } : {},
-        );
+        await d.media.convertVideo(tmp, ext === 'webm' || ext === 'gif' ? ext : 'mp4', d.files.localPath(key), {
+          ...(p.fps ? { fps: p.fps } : {}),
+          comment: buildInfotext(p, seed),
+        });
         const probe = await d.media.probeVideo(d.files.localPath(key));
         width = probe.width;
         height = probe.height;

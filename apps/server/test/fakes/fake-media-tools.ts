@@ -77,10 +77,26 @@ export class FakeMediaTools implements MediaTools {
     return undefined;
   }
 
-  async convertVideo(inputPath: string, format: VideoFormat, outPath: string, opts?: { fps?: number }): Promise<void> {
+  async convertVideo(
+    inputPath: string,
+    format: VideoFormat,
+    outPath: string,
+    opts?: { fps?: number; comment?: string },
+  ): Promise<void> {
     this.calls.push(`convertVideo ${format}`);
-    const probe = { ...this.video, ...(opts?.fps ? { fps: opts.fps } : {}), format, from: inputPath };
+    const probe = {
+      ...this.video,
+      ...(opts?.fps ? { fps: opts.fps } : {}),
+      ...(opts?.comment ? { comment: opts.comment } : {}),
+      format,
+      from: inputPath,
+    };
     await this.files.write(this.keyOf(outPath), Buffer.from(VIDEO_MAGIC + JSON.stringify(probe)));
+  }
+
+  async lastFrame(videoPath: string): Promise<Buffer> {
+    this.calls.push(`lastFrame ${this.keyOf(videoPath)}`);
+    return pngStandIn(this.video.width, this.video.height, `last frame of ${this.keyOf(videoPath)}`);
   }
 
   async probeVideo(path: string): Promise<VideoProbe> {

@@ -1,4 +1,5 @@
 import { createMemoryWebhookStore } from './memory-webhook-store.ts';
+import { createMemoryPresetRepo, createMemoryPromptRepo } from './memory-workspace-repos.ts';
 import type {
   AccountRecord,
   AssetRecord,
@@ -208,6 +209,8 @@ export function createMemoryStore(opts: { now?: () => number } = {}): Store {
         settings.set(key, value);
       },
     },
+    prompts: createMemoryPromptRepo(),
+    presets: createMemoryPresetRepo(),
     webhooks: createMemoryWebhookStore(async (taskId) => (await store.tasks.get(taskId))?.status),
     async close() {},
   };

@@ -73,7 +73,14 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
         }
       }
       // like the SQL adapter's INSERT: the accept-time fields; what a run writes later starts empty
-      const stored: TaskRecord = { ...structuredClone(task), ...EMPTY_RUN_FIELDS };
+      const stored: TaskRecord = {
+        ...structuredClone(task),
+        ...EMPTY_RUN_FIELDS,
+        // the SQL columns' defaults
+        starred: false,
+        trashedAt: null,
+        priority: 0,
+      };
       rows.set(task.id, { task: stored, type: task.params.type, model: task.params.model });
       if (idem) idempotency.set(idemKey(task.ownerId, idem.key), { taskId: task.id, requestHash: idem.requestHash });
       for (const a of assets) tables.assets.set(a.id, structuredClone(a));
@@ -105,7 +112,12 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
             q.statuses.includes(r.task.status) &&
             (q.type === undefined || r.type === q.type) &&
             (q.model === undefined || r.model === q.model) &&
-            (q.before === undefined || isBefore(r.task, q.before)),
+            (q.before === undefined || isBefore(r.task, q.before)) &&
+            (q.trashed ? r.task.trashedAt != null : r.task.trashedAt == null) &&
+            (q.words ?? []).every((w) => r.task.params.prompt.toLowerCase().includes(w.toLowerCase())) &&
+            (q.createdFrom === undefined || r.task.createdAt >= q.createdFrom) &&
+            (q.createdTo === undefined || r.task.createdAt < q.createdTo) &&
+            (q.starred === undefined || (r.task.starred ?? false) === q.starred),
         )
         .map((r) => r.task)
         .sort((a, b) => byCreation(b, a))
@@ -144,13 +156,44 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
         }));
     },
     async queuedSummaries() {
-      return queued().map((t) => ({
-        id: t.id,
-        ownerId: t.ownerId,
-        model: rows.get(t.id)?.model ?? t.params.model,
-        type: typeOf(t),
-        createdAt: t.createdAt,
-      }));
+      // an admin's "move to front" first, then arrival
+      return [...queued()]
+        .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || byCreation(a, b))
+        .map((t) => ({
+          id: t.id,
+          ownerId: t.ownerId,
+          model: rows.get(t.id)?.model ?? t.params.model,
+          type: typeOf(t),
+          createdAt: t.createdAt,
+          priority: t.priority ?? 0,
+          estimatedSeconds: t.estimatedSeconds,
+        }));
+    },
+    async setStarred(id, starred) {
+      const r = rows.get(id);
+      if (r) r.task.starred = starred;
+    },
+    async setTrashed(ownerId, ids, at) {
+      const changed: string[] = [];
+      for (const id of ids) {
+        const r = rows.get(id);
+        if (r?.task.ownerId !== ownerId) continue;
+        const inTrash = r.task.trashedAt != null;
+        if ((at === null && inTrash) || (at !== null && !inTrash)) {
+          r.task.trashedAt = at;
+          changed.push(id);
+        }
+      }
+      return changed;
+    },
+    async trashedBefore(at) {
+      return [...rows.values()].filter((r) => r.task.trashedAt != null && r.task.trashedAt < at).map((r) => r.task.id);
+    },
+    async moveToFront(id) {
+      const r = rows.get(id);
+      if (r?.task.status !== 'queued') return false;
+      r.task.priority = Math.max(0, ...queued().map((t) => t.priority ?? 0)) + 1;
+      return true;
     },
     async queueStats() {
       const all = queued();

@@ -1,6 +1,8 @@
 import {
   ROUTES,
   type AccountCreate,
+  type AdminQueueJobs,
+  type Lane,
   type AccountPatch,
   type AccountView,
   type QueueSnapshot,
@@ -86,4 +88,23 @@ export async function grantCredits(id: string, amount: number, reason?: string):
 
 export async function deleteUser(id: string): Promise<void> {
   await call(ROUTES.userDelete, { params: { id } });
+}
+
+// ---- the whole queue: jobs, cancel, move to front, lanes ----
+
+export function getQueueJobs(): Promise<AdminQueueJobs> {
+  return call(ROUTES.adminQueueJobs);
+}
+
+export async function cancelQueueJob(id: string): Promise<void> {
+  await call(ROUTES.adminQueueCancel, { params: { id } });
+}
+
+export async function moveJobToFront(id: string): Promise<void> {
+  await call(ROUTES.adminQueueFront, { params: { id } });
+}
+
+export async function setLanePaused(lane: Lane, paused: boolean): Promise<Lane[]> {
+  const route = paused ? ROUTES.adminLanePause : ROUTES.adminLaneResume;
+  return (await call(route, { params: { lane } })).paused_lanes;
 }

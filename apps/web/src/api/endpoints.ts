@@ -64,10 +64,6 @@ export async function postGenerate(request: GenerateRequest, idempotencyKey: str
   };
 }
 
-export function getStatus(taskId: string, signal?: AbortSignal): Promise<TaskStatusView> {
-  return call(ROUTES.status, { params: { id: taskId }, signal, retries: 0 });
-}
-
 /** Cancel is idempotent on the server, so a network retry is safe. */
 export function cancelTask(taskId: string): Promise<TaskStatusView> {
   return call(ROUTES.cancel, { params: { id: taskId }, retries: 2 });
@@ -78,6 +74,12 @@ export function cancelTask(taskId: string): Promise<TaskStatusView> {
 export interface GalleryFilter {
   type?: GenerationType | undefined;
   model?: ModelId | undefined;
+  /** words of the prompt */
+  q?: string | undefined;
+  /** YYYY-MM-DD, inclusive */
+  from?: string | undefined;
+  to?: string | undefined;
+  starred?: boolean | undefined;
 }
 
 export interface GalleryPageView {
@@ -95,6 +97,10 @@ export async function getGallery(
     query: {
       ...(filter.type ? { type: filter.type } : {}),
       ...(filter.model ? { model: filter.model } : {}),
+      ...(filter.q?.trim() ? { q: filter.q.trim() } : {}),
+      ...(filter.from ? { from: filter.from } : {}),
+      ...(filter.to ? { to: filter.to } : {}),
+      ...(filter.starred ? { starred: 'true' as const } : {}),
       ...(cursor ? { cursor } : {}),
       limit,
     },

@@ -4,6 +4,7 @@ import { App } from './App.tsx';
 import { initMonitoring } from './monitoring.ts';
 import './theme.css';
 import './layout.css';
+import './workspace.css';
 
 initMonitoring();
 

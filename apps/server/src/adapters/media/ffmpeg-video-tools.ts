@@ -48,9 +48,22 @@ export function buildVideoConvertArgs(
   inputPath: string,
   format: VideoFormat,
   outPath: string,
-  opts: { fps?: number; remux?: boolean } = {},
+  opts: { fps?: number; remux?: boolean; comment?: string } = {},
 ): string[] {
-  const head = [...QUIET, '-i', asFileUrl(inputPath), '-map', '0:v:0', '-an', '-sn', '-dn', '-map_metadata', '-1'];
+  const head = [
+    ...QUIET,
+    '-i',
+    asFileUrl(inputPath),
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-map_metadata',
+    '-1',
+    // our own tag only: the generation parameters (A1111 infotext), never ComfyUI's graph
+    ...(opts.comment !== undefined && format !== 'gif' ? ['-metadata', `comment=${opts.comment}`] : []),
+  ];
   // passthrough: write exactly the frames the filters give, never drop or duplicate to fit a rate
   // (-vsync, not -fps_mode: the npm-shipped static ffmpeg is 4.1, and 5.x–7.x still accept -vsync)
   const rate = [...(opts.fps === undefined ? [] : ['-r', formatFps(opts.fps)]), '-vsync', 'passthrough'];
@@ -221,9 +234,16 @@ export interface FfmpegVideoToolsOptions {
 
 export interface FfmpegVideoTools {
   probe(path: string, opts?: { countFrames?: boolean }): Promise<VideoStreamInfo>;
-  convert(inputPath: string, format: VideoFormat, outPath: string, opts?: { fps?: number }): Promise<void>;
+  convert(
+    inputPath: string,
+    format: VideoFormat,
+    outPath: string,
+    opts?: { fps?: number; comment?: string },
+  ): Promise<void>;
   /** The middle frame as PNG bytes. */
   grabMiddleFrame(path: string): Promise<Buffer>;
+  /** The last frame as PNG bytes. */
+  grabLastFrame(path: string): Promise<Buffer>;
 }
 
 export function createFfmpegVideoTools(o: FfmpegVideoToolsOptions): FfmpegVideoTools {
@@ -250,6 +270,17 @@ export function createFfmpegVideoTools(o: FfmpegVideoToolsOptions): FfmpegVideoT
         await fsp.rm(outPath, { force: true }); // no half-written file left for the store to serve
         throw err;
       }
+    },
+    async grabLastFrame(path) {
+      const info = await probe(path, { countFrames: true });
+      const at = info.fps > 0 && info.frames > 0 ? (info.frames - 1) / info.fps : info.durationSeconds;
+      // seek to the last frame's time; a container that ends early gives nothing: step back a frame at a time
+      for (let back = 0; back < 4; back++) {
+        const t = Math.max(0, at - back / Math.max(1, info.fps));
+        const frame = await runMediaProcess(o.ffmpegPath, buildFrameGrabArgs(path, t), o.timeoutMs);
+        if (frame.length > 0) return frame;
+      }
+      throw new Error('ffmpeg produced no last frame');
     },
     async grabMiddleFrame(path) {
       const info = await probe(path, { countFrames: false });

@@ -41,6 +41,7 @@ export function createMediaTools(opts: MediaToolsOptions = {}): MediaTools {
       const { pixFmt: _pixFmt, ...probe } = await video.probe(path, { countFrames: true });
       return probe;
     },
+    lastFrame: (videoPath) => video.grabLastFrame(videoPath),
     async thumbnail(input, outJpegPath, maxSize = DEFAULT_THUMBNAIL_SIZE) {
       const source = input.kind === 'video' ? await video.grabMiddleFrame(input.path) : input.path;
       await writeJpegThumbnail(source, outJpegPath, maxSize);

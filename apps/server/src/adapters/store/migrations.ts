@@ -108,6 +108,25 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX webhook_deliveries_message ON webhook_deliveries(message_id, id);
     `,
   },
+  {
+    version: 6,
+    name: 'workspace: stars, trash, queue priority, prompt history, presets',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE tasks ADD COLUMN trashed_at INTEGER;
+      ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX tasks_trashed ON tasks(trashed_at) WHERE trashed_at IS NOT NULL;
+      CREATE TABLE prompt_history (
+        id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, prompt TEXT NOT NULL, negative_prompt TEXT NOT NULL,
+        uses INTEGER NOT NULL, last_used_at INTEGER NOT NULL, UNIQUE (owner_id, prompt, negative_prompt)
+      );
+      CREATE INDEX prompt_history_owner ON prompt_history(owner_id, last_used_at DESC);
+      CREATE TABLE presets (
+        id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, name TEXT NOT NULL, params TEXT NOT NULL,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, UNIQUE (owner_id, name)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

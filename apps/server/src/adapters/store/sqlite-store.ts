@@ -8,6 +8,7 @@ import { migrate } from './migrations.ts';
 import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from './sqlite-ledger-repos.ts';
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
 import { createSqliteWebhookRepo } from './sqlite-webhook-repo.ts';
+import { createSqlitePresetRepo, createSqlitePromptRepo } from './sqlite-workspace-repos.ts';
 
 interface UserRow {
   id: string;
@@ -142,6 +143,8 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
 
   return {
     tasks: createSqliteTaskRepo(db, now, q, sqliteCreditApply(db, q)),
+    prompts: createSqlitePromptRepo(db, q),
+    presets: createSqlitePresetRepo(q),
     credits: createSqliteCreditRepo(db, q),
     audit: createSqliteAuditRepo(q),
     webhooks: createSqliteWebhookRepo(db, q),

@@ -29,6 +29,9 @@ interface TaskRow {
   started_at: number | null;
   finished_at: number | null;
   gpu_ms: number | null;
+  starred: number;
+  trashed_at: number | null;
+  priority: number;
 }
 
 function fromRow(r: TaskRow): TaskRecord {
@@ -53,7 +56,20 @@ function fromRow(r: TaskRow): TaskRecord {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     gpuMs: r.gpu_ms,
+    starred: r.starred === 1,
+    trashedAt: r.trashed_at,
+    priority: r.priority,
   };
+}
+
+/** SQLite's lower() folds ASCII only: searches fold Cyrillic (and every other script) too. */
+export function registerLower(db: Database.Database): void {
+  db.function('mg_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
+}
+
+/** LIKE with the pattern characters escaped. */
+export function likeWord(w: string): string {
+  return `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 const COLUMN: Record<keyof TaskUpdate, string> = {
@@ -87,6 +103,7 @@ export function createSqliteTaskRepo(
   applyCredit: CreditApply,
 ): Store['tasks'] {
   const q = prepare;
+  registerLower(db);
   const insertTask = q(`INSERT INTO tasks (id, owner_id, status, stage, progress, type, model, mode, params,
     estimated_seconds, account_id, prompt_id, attempts, created_at, updated_at)
     VALUES (@id, @owner_id, @status, @stage, @progress, @type, @model, @mode, @params, @estimated_seconds, NULL, NULL, 0, @created_at, @updated_at)`);
@@ -184,6 +201,23 @@ export function createSqliteTaskRepo(
     async list(query: TaskListQuery) {
       const where = ['owner_id = @owner', `status IN (${query.statuses.map((_, i) => `@s${i}`).join(',')})`];
       const values: Record<string, unknown> = { owner: query.ownerId, limit: query.limit };
+      where.push(query.trashed ? 'trashed_at IS NOT NULL' : 'trashed_at IS NULL');
+      (query.words ?? []).forEach((w, i) => {
+        where.push(`prompt_text LIKE @w${i} ESCAPE '\\'`);
+        values[`w${i}`] = likeWord(w.toLowerCase());
+      });
+      if (query.createdFrom !== undefined) {
+        where.push('created_at >= @cfrom');
+        values.cfrom = query.createdFrom;
+      }
+      if (query.createdTo !== undefined) {
+        where.push('created_at < @cto');
+        values.cto = query.createdTo;
+      }
+      if (query.starred !== undefined) {
+        where.push('starred = @starred');
+        values.starred = query.starred ? 1 : 0;
+      }
       query.statuses.forEach((s, i) => (values[`s${i}`] = s));
       if (query.type) {
         where.push('type = @type');
@@ -198,8 +232,11 @@ export function createSqliteTaskRepo(
         values.bc = query.before.createdAt;
         values.bid = query.before.id;
       }
+      const from = query.words?.length
+        ? `(SELECT *, mg_lower(json_extract(params, '$.prompt')) AS prompt_text FROM tasks WHERE owner_id = @owner)`
+        : 'tasks';
       const rows = q(
-        `SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`,
+        `SELECT * FROM ${from} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`,
       ).all(values) as TaskRow[];
       return rows.map(fromRow);
     },
@@ -243,14 +280,25 @@ export function createSqliteTaskRepo(
     },
     async queuedSummaries() {
       const rows = q(
-        `SELECT id, owner_id, model, type, created_at FROM tasks WHERE status = 'queued' ORDER BY created_at, id`,
-      ).all() as Array<{ id: string; owner_id: string; model: ModelId; type: 'image' | 'video'; created_at: number }>;
+        `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds FROM tasks WHERE status = 'queued'
+          ORDER BY priority DESC, created_at, id`,
+      ).all() as Array<{
+        id: string;
+        owner_id: string;
+        model: ModelId;
+        type: 'image' | 'video';
+        created_at: number;
+        priority: number;
+        estimated_seconds: number;
+      }>;
       return rows.map((r) => ({
         id: r.id,
         ownerId: r.owner_id,
         model: r.model,
         type: r.type,
         createdAt: r.created_at,
+        priority: r.priority,
+        estimatedSeconds: r.estimated_seconds,
       }));
     },
     async queueStats() {
@@ -267,6 +315,35 @@ export function createSqliteTaskRepo(
     },
     async recordDuration(model, units, seconds) {
       upsertDur.run(model, units, seconds);
+    },
+    async setStarred(id, starred) {
+      q('UPDATE tasks SET starred = ? WHERE id = ?').run(starred ? 1 : 0, id);
+    },
+    async setTrashed(ownerId, ids, at) {
+      const changed: string[] = [];
+      const st = q(
+        at === null
+          ? 'UPDATE tasks SET trashed_at = NULL WHERE id = ? AND owner_id = ? AND trashed_at IS NOT NULL'
+          : 'UPDATE tasks SET trashed_at = ? WHERE id = ? AND owner_id = ? AND trashed_at IS NULL',
+      );
+      db.transaction(() => {
+        for (const id of ids) {
+          const r = at === null ? st.run(id, ownerId) : st.run(at, id, ownerId);
+          if (r.changes === 1) changed.push(id);
+        }
+      })();
+      return changed;
+    },
+    async trashedBefore(at) {
+      return (
+        q('SELECT id FROM tasks WHERE trashed_at IS NOT NULL AND trashed_at < ?').all(at) as Array<{ id: string }>
+      ).map((r) => r.id);
+    },
+    async moveToFront(id) {
+      return (
+        q(`UPDATE tasks SET priority = (SELECT COALESCE(MAX(priority), 0) + 1 FROM tasks WHERE status = 'queued')
+          WHERE id = ? AND status = 'queued'`).run(id).changes === 1
+      );
     },
   };
 }

@@ -130,7 +130,7 @@ export function AccountsPanel() {
           {actionError}
         </Banner>
       ) : null}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="admin-accounts-title">
         <table className="table table--cards">
           <thead>
             <tr>

@@ -3,6 +3,7 @@ import { LanguageSwitch } from '../../i18n/LanguageSwitch.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
 import { AccountsPanel } from './AccountsPanel.tsx';
 import { AdminLogin } from './AdminLogin.tsx';
+import { QueueJobsPanel } from './QueueJobsPanel.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
 import { UsersPanel } from './UsersPanel.tsx';
@@ -41,6 +42,7 @@ export default function AdminPage({ onNavigate }: { onNavigate: (path: string) =
         </div>
       </header>
       <main className="admin" id="main">
+        {admin.phase === 'signed_out' ? null : <h1 className="admin__title">{t('admin.title')}</h1>}
         {admin.phase === 'loading' ? (
           <p className="empty" role="status">
             {t('app.loading')}
@@ -58,6 +60,7 @@ export default function AdminPage({ onNavigate }: { onNavigate: (path: string) =
         {admin.phase === 'signed_in' ? (
           <div className="admin__grid">
             <QueuePanel />
+            <QueueJobsPanel />
             <AccountsPanel />
             <UsersPanel />
             <StatsPanel />

@@ -33,7 +33,7 @@ export function QueuePanel() {
       {q.data ? (
         <>
           {q.data.degraded ? <p className="field__hint">{t('admin.degradedExplain')}</p> : null}
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="admin-queue-title">
             <table className="table">
               <thead>
                 <tr>

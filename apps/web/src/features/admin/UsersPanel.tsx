@@ -106,7 +106,7 @@ export function UsersPanel() {
         </button>
       </form>
 
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="admin-users-title">
         <table className="table table--cards">
           <thead>
             <tr>

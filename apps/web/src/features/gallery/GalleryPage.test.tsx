@@ -28,7 +28,7 @@ function item(id: string, type: 'image' | 'video' = 'image'): GalleryItem {
 }
 
 describe('gallery', () => {
-  it('pages with the cursor, filters by type, deletes after confirmation, and offers an output as reference', async () => {
+  it('pages with the cursor, filters by type, moves selected items to the trash, stars, and offers an output as reference', async () => {
     const deleted: string[] = [];
     const calls = mockFetch((req) => {
       if (req.path === '/api/gallery') {
@@ -39,8 +39,12 @@ describe('gallery', () => {
           cursor ? { items: [item('i3')], next_cursor: null } : { items: [item('i1'), item('i2')], next_cursor: 'c2' },
         );
       }
-      if (req.method === 'DELETE' && req.path.startsWith('/api/gallery/')) {
-        deleted.push(req.path);
+      if (req.method === 'POST' && req.path === '/api/gallery/delete') {
+        const ids = (req.body as { ids: string[] }).ids;
+        deleted.push(...ids);
+        return json({ ids });
+      }
+      if (req.method === 'PUT' && req.path.endsWith('/star')) {
         return new Response(null, { status: 204 });
       }
       return undefined;
@@ -49,7 +53,7 @@ describe('gallery', () => {
     const user = userEvent.setup();
     render(
       <I18nProvider initialLang="en">
-        <GalleryPage onReuse={vi.fn()} onUseAsReference={onUseAsReference} />
+        <GalleryPage onReuse={vi.fn()} onUseAsReference={onUseAsReference} onContinue={vi.fn()} />
       </I18nProvider>,
     );
 
@@ -61,11 +65,14 @@ describe('gallery', () => {
 
     const first = screen.getAllByTestId('gallery-item')[0];
     if (!first) throw new Error('no item');
-    await user.click(within(first).getByTestId('gallery-delete'));
-    expect(deleted).toEqual([]);
-    await user.click(within(first).getByTestId('gallery-delete-confirm'));
+    await user.click(within(first).getByTestId('gallery-star'));
+    await waitFor(() => expect(within(first).getByTestId('gallery-star').getAttribute('aria-pressed')).toBe('true'));
+    await user.click(within(first).getByTestId('gallery-select'));
+    expect(screen.getByTestId('gallery-zip').getAttribute('href')).toBe('/api/gallery/zip?ids=i1');
+    await user.click(screen.getByTestId('gallery-delete-selected'));
     await waitFor(() => expect(screen.getAllByTestId('gallery-item')).toHaveLength(2));
-    expect(deleted).toEqual(['/api/gallery/i1']);
+    expect(deleted).toEqual(['i1']);
+    expect(screen.getByTestId('gallery-note').textContent).toMatch(/trash/);
 
     await user.click(
       within(screen.getAllByTestId('gallery-item')[0] ?? document.body).getByRole('button', { name: /open/i }),

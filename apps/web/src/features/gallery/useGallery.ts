@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GalleryItem } from '@mediagen/contract';
 import { ApiError, isApiError } from '../../api/ApiError.ts';
 import { deleteGalleryItem, getGallery, type GalleryFilter } from '../../api/endpoints.ts';
+import { starItem, trashItems } from '../../api/workspace.ts';
 
 export interface GalleryControl {
   items: readonly GalleryItem[];
@@ -11,6 +12,9 @@ export interface GalleryControl {
   loadMore: () => void;
   reload: () => void;
   remove: (id: string) => Promise<void>;
+  /** move several to the trash (restorable) */
+  removeMany: (ids: readonly string[]) => Promise<void>;
+  setStar: (id: string, starred: boolean) => Promise<void>;
 }
 
 const PAGE = 24;
@@ -82,5 +86,20 @@ export function useGallery(filter: GalleryFilter): GalleryControl {
     setItems((prev) => prev.filter((i) => i.task_id !== id));
   }, []);
 
-  return { items, loading, error, hasMore, loadMore, reload, remove };
+  const removeMany = useCallback(async (ids: readonly string[]) => {
+    const gone = new Set(await trashItems([...ids]));
+    setItems((prev) => prev.filter((i) => !gone.has(i.task_id)));
+  }, []);
+
+  const setStar = useCallback(async (id: string, starred: boolean) => {
+    setItems((prev) => prev.map((i) => (i.task_id === id ? { ...i, starred } : i)));
+    try {
+      await starItem(id, starred);
+    } catch (err) {
+      setItems((prev) => prev.map((i) => (i.task_id === id ? { ...i, starred: !starred } : i)));
+      throw err;
+    }
+  }, []);
+
+  return { items, loading, error, hasMore, loadMore, reload, remove, removeMany, setStar };
 }

@@ -54,7 +54,16 @@ function hintFor(t: Translate, s: FormState, model: ModelSpec, p: NumericParam):
 }
 
 /** Per-model settings with the registry's limits; fixed values shown locked with their reason. */
-export function AdvancedSettings({ form, err }: { form: StudioForm; err: (path: string) => string | undefined }) {
+export function AdvancedSettings({
+  form,
+  err,
+  unsupported,
+}: {
+  form: StudioForm;
+  err: (path: string) => string | undefined;
+  /** parameters the template cannot honour now, with the reason: shown disabled */
+  unsupported: ReadonlyMap<string, string>;
+}) {
   const { t } = useI18n();
   const { state: s, setNumber, patch, errors } = form;
   const model = MODELS[s.model];
@@ -76,9 +85,25 @@ export function AdvancedSettings({ form, err }: { form: StudioForm; err: (path: 
       <div className="grid-2">
         {params.map((p) => {
           const id = `f-${p}`;
-          const locked = model.fixed[p] !== undefined;
+          const notHonoured = unsupported.get(p);
+          const locked = model.fixed[p] !== undefined || notHonoured !== undefined;
           const lim = model.limits[p];
           const label = t(`param.${p}`);
+          if (notHonoured !== undefined) {
+            return (
+              <NumberField
+                key={p}
+                id={id}
+                testId={`field-${p}`}
+                label={label}
+                value=""
+                onChange={() => undefined}
+                locked
+                placeholder={t('unsupported.value')}
+                hint={t('unsupported.hint', { reason: notHonoured })}
+              />
+            );
+          }
           if (lim?.oneOf && !locked) {
             return (
               <SelectField

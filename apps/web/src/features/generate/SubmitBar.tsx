@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { MODELS } from '@mediagen/contract';
 import { Banner } from '../../components/Banner.tsx';
 import type { ApiError } from '../../api/ApiError.ts';
 import type { Translate } from '../../i18n/catalog.ts';
@@ -41,12 +42,15 @@ export function SubmitBar({
   const { countdown, problem, sending } = control;
   const estimate = estimateFor(form.state);
   const full = inFlight >= MAX_IN_FLIGHT;
+  // Only the refused model waits for its retry; any other model or type can be generated meanwhile.
+  const waitsForRetry = countdown !== null && countdown.model === form.state.model;
   // The countdown is in the button too: on phones the banner may be scrolled out of view.
   const label = sending
     ? t('generate.sending')
-    : countdown
+    : waitsForRetry
       ? t('generate.waitingIn', { seconds: countdown.secondsLeft })
       : t('generate.button');
+  const otherType = countdown?.type === 'video' ? 'image' : 'video';
   const notes = useRef<HTMLDivElement>(null);
   const problemKind = problem?.kind;
   useEffect(() => {
@@ -65,13 +69,35 @@ export function SubmitBar({
 
         {countdown ? (
           <Banner tone="warning" testId="retry-countdown" title={t(`error.${countdown.code}`)}>
+            <span className="banner__text" data-testid="overload-reason">
+              {countdown.reason}
+            </span>
+            {countdown.waiting !== undefined ? (
+              <span className="banner__text" data-testid="overload-waiting">
+                {t('retry.waiting', { n: countdown.waiting, type: t(`type.${countdown.type}`) })}
+                {countdown.retryAfter !== undefined
+                  ? ` · ${t('retry.retryAfter', { seconds: countdown.retryAfter })}`
+                  : ''}
+              </span>
+            ) : null}
             <span className="banner__text">
-              {t('retry.countdown', {
+              {t('retry.countdownJob', {
                 seconds: countdown.secondsLeft,
                 attempt: countdown.attempt,
                 max: MAX_AUTO_RETRIES,
+                model: MODELS[countdown.model].label,
               })}
             </span>
+            {countdown.availableTypes.includes(otherType) ? (
+              <span className="banner__action" data-testid="other-type-available">
+                {t(otherType === 'image' ? 'retry.imagesAvailable' : 'retry.videosAvailable')}{' '}
+                {form.state.type !== otherType ? (
+                  <button type="button" className="btn btn--small" onClick={() => form.setType(otherType)}>
+                    {t('retry.switchTo', { type: t(`type.${otherType}`) })}
+                  </button>
+                ) : null}
+              </span>
+            ) : null}
             {countdown.userAction ? (
               <span className="banner__action" data-testid="user-action">
                 {localizeUserAction(t, countdown.code, countdown.userAction)}
@@ -136,7 +162,7 @@ export function SubmitBar({
           type="submit"
           className="btn btn--primary btn--large"
           data-testid="generate-button"
-          disabled={sending || countdown !== null || full}
+          disabled={sending || waitsForRetry || full}
           aria-describedby="generate-hint"
         >
           {label}

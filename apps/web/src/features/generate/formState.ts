@@ -274,10 +274,11 @@ export function withReference(s: FormState, ref: ImageRef): FormState {
 
 /** "Reuse settings": fill the form from a task's parameters (read defensively, they are stored data). */
 export function fromParameters(s: FormState, params: Record<string, unknown>): FormState {
+  // a file from another tool may name no model we know: keep the form's model, take the rest
   const id = zModelId.safeParse(params.model);
-  if (!id.success) return s;
-  const model = MODELS[id.data];
-  let next = withModel(s, id.data);
+  if (params.model !== undefined && !id.success) return s; // stored data naming a model this build lacks
+  const model = MODELS[id.success ? id.data : s.model];
+  let next = id.success ? withModel(s, id.data) : s;
   const mode = zMode.safeParse(params.mode);
   if (mode.success) next = withMode(next, mode.data);
   const text = (k: string): string | undefined => (typeof params[k] === 'string' ? params[k] : undefined);

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ErrorDetail, GenerateRequest } from '@mediagen/contract';
+import type { ErrorDetail, GenerateRequest, GenerationType, ModelId } from '@mediagen/contract';
 import { ApiError, isApiError, type ApiErrorCode } from '../../api/ApiError.ts';
 import { postGenerate, type Accepted } from '../../api/endpoints.ts';
 import { newIdempotencyKey } from '../../api/http.ts';
-import { buildPayload, fieldForPath, placedPaths } from './formState.ts';
+import { getAvailability } from '../../api/workspace.ts';
+import { fieldForPath, placedPaths } from './formState.ts';
+import { knownUnsupported, payloadFor } from './unsupportedParams.ts';
 import type { FieldErrors, StudioForm } from './useStudioForm.ts';
 import { validateRequest } from './validateRequest.ts';
 
@@ -27,6 +29,16 @@ export interface RetryCountdown {
   attempt: number;
   code: ApiErrorCode;
   userAction: string | undefined;
+  /** the server's reason and Retry-After */
+  reason: string;
+  retryAfter: number | undefined;
+  /** the refused job: only it is re-sent; other models and types stay free to generate */
+  model: ModelId;
+  type: GenerationType;
+  /** jobs waiting of the refused job's type, when known */
+  waiting: number | undefined;
+  /** types that would be admitted now */
+  availableTypes: GenerationType[];
 }
 
 export interface GenerateControl {
@@ -80,13 +92,20 @@ export function useGenerate(
     timer.current = undefined;
   };
 
-  const finish = useCallback((): void => {
+  /** the send in hand is over (the pending retry of another job, if any, goes on) */
+  const doneSending = useCallback((): void => {
     busy.current = false;
+    setSending(false);
+  }, []);
+  const clearRetry = useCallback((): void => {
     pending.current = null;
     clearTimer();
-    setSending(false);
     setCountdown(null);
   }, []);
+  const finish = useCallback((): void => {
+    doneSending();
+    clearRetry();
+  }, [doneSending, clearRetry]);
 
   /** 422/400 details go next to the fields they name; the rest are listed in the banner. */
   const showDetails = useCallback((details: readonly ErrorDetail[]): void => {
@@ -109,8 +128,9 @@ export function useGenerate(
   const attemptRef = useRef<(request: GenerateRequest, retryIndex: number) => Promise<void>>(async () => undefined);
   const attempt = useCallback(
     async (request: GenerateRequest, retryIndex: number): Promise<void> => {
+      busy.current = true;
       setSending(true);
-      setCountdown(null);
+      const isRetry = retryIndex > 0;
       // A fresh key per attempt after a definite refusal (the server may remember a refused key);
       // network retries inside postGenerate reuse this one, so a lost answer never doubles a job.
       const key = newIdempotencyKey();
@@ -118,7 +138,8 @@ export function useGenerate(
         const accepted = await postGenerate(request, key);
         if (!mounted.current) return;
         lastAcceptedAt.current = Date.now();
-        finish();
+        doneSending();
+        if (isRetry) clearRetry();
         setProblem(null);
         latest.current.onAccepted(accepted, request);
       } catch (err) {
@@ -133,14 +154,31 @@ export function useGenerate(
           const seconds = retryDelaySeconds(error.retryAfterSeconds, retryIndex);
           const deadline = Date.now() + seconds * 1000;
           pending.current = { request, retryIndex: retryIndex + 1 };
-          setSending(false);
+          doneSending();
           setProblem(null);
           setCountdown({
             secondsLeft: seconds,
             attempt: retryIndex + 1,
             code: error.code,
             userAction: error.userAction,
+            reason: error.message,
+            retryAfter: error.retryAfterSeconds,
+            model: request.model,
+            type: request.type,
+            waiting: undefined,
+            availableTypes: [],
           });
+          // what else would be admitted now: the banner routes around the refusal
+          getAvailability().then(
+            (a) => {
+              if (pending.current?.request !== request) return;
+              const availableTypes = (['image', 'video'] as const).filter((ty) =>
+                a.models.some((m) => m.type === ty && m.available),
+              );
+              setCountdown((c) => (c ? { ...c, waiting: a.waiting[request.type], availableTypes } : c));
+            },
+            () => undefined,
+          );
           clearTimer();
           timer.current = setInterval(() => {
             const left = Math.ceil((deadline - Date.now()) / 1000);
@@ -166,7 +204,7 @@ export function useGenerate(
         setProblem({ kind: 'api', error });
       }
     },
-    [finish, showDetails],
+    [finish, showDetails, doneSending, clearRetry],
   );
   useEffect(() => {
     attemptRef.current = attempt;
@@ -175,7 +213,7 @@ export function useGenerate(
   const submit = useCallback((): void => {
     if (busy.current || Date.now() - lastAcceptedAt.current < RESUBMIT_GUARD_MS) return;
     const { form: f } = latest.current;
-    const v = validateRequest(buildPayload(f.state));
+    const v = validateRequest(payloadFor(f.state, knownUnsupported()));
     if (!v.request) {
       showDetails(v.details);
       return;
@@ -184,7 +222,7 @@ export function useGenerate(
       setProblem({ kind: 'too_many' });
       return;
     }
-    busy.current = true;
+    if (pending.current?.request.model === v.request.model) return; // that model waits for its retry
     setProblem(null);
     f.setErrors({});
     void attempt(v.request, 0);
@@ -192,14 +230,14 @@ export function useGenerate(
 
   const retryNow = useCallback((): void => {
     const p = pending.current;
-    if (!p) return;
+    if (!p || busy.current) return;
     clearTimer();
     void attempt(p.request, p.retryIndex);
   }, [attempt]);
 
   const stopRetry = useCallback((): void => {
-    finish();
-  }, [finish]);
+    clearRetry();
+  }, [clearRetry]);
 
   const dismiss = useCallback((): void => setProblem(null), []);
 

@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { AcceptedResponse, GalleryPage, GenerationResult } from '@mediagen/contract';
+import type { AcceptedResponse, GenerationResult, TaskListItem } from '@mediagen/contract';
 import { json, mockFetch } from '../../test/mockFetch.ts';
 import { renderStudio } from '../../test/renderStudio.tsx';
 
@@ -38,48 +38,50 @@ const result: GenerationResult = {
     ignored_params: [{ param: 'vae', reason: 'pony always uses its own VAE' }],
   },
 };
-const gallery: GalleryPage = {
-  items: [
-    {
-      task_id: 'j1',
-      status: 'completed',
-      type: 'image',
-      model: 'pony',
-      mode: 'txt2img',
-      prompt: 'cat',
-      created_at: 'x',
-      urls: ['/api/results/j1'],
-      output_format: 'png',
-      width: 512,
-      height: 512,
-      seed: 77,
-      parameters: {},
-      asset_ids: ['out-1'],
-    },
-  ],
-  next_cursor: null,
-};
 
-describe('job view', () => {
-  it('follows progress to the result; "use as reference" puts asset:<id> into img2img', async () => {
-    let polls = 0;
+function task(over: Partial<TaskListItem>): TaskListItem {
+  return {
+    task_id: 'j1',
+    status: 'queued',
+    stage: 'queued',
+    progress: 0,
+    type: 'image',
+    model: 'pony',
+    mode: 'txt2img',
+    prompt: 'cat',
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    started_at: null,
+    finished_at: null,
+    estimated_seconds: 12,
+    parameters: { type: 'image', model: 'pony', mode: 'txt2img', prompt: 'cat', seed: 77 },
+    ...over,
+  };
+}
+
+// jsdom has no EventSource: the jobs panel re-reads GET /api/tasks (the polling fallback of the user stream)
+describe('jobs panel (kept on the server)', () => {
+  it('follows a job to its result; "use as reference" puts asset:<id> into img2img', async () => {
+    let reads = 0;
+    let submitted = false;
     mockFetch((req) => {
-      if (req.path === '/api/generate') return json(accepted, 202);
-      if (req.path === '/api/status/j1') {
-        polls += 1;
-        const common = { task_id: 'j1', job_id: 'j1', created_at: 'x', updated_at: 'x' };
-        if (polls === 1)
-          return json({
-            ...common,
-            status: 'running',
-            progress: 55,
-            stage: 'sampling',
-            eta_seconds: 4,
-            preview_url: '/api/preview/j1',
-          });
-        return json({ ...common, status: 'completed', progress: 100, stage: 'done', result });
+      if (req.path === '/api/generate') {
+        submitted = true;
+        return json(accepted, 202);
       }
-      if (req.path === '/api/gallery') return json(gallery);
+      if (req.path === '/api/tasks') {
+        if (!submitted) return json({ items: [], next_cursor: null });
+        reads += 1;
+        if (reads === 1)
+          return json({
+            items: [task({ status: 'running', stage: 'sampling', progress: 55, started_at: new Date().toISOString() })],
+            next_cursor: null,
+          });
+        return json({
+          items: [task({ status: 'completed', stage: 'done', progress: 100, result })],
+          next_cursor: null,
+        });
+      }
       return undefined;
     });
     const user = userEvent.setup();
@@ -89,11 +91,10 @@ describe('job view', () => {
     await user.click(screen.getByTestId('generate-button'));
 
     const progress = await screen.findByTestId('progress');
-    await waitFor(() => expect(progress.getAttribute('aria-valuenow')).toBe('55'));
+    await waitFor(() => expect(progress.getAttribute('aria-valuenow')).toBe('55'), { timeout: 5000 });
     expect(screen.getByTestId('stage').textContent).toBe('Sampling');
-    expect(screen.getByTestId('preview').getAttribute('src')).toBe('/api/preview/j1?seq=1');
 
-    const shown = await screen.findByTestId('result');
+    const shown = await screen.findByTestId('result', {}, { timeout: 5000 });
     expect(shown.querySelector('img')?.getAttribute('src')).toBe('/api/results/j1');
     expect(screen.getByTestId('download').getAttribute('href')).toBe('/api/results/j1');
     expect(screen.getByTestId('ignored-params').textContent).toMatch(/vae/);
@@ -105,10 +106,9 @@ describe('job view', () => {
     expect(screen.getByTestId<HTMLButtonElement>('seed-reuse').disabled).toBe(false);
   });
 
-  it('cancels a queued job', async () => {
+  it('shows jobs sent elsewhere with their queue position; cancels one; a failure says why, in Russian too', async () => {
     let cancelled = false;
     mockFetch((req) => {
-      if (req.path === '/api/generate') return json(accepted, 202);
       if (req.path === '/api/cancel/j1') {
         cancelled = true;
         return json({
@@ -121,26 +121,30 @@ describe('job view', () => {
           updated_at: 'x',
         });
       }
-      if (req.path === '/api/status/j1') {
+      if (req.path === '/api/tasks') {
         return json({
-          task_id: 'j1',
-          job_id: 'j1',
-          status: cancelled ? 'cancelled' : 'queued',
-          progress: 0,
-          stage: 'queued',
-          queue_position: 3,
-          created_at: 'x',
-          updated_at: 'x',
+          items: [
+            task(cancelled ? { status: 'cancelled', stage: 'done' } : { queue_position: 3, eta_seconds: 40 }),
+            task({
+              task_id: 'j0',
+              status: 'failed',
+              stage: 'done',
+              code: 'queue_overloaded',
+              error: 'Generation queue is overloaded',
+              created_at: '2025-12-31T00:00:00.000Z',
+            }),
+          ],
+          next_cursor: null,
         });
       }
       return undefined;
     });
     const user = userEvent.setup();
-    renderStudio('en');
-    await user.type(screen.getByTestId('prompt'), 'cat');
-    await user.click(screen.getByTestId('generate-button'));
-    await waitFor(() => expect(screen.getByTestId('queue-position').textContent).toMatch(/position 3/)); // from /status
+    renderStudio('ru');
+    await waitFor(() => expect(screen.getByTestId('queue-position').textContent).toMatch(/3/), { timeout: 5000 });
+    expect(screen.getByTestId('eta').textContent).toMatch(/с/);
+    expect(screen.getAllByTestId('task-error')[0]?.textContent).toMatch(/очередь перегружена/);
     await user.click(screen.getByTestId('cancel'));
-    await waitFor(() => expect(screen.getByTestId('job-card').getAttribute('data-status')).toBe('cancelled'));
+    await waitFor(() => expect(screen.getAllByTestId('job-card')[0]?.getAttribute('data-status')).toBe('cancelled'));
   });
 });

@@ -4,7 +4,14 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import type { IgnoredParam, Mode, ModelId, ResolvedGeneration } from '@mediagen/contract';
+import {
+  MODEL_LIST,
+  type IgnoredParam,
+  type Mode,
+  type ModelId,
+  type ResolvedGeneration,
+  type UnsupportedParam,
+} from '@mediagen/contract';
 import {
   EngineError,
   type BackendHealth,
@@ -150,6 +157,14 @@ export class ComfyUiEngine implements Engine {
   ignoredParams(params: ResolvedGeneration): IgnoredParam[] {
     const t = this.find(params);
     return t ? ignoredParams(t, params) : [];
+  }
+
+  unsupportedParams(): UnsupportedParam[] {
+    return MODEL_LIST.flatMap((m) =>
+      m.modes.flatMap((mode) =>
+        (this.templates.find(m.id, mode)?.unsupported ?? []).map((u) => ({ model: m.id, mode, ...u })),
+      ),
+    );
   }
 
   requirements(models: readonly ModelId[], modes?: readonly Mode[]): TemplateRequirements {
