@@ -63,6 +63,20 @@ describe('prompt policy: harmless prompts are accepted', () => {
     expect(refused(p)).toBe(false);
   });
 
+  it('tells the output checks when a prompt names a minor, sexual words or not (neutral phrases do not count)', () => {
+    for (const p of ['a child flying a kite', 'ученица 5 класса у доски', 'portrait, 14yo', 'a schoolgirl reading']) {
+      expect(policy.mentionsMinor(p), p).toBe(true);
+    }
+    for (const p of [
+      'a red fox',
+      'a nude figure study of an adult model',
+      'teenage mutant ninja turtles',
+      'minor key',
+    ]) {
+      expect(policy.mentionsMinor(p), p).toBe(false);
+    }
+  });
+
   it('needs both a minor and a sexual term: either alone passes', () => {
     expect(refused('a child flying a kite')).toBe(false);
     expect(refused('a nude figure study of an adult model')).toBe(false);

@@ -79,6 +79,18 @@ export class PromptPolicy {
     return { allowed: false, rule: pair.age ? 'age+sexual' : 'minor+sexual', categories: ['minor', 'sexual'] };
   }
 
+  /**
+   * Whether the prompt names a minor (a minor term, an age under 18 or a school grade) with or without any sexual
+   * word: the indicator the output checks use (a prompt that names a child can still come back explicit).
+   */
+  mentionsMinor(prompt: string): boolean {
+    const tokens = this.tokenize(prompt);
+    const hits = this.index.match(tokens);
+    const neutral = hits.filter((h) => h.category === 'neutral');
+    if (hits.some((h) => h.category === 'minor' && !covered(h, neutral))) return true;
+    return findAges(tokens).some((age) => !covered(age, neutral));
+  }
+
   /** The tokens the policy reads (for tests and the evaluation). */
   tokenize(prompt: string): Token[] {
     return this.tokenizer.tokenize(normalizeText(prompt));
