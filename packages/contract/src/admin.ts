@@ -162,6 +162,10 @@ export const zUserListItem = z.object({
   name: z.string(),
   credits: z.number().nullable(),
   created_at: z.string(),
+  /** safe for work: explicit output of this user is withheld (content.ts) */
+  sfw: z.boolean(),
+  /** days this user's media is kept; null = the instance's RETENTION_DAYS */
+  retention_days: z.number().int().nullable(),
 });
 export const zUserList = z.object({ items: z.array(zUserListItem) });
 export type UserListItem = z.infer<typeof zUserListItem>;

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   validation_error: 422,
   fixed_parameter_violation: 422,
   prompt_policy_violation: 422,
+  reference_policy_violation: 422,
   rate_limited: 429,
   user_queue_full: 429,
   too_many_streams: 429,
@@ -41,6 +42,7 @@ export const zTaskErrorCode = z.enum([
   'gateway_restarted',
   'storage_full',
   'cancelled_by_admin',
+  'output_policy_violation',
 ]);
 export type TaskErrorCode = z.infer<typeof zTaskErrorCode>;
 
@@ -70,6 +72,7 @@ export const DEFAULT_USER_ACTION: Partial<Record<ErrorCode, string>> = {
   storage_quota_exceeded: 'Delete older items from your gallery, then send again.',
   user_queue_full: 'Wait for some of your queued jobs to finish, or cancel some, then send again.',
   too_many_streams: 'Close other tabs or event streams, then reconnect.',
+  reference_policy_violation: 'Use another reference image.',
 };
 
 export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[], userAction?: string): ErrorBody {

@@ -12,4 +12,6 @@ export * from './routes.ts';
 export * from './webhooks.ts';
 export * from './workspace.ts';
 export * from './workspace-routes.ts';
+export * from './content.ts';
+export * from './content-routes.ts';
 export * from './openapi.ts';

@@ -15,6 +15,7 @@ import {
   zUserList,
 } from './admin.ts';
 import { zAdminSessionInfo, zSessionInfo, zSessionRequest } from './auth.ts';
+import { CONTENT_ROUTES } from './content-routes.ts';
 import { zGenerateRequest } from './generate.ts';
 import { defineRoute } from './route-def.ts';
 import { zHealth, zModelsInfo } from './system.ts';
@@ -398,7 +399,7 @@ export const ROUTES = {
   userDelete: defineRoute({
     method: 'DELETE',
     path: '/api/admin/users/:id',
-    summary: 'Delete a user: revokes the key and every session',
+    summary: "Delete a user: revokes the key and every session, and erases the user's data (the credit ledger stays)",
     tags: ['admin'],
     access: 'admin',
     params: zIdParams,
@@ -410,6 +411,8 @@ export const ROUTES = {
   ...WEBHOOK_ROUTES,
   // ---- the user's workspace and the admin queue (workspace-routes.ts) ----
   ...WORKSPACE_ROUTES,
+  // ---- content and data: export, erasure, review queue, storage (content-routes.ts) ----
+  ...CONTENT_ROUTES,
 } as const;
 
 export type Routes = typeof ROUTES;

@@ -8,6 +8,7 @@ import type {
   TaskStage,
   TaskStatus,
 } from '@mediagen/contract';
+import type { ContentStore } from './content-store.ts';
 import type { WebhookStore } from './webhook-store.ts';
 
 export interface TaskRecord {
@@ -298,6 +299,8 @@ export interface Store {
   };
   /** signing secrets, subscriptions, the delivery outbox and its log (ports/webhook-store.ts) */
   webhooks: WebhookStore;
+  /** content settings, quarantine, storage totals, retention and erasure (ports/content-store.ts) */
+  content: ContentStore;
   settings: {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;

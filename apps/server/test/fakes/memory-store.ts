@@ -1,3 +1,4 @@
+import { createMemoryContentStore } from './memory-content-store.ts';
 import { createMemoryWebhookStore } from './memory-webhook-store.ts';
 import { createMemoryPresetRepo, createMemoryPromptRepo } from './memory-workspace-repos.ts';
 import type {
@@ -67,6 +68,7 @@ export function createMemoryStore(opts: { now?: () => number } = {}): Store {
     return [...groups.values()];
   }
 
+  const webhooks = createMemoryWebhookStore(async (taskId) => (await store.tasks.get(taskId))?.status);
   const store: Store = {
     tasks: createMemoryTaskRepo(
       {
@@ -211,7 +213,8 @@ export function createMemoryStore(opts: { now?: () => number } = {}): Store {
     },
     prompts: createMemoryPromptRepo(),
     presets: createMemoryPresetRepo(),
-    webhooks: createMemoryWebhookStore(async (taskId) => (await store.tasks.get(taskId))?.status),
+    webhooks,
+    content: createMemoryContentStore({ assets, store: () => store, eraseWebhooks: (o) => webhooks.eraseOwner(o) }),
     async close() {},
   };
   return store;

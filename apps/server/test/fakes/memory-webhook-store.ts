@@ -12,7 +12,7 @@ const clone = <T>(v: T): T => structuredClone(v);
 /** The webhook part of the Store port in memory, with the SQLite adapter's semantics (dedupe, leases, settling). */
 export function createMemoryWebhookStore(
   taskStatus: (taskId: string) => Promise<TaskStatus | undefined>,
-): WebhookStore {
+): WebhookStore & { eraseOwner(ownerId: string): void } {
   const accounts = new Map<string, WebhookAccountRecord>();
   const subscriptions = new Map<string, WebhookSubscription & { settled: boolean }>();
   const outbox = new Map<string, OutboxMessage>();
@@ -37,6 +37,18 @@ export function createMemoryWebhookStore(
   };
 
   return {
+    /** erasure: the owner's secret, subscriptions, messages and their delivery log (the memory content store calls it) */
+    eraseOwner(ownerId) {
+      accounts.delete(ownerId);
+      for (const [id, sub] of subscriptions) if (sub.ownerId === ownerId) subscriptions.delete(id);
+      const gone = new Set<string>();
+      for (const [id, m] of outbox) {
+        if (m.ownerId !== ownerId) continue;
+        gone.add(id);
+        outbox.delete(id);
+      }
+      for (let i = attempts.length - 1; i >= 0; i--) if (gone.has(attempts[i]?.messageId ?? '')) attempts.splice(i, 1);
+    },
     async account(userId) {
       const a = accounts.get(userId);
       return a ? clone(a) : undefined;

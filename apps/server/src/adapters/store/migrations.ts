@@ -127,7 +127,34 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  // 7 is taken by another branch (merged in number order; each migration stands on its own)
+  {
+    version: 8,
+    name: 'content and data: per-user content settings, quarantine of withheld outputs, retention index',
+    sql: `
+      CREATE TABLE user_content_settings (
+        user_id TEXT PRIMARY KEY, sfw INTEGER NOT NULL DEFAULT 0, retention_days INTEGER, updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE quarantine (
+        id TEXT PRIMARY KEY, task_id TEXT NOT NULL, owner_id TEXT NOT NULL, model TEXT NOT NULL, type TEXT NOT NULL,
+        rule TEXT NOT NULL, scores TEXT NOT NULL, files TEXT NOT NULL, thumbnail TEXT, created_at INTEGER NOT NULL
+      );
+      CREATE INDEX quarantine_created ON quarantine(created_at DESC, id);
+      CREATE INDEX quarantine_owner ON quarantine(owner_id);
+      CREATE INDEX assets_owner_created ON assets(owner_id, created_at);
+    `,
+  },
 ];
+
+/** Versions not applied to this database yet (a copy is taken before they run). */
+export function pendingMigrations(db: Database.Database): number[] {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return MIGRATIONS.map((m) => m.version);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+  );
+  return MIGRATIONS.filter((m) => !applied.has(m.version)).map((m) => m.version);
+}
 
 export function migrate(db: Database.Database): number {
   db.exec(

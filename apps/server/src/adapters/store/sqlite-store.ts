@@ -5,6 +5,7 @@ import { zModelId } from '@mediagen/contract';
 import type { ModelReadiness } from '#ports/engine.ts';
 import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
 import { migrate } from './migrations.ts';
+import { createSqliteContentRepo } from './sqlite-content-repo.ts';
 import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from './sqlite-ledger-repos.ts';
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
 import { createSqliteWebhookRepo } from './sqlite-webhook-repo.ts';
@@ -148,6 +149,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     credits: createSqliteCreditRepo(db, q),
     audit: createSqliteAuditRepo(q),
     webhooks: createSqliteWebhookRepo(db, q),
+    content: createSqliteContentRepo(db, q),
     assets: {
       async insert(a) {
         q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
