@@ -18,6 +18,7 @@ import { SseHub } from '#http/sse-hub.ts';
 import { adminQueueHandlers } from '#routes/admin-queue.routes.ts';
 import { adminHandlers } from '#routes/admin.routes.ts';
 import { authHandlers } from '#routes/auth.routes.ts';
+import { contentHandlers } from '#routes/content.routes.ts';
 import { galleryHandlers } from '#routes/gallery.routes.ts';
 import { generateHandlers } from '#routes/generate.routes.ts';
 import { myTasksHandlers } from '#routes/my-tasks.routes.ts';
@@ -164,6 +165,7 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
       ...myTasksHandlers(s),
       ...galleryHandlers(s),
       ...adminQueueHandlers(s),
+      ...contentHandlers(s),
     },
     {
       services: s,

@@ -106,6 +106,19 @@ const zEnv = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
   /** the wait after the first failed try; each later one doubles (±20 % jitter), at most 6 h */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  /** output checks: `minors` withholds explicit output of a prompt naming a minor, `all` any explicit output */
+  OUTPUT_CHECK: z.enum(['minors', 'all', 'off']).default('minors'),
+  /** an output is explicit when Porn, Hentai or Sexy scores at least this (0..1) */
+  OUTPUT_THRESHOLD: z.coerce.number().min(0.05).max(1).default(0.5),
+  /** … or when the three together score at least this */
+  OUTPUT_COMBINED_THRESHOLD: z.coerce.number().min(0.05).max(3).default(0.7),
+  /** C2PA signing certificate chain (PEM) and its key; unset = a self-signed pair under DATA_DIR/c2pa */
+  C2PA_CERT: z.string().optional(),
+  C2PA_KEY: z.string().optional(),
+  /** embed signed C2PA manifests in PNG, JPEG and MP4 outputs */
+  C2PA_SIGN: zBool.default(true),
+  /** outputs, thumbnails and references older than this many days are deleted; unset = kept */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
 });
 
 export type Env = z.infer<typeof zEnv>;

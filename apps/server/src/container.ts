@@ -9,10 +9,13 @@ import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts'
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
+import { PRE_MIGRATION_DIR } from '#adapters/store/data-dir-backup.ts';
+import { backupIfMigrationsPending } from '#adapters/store/sqlite-backup.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
 import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
 import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
 import { PromptPolicy, mergeTerms, policyUserAction, type PolicyTerms } from '#domain/prompt-policy/index.ts';
+import { taskEventFor } from '#domain/task-lifecycle.ts';
 import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
@@ -53,6 +56,7 @@ import { Maintenance } from '#worker/maintenance.ts';
 import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
 import type { HttpSettings } from './app.ts';
 import type { Config } from './config.ts';
+import { createContentWiring, type ContentOverrides } from './content-wiring.ts';
 import { VERSION } from './version.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -82,6 +86,8 @@ export interface ContainerOverrides {
   /** webhook DNS (tests: a double, so no test ever resolves or reaches a real host) */
   hostResolver?: HostResolver;
   webhookTransport?: WebhookTransport;
+  /** the output classifier and the provenance signer (content-wiring.ts) */
+  content?: ContentOverrides;
 }
 
 const DEFAULT_TERMS = fileURLToPath(new URL('../policy/terms.json', import.meta.url));
@@ -135,6 +141,9 @@ export async function createContainer(
   fs.mkdirSync(config.dataDir, { recursive: true });
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
+  // an existing database with migrations to run is copied first (DATA_DIR/backups, the 5 newest kept)
+  const copy = await backupIfMigrationsPending(config.databaseFile, path.join(config.dataDir, PRE_MIGRATION_DIR));
+  if (copy) log.warn({ file: copy.file, schemaVersion: copy.schemaVersion }, 'database copied before migrating');
   const store = openSqliteStore(config.databaseFile, now);
   const disk = overrides.files ?? createDiskFileStore(config.dataDir);
   const storage = new StorageHealth({
@@ -163,6 +172,27 @@ export async function createContainer(
   const adminKey = loadAdminKey(config);
   const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now });
   const audit = new AuditService({ store, now });
+  const content = await createContentWiring(
+    {
+      config,
+      log,
+      store,
+      files,
+      media,
+      mediaBinaries,
+      audit,
+      mentionsMinor: (prompt) => policy.mentionsMinor(prompt),
+      publish: (t) => bus.publish(t.ownerId, taskEventFor(t)),
+      cancelActive: async (ownerId) => {
+        for (const t of await store.tasks.list({ ownerId, statuses: ['queued', 'running'], limit: 100_000 })) {
+          await tasks.cancel(ownerId, t.id).catch(() => undefined);
+        }
+      },
+      version: VERSION,
+      now,
+    },
+    overrides.content,
+  );
   const credits = new CreditsService({
     store,
     enabled: config.CREDITS_ENABLED,
@@ -198,6 +228,8 @@ export async function createContainer(
     lifecycle,
     previews,
     now,
+    outputCheck: content.outputCheck,
+    ...(content.provenance ? { provenance: content.provenance } : {}),
     log: log.child({ component: 'worker' }),
     retryLimit: config.RETRY_LIMIT,
     degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
@@ -261,6 +293,7 @@ export async function createContainer(
       userAction: (categories, lang) => policyUserAction(categories, lang),
     },
     admission,
+    checkReferences: (prompt, images) => content.checkReferences(prompt, images),
     sizes: config.ALLOWED_SIZES,
     now,
     log: log.child({ component: 'generation' }),
@@ -332,8 +365,14 @@ export async function createContainer(
     presets: new PresetsService({ store, now }),
     gallery,
     adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner, lanes, estimates, now }),
+    content: content.content,
+    accountData: content.accountData,
   };
-  const maintenance = new Maintenance({ images, log: log.child({ component: 'maintenance' }) });
+  const maintenance = new Maintenance({
+    images,
+    retention: content.retention,
+    log: log.child({ component: 'maintenance' }),
+  });
   const health = new HealthMonitor({
     accounts,
     now,
@@ -392,6 +431,7 @@ export async function createContainer(
       await runner.stop();
       await lifecycle.close();
       await engine.close();
+      await content.close();
       await container.simulator?.stop();
       live.close();
       tasks.close();

@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { zUserListItem } from './admin.ts';
-import {
-  zEraseRequest,
-  zErasureResult,
-  zQuarantineList,
-  zStorageReport,
-  zUserContentPatch,
-} from './content.ts';
+import { zEraseRequest, zErasureResult, zQuarantineList, zStorageReport, zUserContentPatch } from './content.ts';
 import { defineRoute } from './route-def.ts';
 
 const zId = z.object({ id: z.string().min(1).max(100) });
@@ -27,7 +21,7 @@ export const CONTENT_ROUTES = {
     method: 'POST',
     path: '/api/account/erase',
     summary:
-      "Delete my data: every task, output, reference, thumbnail, gallery row, prompt, preset, webhook setting and session of the caller (the credit ledger stays); the access key keeps working",
+      'Delete my data: every task, output, reference, thumbnail, gallery row, prompt, preset, webhook setting and session of the caller (the credit ledger stays); the access key keeps working',
     tags: ['account'],
     access: 'user',
     body: zEraseRequest,

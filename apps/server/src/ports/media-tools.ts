@@ -51,6 +51,14 @@ export interface MediaTools {
   probeVideo(path: string): Promise<VideoProbe>;
   /** The last frame of a video as PNG bytes (continue a video from where it ends). */
   lastFrame(videoPath: string): Promise<Buffer>;
-  /** A JPEG fitting in maxSize×maxSize (never enlarged): the image itself, or a video's middle frame. */
-  thumbnail(input: { path: string; kind: 'image' | 'video' }, outJpegPath: string, maxSize?: number): Promise<void>;
+  /**
+   * A JPEG fitting in maxSize×maxSize (never enlarged): the image itself, or a video's middle frame; `blurSigma`
+   * blurs it beyond recognition (the admin's review queue of withheld outputs).
+   */
+  thumbnail(
+    input: { path: string; kind: 'image' | 'video' },
+    outJpegPath: string,
+    maxSize?: number,
+    opts?: { blurSigma?: number },
+  ): Promise<void>;
 }

@@ -44,6 +44,7 @@ export function adminHandlers(
     userRotateKey: ({ params }) => s.users.rotateKey(params.id),
     userDelete: async ({ params }) => {
       await s.users.remove(params.id);
+      await s.accountData.erase(params.id, 'admin');
       return empty(204);
     },
   };

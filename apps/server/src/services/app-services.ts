@@ -1,3 +1,4 @@
+import type { AccountDataService } from './account-data.service.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { AdminQueueService } from './admin-queue.service.ts';
 import type { AvailabilityService } from './availability.service.ts';
@@ -7,6 +8,7 @@ import type { PresetsService } from './presets.service.ts';
 import type { PromptHistoryService } from './prompt-history.service.ts';
 import type { AuditService } from './audit.service.ts';
 import type { AuthService } from './auth.service.ts';
+import type { ContentService } from './content.service.ts';
 import type { GenerationService } from './generation.service.ts';
 import type { QueueView } from './queue-view.ts';
 import type { SessionsService } from './sessions.service.ts';
@@ -35,4 +37,8 @@ export interface AppServices {
   presets: PresetsService;
   gallery: GalleryService;
   adminQueue: AdminQueueService;
+  /** the review queue, per-user content settings, the storage report */
+  content: ContentService;
+  /** a user's export and erasure */
+  accountData: AccountDataService;
 }

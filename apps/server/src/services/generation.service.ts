@@ -52,6 +52,8 @@ export interface GenerationDeps {
   tasks: Pick<TasksService, 'view'>;
   policy: PromptScreen;
   admission: AdmissionLimits;
+  /** reference images with the prompt: 422 reference_policy_violation for an explicit one with a minor indicator */
+  checkReferences?: (prompt: string, images: () => Promise<Buffer[]>) => Promise<void>;
   storage: Pick<StorageHealth, 'assertWritable' | 'noteWriteFailure' | 'full'>;
   /** MAX_USER_STORAGE_MB in bytes; undefined = no quota */
   maxUserStorageBytes?: number;
@@ -172,6 +174,7 @@ export class GenerationService {
     const params = resolveGeneration(resolvedReq, () => randomSeed(() => crypto.randomBytes(4).readUInt32BE(0)));
     params.ignored_params = [...params.ignored_params, ...this.d.engine.ignoredParams(params)];
     this.screen(ctx, params);
+    await this.d.checkReferences?.(params.prompt, () => this.referenceBytes(params, prepared));
     await this.admit(ctx.user.id, params);
     await this.checkQuota(ctx.user.id, prepared);
     const task = await this.newTask(ctx.user.id, params);
@@ -233,6 +236,20 @@ export class GenerationService {
         userAction: 'Retry later.',
       });
     }
+  }
+
+  /** The job's reference images: new ones from memory, earlier uploads (asset:<id>) from their files. */
+  private async referenceBytes(params: ResolvedGeneration, prepared: readonly PreparedImage[]): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    for (const field of IMAGE_FIELDS) {
+      const ref = params[field];
+      if (typeof ref !== 'string' || !ref.startsWith('asset:')) continue;
+      const id = ref.slice('asset:'.length);
+      const fresh = prepared.find((p) => p.asset.id === id);
+      if (fresh) out.push(fresh.png);
+      else out.push(await this.d.images.load(ref, { width: params.width, height: params.height }));
+    }
+    return out;
   }
 
   /** MAX_USER_STORAGE_MB: what the user keeps plus the new references must fit. */

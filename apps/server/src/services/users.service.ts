@@ -22,7 +22,17 @@ export class UsersService {
 
   async list(): Promise<{ items: UserListItem[] }> {
     const users = await this.d.store.users.list();
-    return { items: users.map((u) => ({ id: u.id, name: u.name, credits: u.credits, created_at: iso(u.createdAt) })) };
+    const settings = new Map((await this.d.store.content.listUserSettings()).map((s) => [s.userId, s]));
+    return {
+      items: users.map((u) => ({
+        id: u.id,
+        name: u.name,
+        credits: u.credits,
+        created_at: iso(u.createdAt),
+        sfw: settings.get(u.id)?.sfw ?? false,
+        retention_days: settings.get(u.id)?.retentionDays ?? null,
+      })),
+    };
   }
 
   async create(name: string, credits?: number): Promise<UserCreated> {

@@ -10,6 +10,7 @@ import type { ReferenceImages } from '#services/reference-images.ts';
 import type { TaskLifecycle } from '#services/task-lifecycle.ts';
 import { isOutOfSpace } from '#services/storage-health.ts';
 import type { TaskRunnerControl } from '#services/tasks.service.ts';
+import { OutputWithheldError } from './output-check.ts';
 import { processOutputs, type OutputDeps } from './output-processing.ts';
 
 export interface Logger {
@@ -313,6 +314,18 @@ export class JobRunner implements TaskRunnerControl {
     if (signal.aborted || (err instanceof EngineError && err.code === 'cancelled')) {
       await this.d.lifecycle.transition(task, 'cancelled', { stage: 'done', finishedAt: this.d.now() });
       this.d.log.info(log, 'job cancelled');
+      return;
+    }
+    if (err instanceof OutputWithheldError) {
+      // never retried: the same prompt would be checked again; the rest of a batch is dropped with it
+      await this.d.lifecycle.transition(task, 'failed', {
+        stage: 'done',
+        error: 'The output was withheld by the content policy',
+        errorCode: 'output_policy_violation',
+        retriable: false,
+        finishedAt: this.d.now(),
+      });
+      this.d.log.warn({ ...log, rule: err.rule }, 'job failed: output withheld');
       return;
     }
     const engineErr = err instanceof EngineError ? err : undefined;

@@ -8,6 +8,7 @@ import type { EngineOutputFile } from '#ports/engine.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { AssetRecord, Store, TaskRecord } from '#ports/store.ts';
+import type { WrittenOutput } from './output-check.ts';
 
 const MIME: Record<string, string> = {
   png: 'image/png',
@@ -23,6 +24,10 @@ export interface OutputDeps {
   media: MediaTools;
   now: () => number;
   publicBaseUrl?: string;
+  /** the output checks (output-check.ts): throws OutputWithheldError after moving the files to quarantine */
+  outputCheck?: { check(task: TaskRecord, outputs: readonly WrittenOutput[]): Promise<void> };
+  /** embeds the provenance manifest in delivered files (PNG, JPEG, MP4), in place */
+  provenance?: { sign(task: TaskRecord, outputs: readonly WrittenOutput[]): Promise<void> };
 }
 
 /** How the request was carried out, where it differs from what a user may assume. */
@@ -50,7 +55,7 @@ export async function processOutputs(
   const p = task.params;
   const ext = p.output_format;
   const assets: AssetRecord[] = [];
-  const base = d.publicBaseUrl?.replace(/\/$/, '') ?? '';
+  const written: WrittenOutput[] = [];
   let thumbSource: { path: string; kind: 'image' | 'video' } | undefined;
   for (const [i, file] of files.entries()) {
     const key = `media/${task.id}/${i}.${ext}`;
@@ -79,22 +84,28 @@ export async function processOutputs(
         await fsp.rm(tmp, { force: true });
       }
     }
+    written.push({ key, mime: MIME[ext] ?? 'application/octet-stream', idx: i, width, height });
+    thumbSource ??= { path: d.files.localPath(key), kind: file.kind === 'video' && ext !== 'gif' ? 'video' : 'image' };
+  }
+  // checked before anything is in the gallery: a withheld job leaves no asset and no thumbnail
+  await d.outputCheck?.check(task, written);
+  await d.provenance?.sign(task, written);
+  for (const w of written) {
     const asset: AssetRecord = {
       id: crypto.randomUUID(),
       ownerId: task.ownerId,
       taskId: task.id,
       kind: 'output',
-      idx: i,
-      path: key,
-      mime: MIME[ext] ?? 'application/octet-stream',
-      width,
-      height,
-      bytes: await d.files.size(key),
+      idx: w.idx,
+      path: w.key,
+      mime: w.mime,
+      width: w.width ?? p.width,
+      height: w.height ?? p.height,
+      bytes: await d.files.size(w.key),
       createdAt: d.now(),
     };
     await d.store.assets.insert(asset);
     assets.push(asset);
-    thumbSource ??= { path: d.files.localPath(key), kind: file.kind === 'video' && ext !== 'gif' ? 'video' : 'image' };
   }
   if (thumbSource) {
     const key = `media/${task.id}/thumb.jpg`;
@@ -114,6 +125,18 @@ export async function processOutputs(
       createdAt: d.now(),
     });
   }
+  return generationResult(task, assets, timing, d.publicBaseUrl);
+}
+
+/** The result of a finished job over its stored outputs (also for an output an admin released from review). */
+export function generationResult(
+  task: TaskRecord,
+  assets: readonly AssetRecord[],
+  timing: { inferenceSeconds: number; gpuSeconds: number; queueSeconds: number; backend: string },
+  publicBaseUrl: string | undefined,
+): GenerationResult {
+  const p = task.params;
+  const base = publicBaseUrl?.replace(/\/$/, '') ?? '';
   const urls = assets.map((a) => base + API.results(task.id, a.idx));
   const first = assets[0];
   return {

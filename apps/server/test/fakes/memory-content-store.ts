@@ -81,11 +81,17 @@ export function createMemoryContentStore(t: MemoryContentTables): ContentStore {
       return [...by.values()].sort((a, b) => b.bytes - a.bytes || (a.model < b.model ? -1 : 1));
     },
     async owners() {
-      const owners = new Set([...(await tasks()).map((x) => x.ownerId), ...[...t.assets.values()].map((a) => a.ownerId)]);
+      const owners = new Set([
+        ...(await tasks()).map((x) => x.ownerId),
+        ...[...t.assets.values()].map((a) => a.ownerId),
+      ]);
       return [...owners].sort();
     },
     async assetsOfOwner(ownerId) {
-      return [...t.assets.values()].filter((a) => a.ownerId === ownerId).sort(byAge).map(clone);
+      return [...t.assets.values()]
+        .filter((a) => a.ownerId === ownerId)
+        .sort(byAge)
+        .map(clone);
     },
     async deleteAssets(ids) {
       for (const id of ids) t.assets.delete(id);
@@ -115,7 +121,8 @@ export function createMemoryContentStore(t: MemoryContentTables): ContentStore {
         assets += 1;
       }
       for (const [id, r] of quarantine) if (r.ownerId === ownerId) quarantine.delete(id);
-      for (const p of await store.prompts.list(ownerId, [], Number.MAX_SAFE_INTEGER)) await store.prompts.delete(ownerId, p.id);
+      for (const p of await store.prompts.list(ownerId, [], Number.MAX_SAFE_INTEGER))
+        await store.prompts.delete(ownerId, p.id);
       for (const p of await store.presets.list(ownerId)) await store.presets.delete(ownerId, p.id);
       await store.sessions.deleteOfUser(ownerId);
       t.eraseWebhooks(ownerId);

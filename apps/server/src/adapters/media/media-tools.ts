@@ -42,9 +42,9 @@ export function createMediaTools(opts: MediaToolsOptions = {}): MediaTools {
       return probe;
     },
     lastFrame: (videoPath) => video.grabLastFrame(videoPath),
-    async thumbnail(input, outJpegPath, maxSize = DEFAULT_THUMBNAIL_SIZE) {
+    async thumbnail(input, outJpegPath, maxSize = DEFAULT_THUMBNAIL_SIZE, opts = {}) {
       const source = input.kind === 'video' ? await video.grabMiddleFrame(input.path) : input.path;
-      await writeJpegThumbnail(source, outJpegPath, maxSize);
+      await writeJpegThumbnail(source, outJpegPath, maxSize, opts.blurSigma);
     },
   };
 }

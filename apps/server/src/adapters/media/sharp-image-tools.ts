@@ -91,12 +91,16 @@ export function readImageParameters(file: Buffer): string | undefined {
 }
 
 /** A JPEG thumbnail fitting maxSize×maxSize, never enlarged; first frame of an animation. */
-export async function writeJpegThumbnail(input: Buffer | string, outJpegPath: string, maxSize: number): Promise<void> {
+export async function writeJpegThumbnail(
+  input: Buffer | string,
+  outJpegPath: string,
+  maxSize: number,
+  blurSigma?: number,
+): Promise<void> {
   if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError(`bad thumbnail size ${maxSize}`);
-  await sharp(input, { pages: 1 })
+  const fitted = sharp(input, { pages: 1 })
     .autoOrient()
     .resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true })
-    .flatten({ background: '#ffffff' })
-    .jpeg({ quality: 80 })
-    .toFile(outJpegPath);
+    .flatten({ background: '#ffffff' });
+  await (blurSigma ? fitted.blur(blurSigma) : fitted).jpeg({ quality: 80 }).toFile(outJpegPath);
 }

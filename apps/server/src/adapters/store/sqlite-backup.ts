@@ -6,6 +6,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import { pendingMigrations } from './migrations.ts';
 
 export interface SqliteBackupResult {
   file: string;
@@ -102,4 +103,22 @@ export async function backupSqliteBeforeMigration(
   withTimes.sort((a, b) => b.t - a.t || b.f.localeCompare(a.f));
   for (const { f } of withTimes.slice(keep)) await fsp.rm(path.join(dir, f), { force: true });
   return result;
+}
+
+/**
+ * At start, before `migrate`: when the database exists and has migrations still to run, a copy is taken first
+ * (backupSqliteBeforeMigration into `dir`). Returns the copy, or undefined when nothing needed protecting.
+ */
+export async function backupIfMigrationsPending(dbFile: string, dir: string): Promise<SqliteBackupResult | undefined> {
+  if (!fs.existsSync(dbFile)) return undefined;
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  let pending: number[];
+  try {
+    pending = pendingMigrations(db);
+  } finally {
+    db.close();
+  }
+  if (pending.length === 0) return undefined;
+  await fsp.mkdir(dir, { recursive: true });
+  return backupSqliteBeforeMigration(dbFile, dir);
 }

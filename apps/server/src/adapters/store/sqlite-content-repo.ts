@@ -115,9 +115,9 @@ export function createSqliteContentRepo(db: Database.Database, q: (sql: string) 
       return r ? quarantine(r) : undefined;
     },
     async listQuarantine(limit) {
-      return (
-        q('SELECT * FROM quarantine ORDER BY created_at DESC, id LIMIT ?').all(limit) as QuarantineRow[]
-      ).map(quarantine);
+      return (q('SELECT * FROM quarantine ORDER BY created_at DESC, id LIMIT ?').all(limit) as QuarantineRow[]).map(
+        quarantine,
+      );
     },
     async deleteQuarantine(id) {
       return q('DELETE FROM quarantine WHERE id = ?').run(id).changes === 1;

@@ -62,7 +62,18 @@ describe('admin console', () => {
         return json(queue);
       }
       if (req.path === '/api/admin/users' && req.method === 'GET')
-        return json({ items: [{ id: 'u1', name: 'Bob', credits: 10, created_at: '2026-01-01T00:00:00Z' }] });
+        return json({
+          items: [
+            {
+              id: 'u1',
+              name: 'Bob',
+              credits: 10,
+              created_at: '2026-01-01T00:00:00Z',
+              sfw: false,
+              retention_days: null,
+            },
+          ],
+        });
       if (req.path === '/api/admin/users' && req.method === 'POST')
         return json({ id: 'u2', name: 'Eve', access_key: 'mgk_secret', credits: null }, 201);
       if (req.path === '/api/admin/stats') {
