@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SessionInfo } from '@mediagen/contract';
 import { Modal } from '../components/Modal.tsx';
+import { MyData } from '../features/account/MyData.tsx';
 import { WebhookSettingsForm } from '../features/account/WebhookSettings.tsx';
 import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
 import { useI18n } from '../i18n/useI18n.ts';
@@ -19,6 +20,7 @@ export function Header({
 }) {
   const { t } = useI18n();
   const [webhooksOpen, setWebhooksOpen] = useState(false);
+  const [myDataOpen, setMyDataOpen] = useState(false);
   const link = (path: string, to: Route, label: string, testId: string) => (
     <a
       href={path}
@@ -65,6 +67,14 @@ export function Header({
         >
           {t('header.webhooks')}
         </button>
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          data-testid="open-my-data"
+          onClick={() => setMyDataOpen(true)}
+        >
+          {t('header.myData')}
+        </button>
         {session.auth_mode === 'key' ? (
           <button type="button" className="btn btn--ghost btn--small" data-testid="logout" onClick={onLogout}>
             {t('auth.signOut')}
@@ -79,6 +89,16 @@ export function Header({
           testId="webhooks-dialog"
         >
           <WebhookSettingsForm />
+        </Modal>
+      ) : null}
+      {myDataOpen ? (
+        <Modal
+          title={t('myData.title')}
+          closeLabel={t('action.close')}
+          onClose={() => setMyDataOpen(false)}
+          testId="my-data-dialog"
+        >
+          <MyData />
         </Modal>
       ) : null}
     </header>

@@ -3,9 +3,11 @@ import { LanguageSwitch } from '../../i18n/LanguageSwitch.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
 import { AccountsPanel } from './AccountsPanel.tsx';
 import { AdminLogin } from './AdminLogin.tsx';
+import { ContentReviewPanel } from './ContentReviewPanel.tsx';
 import { QueueJobsPanel } from './QueueJobsPanel.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
+import { StoragePanel } from './StoragePanel.tsx';
 import { UsersPanel } from './UsersPanel.tsx';
 import { useAdminSession } from './useAdminSession.ts';
 
@@ -64,6 +66,8 @@ export default function AdminPage({ onNavigate }: { onNavigate: (path: string) =
             <AccountsPanel />
             <UsersPanel />
             <StatsPanel />
+            <ContentReviewPanel />
+            <StoragePanel />
           </div>
         ) : null}
       </main>

@@ -3,6 +3,7 @@ import { isApiError } from '../../api/ApiError.ts';
 import type { UserCreated, UserListItem } from '@mediagen/contract';
 import { createUser, deleteUser, grantCredits, listUsers } from '../../api/admin.ts';
 import { Banner } from '../../components/Banner.tsx';
+import { patchUserContent } from '../../api/content.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyButton } from '../../components/CopyButton.tsx';
 import { describedBy, FieldShell } from '../../components/FieldShell.tsx';
@@ -186,6 +187,16 @@ function UserRow({
         <button type="button" className="btn btn--small" data-testid="user-grant" onClick={grant}>
           {t('admin.grant')}
         </button>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="user-sfw"
+            checked={user.sfw}
+            aria-label={t('admin.sfwFor', { name: user.name })}
+            onChange={(e) => patchUserContent(user.id, { sfw: e.target.checked }).then(onChanged, onError)}
+          />
+          {t('admin.sfw')}
+        </label>
         <ConfirmButton
           label={t('admin.delete')}
           confirmLabel={t('admin.confirmDelete')}
