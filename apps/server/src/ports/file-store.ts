@@ -15,6 +15,8 @@ export interface FileStore {
   /** a local path for tools that need one (ffmpeg) */
   localPath(key: string): string;
   remove(key: string): Promise<void>;
+  /** renames a file to another key (withheld outputs into and out of quarantine) */
+  move(from: string, to: string): Promise<void>;
   removePrefix(prefix: string): Promise<void>;
   /** every file under a prefix (for orphan collection) */
   list(prefix: string): Promise<StoredFile[]>;

@@ -54,8 +54,8 @@ export class AccountDataService {
       files += 1;
     }
     for (const t of tasks) {
-      await this.d.files.removePrefix(`media/${t.id}/`);
-      await this.d.files.removePrefix(`quarantine/${t.id}/`);
+      await this.d.files.removePrefix(`media/${t.id}`);
+      await this.d.files.removePrefix(`quarantine/${t.id}`);
     }
     files += quarantined.reduce((n, q) => n + q.files.length, 0);
     await this.d.audit({ actor, action: `account.erased tasks=${rows.tasks} files=${files}`, target: ownerId });

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { QuarantineList, StorageReport, UserContentPatch, UserListItem } from '@mediagen/contract';
 import { AppError, notFound } from '#domain/app-error.ts';
@@ -76,7 +75,7 @@ export class ContentService {
   async quarantineDelete(id: string): Promise<void> {
     const r = await this.record(id);
     if (!(await this.d.store.content.deleteQuarantine(r.id))) throw notFound('Quarantined item');
-    await this.d.files.removePrefix(`quarantine/${r.taskId}/`);
+    await this.d.files.removePrefix(`quarantine/${r.taskId}`);
   }
 
   /**
@@ -92,10 +91,9 @@ export class ContentService {
     if (task?.status !== 'failed') throw new AppError('conflict', 'The task of this item is gone or not failed');
     if (!(await this.d.store.content.deleteQuarantine(r.id))) throw notFound('Quarantined item');
     const assets: AssetRecord[] = [];
-    await fsp.mkdir(this.d.files.localPath(`media/${task.id}`), { recursive: true });
     for (const f of [...r.files].sort((a, b) => a.idx - b.idx)) {
       const key = `media/${task.id}/${path.basename(f.path)}`;
-      await fsp.rename(this.d.files.localPath(f.path), this.d.files.localPath(key));
+      await this.d.files.move(f.path, key);
       const asset: AssetRecord = {
         id: crypto.randomUUID(),
         ownerId: task.ownerId,
@@ -112,7 +110,7 @@ export class ContentService {
       await this.d.store.assets.insert(asset);
       assets.push(asset);
     }
-    await this.d.files.removePrefix(`quarantine/${task.id}/`);
+    await this.d.files.removePrefix(`quarantine/${task.id}`);
     const first = assets[0];
     if (first) {
       const thumb = `media/${task.id}/thumb.jpg`;

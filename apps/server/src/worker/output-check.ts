@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MODELS } from '@mediagen/contract';
 import {
@@ -110,11 +109,10 @@ export class OutputCheck {
     scores: ExplicitScores,
   ): Promise<void> {
     const dir = `quarantine/${task.id}`;
-    await fsp.mkdir(this.d.files.localPath(dir), { recursive: true });
     const kept: QuarantinedFile[] = [];
     for (const o of explicit) {
       const key = `${dir}/${path.basename(o.key)}`;
-      await fsp.rename(this.d.files.localPath(o.key), this.d.files.localPath(key));
+      await this.d.files.move(o.key, key);
       kept.push({
         path: key,
         mime: o.mime,
@@ -126,7 +124,7 @@ export class OutputCheck {
     }
     // the rest of the batch is dropped with the job
     for (const o of outputs) if (!explicit.includes(o)) await this.d.files.remove(o.key);
-    await this.d.files.removePrefix(`media/${task.id}/`);
+    await this.d.files.removePrefix(`media/${task.id}`);
     let preview: string | null = `${dir}/preview.jpg`;
     const first = kept[0];
     try {

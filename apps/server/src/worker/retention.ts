@@ -37,7 +37,7 @@ export class Retention {
           const assets = await this.d.store.assets.ofTask(id);
           await this.d.store.content.deleteAssets(assets.filter((a) => a.kind !== 'upload').map((a) => a.id));
           await this.d.store.tasks.delete(id);
-          await this.d.files.removePrefix(`media/${id}/`);
+          await this.d.files.removePrefix(`media/${id}`);
           tasks += 1;
         }
         if (ids.length < BATCH) break;

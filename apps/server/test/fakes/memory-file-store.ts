@@ -78,6 +78,13 @@ export class MemoryFileStore implements FileStore {
     return this.free;
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const data = this.files.get(this.check(from));
+    if (data === undefined) throw Object.assign(new Error(`ENOENT: ${from}`), { code: 'ENOENT' });
+    this.files.set(this.check(to), data);
+    this.files.delete(from);
+  }
+
   async removePrefix(prefix: string): Promise<void> {
     const p = this.check(prefix);
     for (const key of [...this.files.keys()]) if (key === p || key.startsWith(`${p}/`)) this.files.delete(key);

@@ -53,6 +53,11 @@ export function createDiskFileStore(root: string): FileStore {
     async remove(key) {
       await fsp.rm(resolve(key), { force: true });
     },
+    async move(from, to) {
+      const target = resolve(to);
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      await fsp.rename(resolve(from), target);
+    },
     async removePrefix(prefix) {
       await fsp.rm(resolve(prefix), { recursive: true, force: true });
     },
