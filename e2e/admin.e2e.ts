@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, PHONE } from './fixtures/browser.ts';
+import { startSimulatorProcess } from '../apps/server/src/adapters/simulator/simulator-process.ts';
 import { adminFetch, baseUrl, createUser, newestJob, signIn, pickVideo } from './fixtures/stack.ts';
 
 let browser: Browser;
@@ -87,6 +88,56 @@ describe('admin console and degraded mode', () => {
     await newestJob(page).getByTestId('result-video').waitFor({ timeout: 120_000 });
     await adminFetch(`/api/admin/accounts/${sharedId}`, { method: 'DELETE' });
     await context.close();
+  });
+
+  it('an account with some model files missing: per-model readiness and the setup script in the console', async () => {
+    // a second GPU host that holds only Pony's files
+    const sim = await startSimulatorProcess({ gpus: 1, timeScale: 0.3, env: { SIM_MODELS: 'pony' } });
+    const created = await adminFetch('/api/admin/accounts', {
+      method: 'POST',
+      body: { name: 'pony-only e2e', base_url: sim.urls[0], lane: 'image', models: ['pony', 'flux'] },
+    });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { id: string }).id;
+    try {
+      const { page, context } = await newPage(browser);
+      await adminLogin(page);
+      const row = rowOf(page, id);
+      await page.waitForFunction(
+        (accountId) =>
+          document.querySelector(`[data-account-id="${accountId}"]`)?.getAttribute('data-status') === 'ready',
+        id,
+        { timeout: 30_000 },
+      );
+      const readiness = page.locator('[data-testid="account-readiness"]').filter({
+        has: page.locator('[data-testid="missing-for-model"][data-model="flux"]'),
+      });
+      await readiness.first().waitFor({ timeout: 30_000 });
+      const state = (model: string) =>
+        readiness.first().locator(`[data-testid="model-readiness"][data-model="${model}"]`).getAttribute('data-state');
+      expect(await state('pony')).toBe('ready');
+      expect(await state('flux')).not.toBe('ready');
+      const missing = await readiness.first().locator('[data-testid="missing-file"]').allTextContents();
+      expect(missing.length).toBeGreaterThan(0);
+      await readiness.first().locator('summary').click();
+      await readiness.first().scrollIntoViewIfNeeded();
+      await screenshot(page, 'admin-readiness-desktop-en');
+      await readiness.first().getByTestId('setup-script-show').click();
+      const script = readiness.first().getByTestId('setup-script');
+      await script.waitFor();
+      const text = (await script.textContent()) ?? '';
+      expect(text).toMatch(/^#!\/usr\/bin\/env bash/);
+      // every file the page lists as missing is fetched by the script
+      const files = await readiness.first().locator('[data-testid="missing-file"] code').allTextContents();
+      for (const f of files) expect(text).toContain(f.split('/').pop()!);
+      await script.scrollIntoViewIfNeeded();
+      await screenshot(page, 'admin-setup-script-desktop-en');
+      expect(await row.count()).toBe(1);
+      await context.close();
+    } finally {
+      await adminFetch(`/api/admin/accounts/${id}`, { method: 'DELETE' });
+      await sim.stop();
+    }
   });
 
   it('admin console at phone width', async () => {
