@@ -82,9 +82,19 @@ describe('admin console and degraded mode', () => {
     await page.getByTestId('generate-button').click();
     await page.getByTestId('retry-countdown').waitFor({ timeout: 15_000 });
     await screenshot(page, 'overloaded-desktop-en');
+    // the operator sees the same state: the degraded flag and its waiting line in the queue panel
+    const console = await newPage(browser);
+    await adminLogin(console.page);
+    const queue = console.page.getByTestId('admin-queue');
+    await queue.getByTestId('degraded-flag').filter({ hasText: 'Degraded mode' }).waitFor({ timeout: 15_000 });
+    expect(await queue.getByTestId('waiting-video').textContent()).toMatch(/on shared GPUs: \d+ of at most 0/);
     // bring the dedicated video lane back: the page's automatic retry then gets through
     await adminFetch(`/api/admin/accounts/${video.id}`, { method: 'PATCH', body: { status: 'pending' } });
     await newestJob(page).waitFor({ timeout: 60_000 });
+    // the running job names its GPU account by name, not by id
+    await queue.getByTestId('running-job').filter({ hasText: video.name }).waitFor({ timeout: 60_000 });
+    await screenshot(console.page, 'admin-queue-running-desktop-en');
+    await console.context.close();
     await newestJob(page).getByTestId('result-video').waitFor({ timeout: 120_000 });
     await adminFetch(`/api/admin/accounts/${sharedId}`, { method: 'DELETE' });
     await context.close();
