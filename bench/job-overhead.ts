@@ -6,9 +6,9 @@ import { Client, json, startTestServer, waitFor } from '../apps/server/test/test
 const f1 = (n: number): string => n.toFixed(1);
 const f2 = (n: number): string => n.toFixed(2);
 
-export async function overhead(out: (s?: string) => void): Promise<{ p99: number }> {
-  out('## 2. Gateway overhead per job (simulator backend)');
-  const sim = await startSimulatorProcess({ gpus: 1, timeScale: 0.02 });
+/** One simulated GPU and an in-process gateway on it, once its account is ready. */
+async function simulatedGateway(timeScale: number) {
+  const sim = await startSimulatorProcess({ gpus: 1, timeScale });
   const gw = await startTestServer({
     env: { AUTH_MODE: 'open', COMFYUI_URLS: sim.urls[0]!, RATE_LIMIT_GENERATE_PER_MINUTE: '100000' },
   });
@@ -19,6 +19,12 @@ export async function overhead(out: (s?: string) => void): Promise<{ p99: number
     30_000,
     100,
   );
+  return { sim, gw, c };
+}
+
+export async function overhead(out: (s?: string) => void): Promise<{ p99: number }> {
+  out('## 2. Gateway overhead per job (simulator backend)');
+  const { sim, gw, c } = await simulatedGateway(0.02);
   out('| kind | jobs | overhead p50 ms | overhead p99 ms | output transfer p50 ms (apart) |');
   out('|---|---|---|---|---|');
   let worst = 0;
@@ -87,17 +93,7 @@ export async function pushLatency(out: (s?: string) => void): Promise<void> {
     if (event === 'message' && (args[0] as { type?: string }).type === 'progress') received.push(performance.now());
     return original.call(this, event, ...args);
   };
-  const sim = await startSimulatorProcess({ gpus: 1, timeScale: 0.2 });
-  const gw = await startTestServer({
-    env: { AUTH_MODE: 'open', COMFYUI_URLS: sim.urls[0]!, RATE_LIMIT_GENERATE_PER_MINUTE: '100000' },
-  });
-  const c = new Client(gw.url);
-  await waitFor(
-    async () =>
-      (await json<{ accounts: { ready: number } }>(await c.get('/api/health'))).accounts.ready === 1 || undefined,
-    30_000,
-    100,
-  );
+  const { sim, gw, c } = await simulatedGateway(0.2);
   const latencies: number[] = [];
   for (let i = 0; i < 6; i++) {
     received.length = 0;

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSimulatorProcess, type SimulatorProcess } from '../../src/adapters/simulator/simulator-process.ts';
 import { startGatewayProcess, type GatewayProcess } from '../gateway-process.ts';
-import { json, tempDir, waitFor } from '../test-server.ts';
+import { json, simulatorExecutions, tempDir, waitFor } from '../test-server.ts';
 
 // Group commit answers 202 only once a batch is durable: a SIGKILL in the middle of a burst must lose no job that
 // was answered 202, and a client that got no answer and retries with its Idempotency-Key must not get a twin.
@@ -123,17 +123,9 @@ describe('SIGKILL during an admission burst', () => {
       500,
     );
     expect(final.filter((x) => x === 'completed')).toHaveLength(ids.length);
-    const stats = await Promise.all(
-      sim.urls.map(
-        async (u) =>
-          (await fetch(`${u}/sim/stats`)).json() as Promise<{
-            executions: Record<string, number>;
-            total_executed: number;
-          }>,
-      ),
-    );
+    const runs = await simulatorExecutions(sim.urls);
     // no job ran twice (a job interrupted by the kill is re-attached, not re-submitted)
-    expect(stats.flatMap((st) => Object.values(st.executions)).every((n) => n === 1)).toBe(true);
-    expect(stats.reduce((a, st) => a + st.total_executed, 0)).toBe(ids.length);
+    expect(runs.counts.every((n) => n === 1)).toBe(true);
+    expect(runs.total).toBe(ids.length);
   }, 360_000);
 });
