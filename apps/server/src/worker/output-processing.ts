@@ -50,7 +50,13 @@ export async function processOutputs(
   d: OutputDeps,
   task: TaskRecord,
   files: EngineOutputFile[],
-  timing: { inferenceSeconds: number; gpuSeconds: number; queueSeconds: number; backend: string },
+  timing: {
+    inferenceSeconds: number;
+    gpuSeconds: number;
+    queueSeconds: number;
+    transferSeconds?: number;
+    backend: string;
+  },
 ): Promise<GenerationResult> {
   const p = task.params;
   const ext = p.output_format;
@@ -132,7 +138,13 @@ export async function processOutputs(
 export function generationResult(
   task: TaskRecord,
   assets: readonly AssetRecord[],
-  timing: { inferenceSeconds: number; gpuSeconds: number; queueSeconds: number; backend: string },
+  timing: {
+    inferenceSeconds: number;
+    gpuSeconds: number;
+    queueSeconds: number;
+    backend: string;
+    transferSeconds?: number;
+  },
   publicBaseUrl: string | undefined,
 ): GenerationResult {
   const p = task.params;
@@ -158,6 +170,7 @@ export function generationResult(
       inference_time: timing.inferenceSeconds,
       gpu_time: timing.gpuSeconds,
       queue_time: timing.queueSeconds,
+      ...(timing.transferSeconds !== undefined ? { transfer_time: timing.transferSeconds } : {}),
       ...(p.num_frames !== undefined
         ? { num_frames: p.num_frames, requested_num_frames: p.requested_num_frames ?? p.num_frames }
         : {}),
