@@ -91,6 +91,19 @@ describe('JobRunner: dispatch and completion', () => {
     expect(kit.previews.get(t.id)).toBeUndefined();
   });
 
+  it('a task erased while it ran leaves no output behind (its files and rows are removed after storing)', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount({ name: 'gpu-a' });
+    const t = await kit.queue();
+    await kit.runner.start();
+    const run = await kit.engine.nextRun();
+    await kit.store.tasks.delete(t.id);
+    run.complete({ executionMs: 1_000 });
+    await kit.untilReleased(t.id);
+    expect(kit.files.keys(`media/${t.id}/`)).toEqual([]);
+    expect(await kit.store.assets.ofTask(t.id)).toEqual([]);
+  });
+
   it('takes the next queued task when the account frees up', async () => {
     kit = createRunnerKit();
     await kit.addAccount();

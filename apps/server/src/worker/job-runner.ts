@@ -298,6 +298,10 @@ export class JobRunner implements TaskRunnerControl {
       if (done) {
         await this.d.store.tasks.recordDuration(task.params.model, workUnits(task.params), inferenceSeconds);
         this.d.log.info({ ...log, seconds: inferenceSeconds }, 'job completed');
+      } else if (!(await this.d.store.tasks.get(task.id))) {
+        // erased while its outputs were being stored: nothing of it may stay behind
+        await this.d.store.assets.deleteOfTask(task.id);
+        await this.d.files.removePrefix(`media/${task.id}`);
       }
     } catch (err) {
       await this.onFailure(task, acc, err, r.abort.signal);
