@@ -197,6 +197,22 @@ function UserRow({
           />
           {t('admin.sfw')}
         </label>
+        <input
+          type="number"
+          min={1}
+          step={1}
+          className="input--small"
+          data-testid="user-retention"
+          placeholder={t('admin.retention')}
+          aria-label={t('admin.retentionFor', { name: user.name })}
+          defaultValue={user.retention_days ?? ''}
+          onBlur={(e) => {
+            const v = e.target.value.trim();
+            const days = v === '' ? null : Number(v);
+            if (days === user.retention_days || (days !== null && (!Number.isInteger(days) || days < 1))) return;
+            patchUserContent(user.id, { retention_days: days }).then(onChanged, onError);
+          }}
+        />
         <ConfirmButton
           label={t('admin.delete')}
           confirmLabel={t('admin.confirmDelete')}
