@@ -9,13 +9,10 @@ import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts'
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
-import { PRE_MIGRATION_DIR } from '#adapters/store/data-dir-backup.ts';
-import { backupIfMigrationsPending } from '#adapters/store/sqlite-backup.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
 import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
 import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
 import { PromptPolicy, mergeTerms, policyUserAction, type PolicyTerms } from '#domain/prompt-policy/index.ts';
-import { taskEventFor } from '#domain/task-lifecycle.ts';
 import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
@@ -56,7 +53,7 @@ import { Maintenance } from '#worker/maintenance.ts';
 import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
 import type { HttpSettings } from './app.ts';
 import type { Config } from './config.ts';
-import { createContentWiring, type ContentOverrides } from './content-wiring.ts';
+import { copyDatabaseBeforeMigrations, createContentWiring, type ContentOverrides } from './content-wiring.ts';
 import { VERSION } from './version.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -142,8 +139,7 @@ export async function createContainer(
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
   // an existing database with migrations to run is copied first (DATA_DIR/backups, the 5 newest kept)
-  const copy = await backupIfMigrationsPending(config.databaseFile, path.join(config.dataDir, PRE_MIGRATION_DIR));
-  if (copy) log.warn({ file: copy.file, schemaVersion: copy.schemaVersion }, 'database copied before migrating');
+  await copyDatabaseBeforeMigrations(config, log);
   const store = openSqliteStore(config.databaseFile, now);
   const disk = overrides.files ?? createDiskFileStore(config.dataDir);
   const storage = new StorageHealth({
@@ -173,24 +169,7 @@ export async function createContainer(
   const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now });
   const audit = new AuditService({ store, now });
   const content = await createContentWiring(
-    {
-      config,
-      log,
-      store,
-      files,
-      media,
-      mediaBinaries,
-      audit,
-      mentionsMinor: (prompt) => policy.mentionsMinor(prompt),
-      publish: (t) => bus.publish(t.ownerId, taskEventFor(t)),
-      cancelActive: async (ownerId) => {
-        for (const t of await store.tasks.list({ ownerId, statuses: ['queued', 'running'], limit: 100_000 })) {
-          await tasks.cancel(ownerId, t.id).catch(() => undefined);
-        }
-      },
-      version: VERSION,
-      now,
-    },
+    { config, log, store, files, media, mediaBinaries, audit, policy, bus, tasks: () => tasks, version: VERSION, now },
     overrides.content,
   );
   const credits = new CreditsService({

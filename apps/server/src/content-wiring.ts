@@ -1,20 +1,26 @@
 // Composition of content and data (issue #19): the output classifier and the C2PA signer (adapters, started on
 // first use), the worker's output checks and provenance step, the reference check at submit, the review queue,
 // retention, export and erasure. container.ts calls this; it is the only place these adapters are made.
+import path from 'node:path';
 import type { MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
 import { createNsfwjsClassifier } from '#adapters/classifier/nsfwjs-classifier.ts';
 import { createC2paProvenanceSigner, loadC2paCredentials } from '#adapters/provenance/c2pa-provenance-signer.ts';
+import { PRE_MIGRATION_DIR } from '#adapters/store/data-dir-backup.ts';
+import { backupIfMigrationsPending } from '#adapters/store/sqlite-backup.ts';
 import { AppError } from '#domain/app-error.ts';
 import { applicableRules, isExplicit, type OutputThresholds } from '#domain/output-policy.ts';
+import { taskEventFor } from '#domain/task-lifecycle.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { OutputClassifier } from '#ports/output-classifier.ts';
 import type { ProvenanceSigner } from '#ports/provenance.ts';
-import type { Store, TaskRecord } from '#ports/store.ts';
+import type { Store } from '#ports/store.ts';
+import type { TaskEventBus } from '#ports/task-event-bus.ts';
 import { AccountDataService } from '#services/account-data.service.ts';
 import type { AuditService } from '#services/audit.service.ts';
 import { ContentService } from '#services/content.service.ts';
+import type { TasksService } from '#services/tasks.service.ts';
 import { OutputCheck } from '#worker/output-check.ts';
 import { generationResult } from '#worker/output-processing.ts';
 import { outputProvenance } from '#worker/output-provenance.ts';
@@ -36,9 +42,11 @@ export interface ContentWiringDeps {
   media: MediaTools;
   mediaBinaries: MediaBinaries;
   audit: AuditService;
-  mentionsMinor(prompt: string): boolean;
-  publish(task: TaskRecord): void;
-  cancelActive(ownerId: string): Promise<void>;
+  /** the prompt policy's minor indicator */
+  policy: { mentionsMinor(prompt: string): boolean };
+  bus: Pick<TaskEventBus, 'publish'>;
+  /** made after this wiring (erasure cancels the user's jobs through it) */
+  tasks: () => Pick<TasksService, 'cancel'>;
   version: string;
   now: () => number;
 }
@@ -61,11 +69,18 @@ function lazy<T>(make: () => T): { get(): T; made(): T | undefined } {
   return { get: () => (v ??= make()), made: () => v };
 }
 
+/** At start, before the store migrates: an existing database with migrations to run is copied to DATA_DIR/backups. */
+export async function copyDatabaseBeforeMigrations(config: Config, log: Logger): Promise<void> {
+  const copy = await backupIfMigrationsPending(config.databaseFile, path.join(config.dataDir, PRE_MIGRATION_DIR));
+  if (copy) log.warn({ file: copy.file, schemaVersion: copy.schemaVersion }, 'database copied before migrating');
+}
+
 export async function createContentWiring(
   d: ContentWiringDeps,
   overrides: ContentOverrides = {},
 ): Promise<ContentWiring> {
   const { config } = d;
+  const mentionsMinor = (prompt: string): boolean => d.policy.mentionsMinor(prompt);
   const thresholds: OutputThresholds = {
     porn: config.OUTPUT_THRESHOLD,
     hentai: config.OUTPUT_THRESHOLD,
@@ -97,7 +112,7 @@ export async function createContentWiring(
     classifier: () => classifier.get(),
     mode: config.OUTPUT_CHECK,
     thresholds,
-    mentionsMinor: d.mentionsMinor,
+    mentionsMinor,
     now: d.now,
     audit: (e) => d.audit.record({ actor: 'worker', action: e.action, target: e.target, status: 0, ip: null }),
     log: d.log.child({ component: 'output-check' }),
@@ -116,7 +131,7 @@ export async function createContentWiring(
     outputCheck,
     provenance,
     async checkReferences(prompt, images) {
-      const ctx = { mode: config.OUTPUT_CHECK, minorIndicator: d.mentionsMinor(prompt), userSfw: false };
+      const ctx = { mode: config.OUTPUT_CHECK, minorIndicator: mentionsMinor(prompt), userSfw: false };
       // an explicit reference is refused only together with a minor indicator
       if (!applicableRules(ctx).includes('minor+explicit')) return;
       for (const image of await images()) {
@@ -131,7 +146,7 @@ export async function createContentWiring(
       store: d.store,
       files: d.files,
       media: d.media,
-      publish: d.publish,
+      publish: (t) => d.bus.publish(t.ownerId, taskEventFor(t)),
       mode: config.OUTPUT_CHECK,
       retentionDays: config.RETENTION_DAYS,
       resultOf: (task, assets) =>
@@ -151,7 +166,14 @@ export async function createContentWiring(
     accountData: new AccountDataService({
       store: d.store,
       files: d.files,
-      cancelActive: d.cancelActive,
+      cancelActive: async (ownerId) => {
+        const active = await d.store.tasks.list({ ownerId, statuses: ['queued', 'running'], limit: 100_000 });
+        for (const t of active)
+          await d
+            .tasks()
+            .cancel(ownerId, t.id)
+            .catch(() => undefined);
+      },
       audit: (e) => d.audit.record({ ...e, status: 200, ip: null }),
       now: d.now,
     }),
