@@ -65,11 +65,11 @@ describe('every template with a loras block, bound with four LoRAs, validates ag
         validateGraph(g, catalog, { declaredModelFiles: declared, skipInput: (n, i) => images.has(`${n}|${i}`) }),
       ).toEqual([]);
       const loraNodes = [...nodes(g, 'LoraLoader'), ...nodes(g, 'LoraLoaderModelOnly')];
-      expect(loraNodes).toHaveLength(FOUR.length * t.loras.chains.length);
+      expect(loraNodes).toHaveLength(FOUR.length * (t.loras?.chains.length ?? 0));
       // fresh ids, none reused from the template
       for (const [id] of loraNodes) expect(t.graph[id]).toBeUndefined();
       // nothing still reads a chain's source output except the chain's first node
-      for (const c of t.loras.chains) {
+      for (const c of t.loras?.chains ?? []) {
         const readers = Object.entries(g).filter(([, n]) =>
           Object.values(n.inputs).some((v) => JSON.stringify(v) === JSON.stringify(c.model)),
         );
