@@ -298,7 +298,13 @@ export async function createContainer(
     generation,
     tasks,
     accounts,
-    users: new UsersService({ store, now, credits, creditsEnabled: config.CREDITS_ENABLED }),
+    users: new UsersService({
+      store,
+      now,
+      credits,
+      creditsEnabled: config.CREDITS_ENABLED,
+      onKeyChanged: (userId) => auth.forgetUser(userId),
+    }),
     queue: new QueueView({ store, accounts, degradedMaxWaiting: config.DEGRADED_MAX_WAITING }),
     stats: new StatsService({ store, now }),
     audit,
@@ -392,6 +398,7 @@ export async function createContainer(
       await engine.close();
       await container.simulator?.stop();
       live.close();
+      tasks.close();
       accounts.close();
       await bus.close();
       await store.close();
