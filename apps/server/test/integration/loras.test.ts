@@ -116,7 +116,7 @@ afterAll(async () => {
 describe('LoRAs on simulated GPUs', () => {
   it('a Pony job with two LoRAs completes and its graph carries both LoraLoader nodes with the given strengths', async () => {
     const prompt = 'a harbour with fishing boats, two loras';
-    await done(alice, {
+    const result = await done(alice, {
       ...PONY,
       prompt,
       loras: [
@@ -135,6 +135,17 @@ describe('LoRAs on simulated GPUs', () => {
       ['LoraLoader', 'style.safetensors', 0.8, 0.8],
       ['LoraLoader', 'detail.safetensors', -0.5, 0.25],
     ]);
+    // the PNG's A1111 infotext names them (and the hash the catalog knows)
+    const png = Buffer.from(await (await alice.get(String(result.url))).arrayBuffer()).toString('latin1');
+    expect(png).toContain(`${prompt} <lora:style:0.8> <lora:detail:0.25:-0.5>`);
+    expect(png).toContain('Lora hashes: "detail: ababababab"');
+    // the gallery filters by LoRA
+    const gallery = async (lora: string): Promise<string[]> =>
+      (await json<{ items: Array<{ task_id: string }> }>(await alice.get(`/api/gallery?lora=${lora}`))).items.map(
+        (i) => i.task_id,
+      );
+    expect(await gallery('detail')).toEqual([result.task_id]);
+    expect(await gallery('style')).toContain(result.task_id);
   }, 120_000);
 
   it('the picture changes with the LoRA set', async () => {
