@@ -20,6 +20,7 @@ import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { AccountRecord, Store } from '#ports/store.ts';
 import type { HostResolver, WebhookTransport } from '#ports/webhook-transport.ts';
+import { composeLoraLibrary } from './compose-loras.ts';
 import { AccountsService } from '#services/accounts.service.ts';
 import { AdminQueueService } from '#services/admin-queue.service.ts';
 import type { AppServices } from '#services/app-services.ts';
@@ -257,7 +258,9 @@ export async function createContainer(
     log: log.child({ component: 'webhook-deliverer' }),
   });
   wakeDeliverer = () => deliverer.wake();
+  const loras = composeLoraLibrary({ store, files, media, accounts, engine, now });
   const generation = new GenerationService({
+    loras,
     store,
     bus,
     engine,
@@ -346,6 +349,7 @@ export async function createContainer(
     adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner, lanes, estimates, now }),
     content: content.content,
     accountData: content.accountData,
+    loras,
   };
   const maintenance = new Maintenance({
     images,
@@ -445,6 +449,7 @@ function newAccount(a: {
     createdAt: a.at,
     readiness: null,
     warnings: [],
+    loras: [],
   };
 }
 

@@ -3,6 +3,7 @@ import type { GenerationResult } from '@mediagen/contract';
 import type { Store, TaskRecord } from '#ports/store.ts';
 import { assetRecord, resolvedParams, taskRecord, userRecord } from './factories.ts';
 import { describeContentStoreContract } from './store-contract-content.ts';
+import { describeLoraStoreContract } from './store-contract-loras.ts';
 import { describeRecordStoreContract } from './store-contract-records.ts';
 
 /** Opens an empty store (a fresh file, schema, or memory) and later closes it. */
@@ -17,6 +18,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
     describe('tasks', () => describeTaskStoreContract(open));
     describe('assets, users, sessions, accounts, credits, audit, settings', () => describeRecordStoreContract(open));
     describe('content: settings, quarantine, storage, retention, erasure', () => describeContentStoreContract(open));
+    describe('LoRA catalog, backend LoRA lists, LoRA queries', () => describeLoraStoreContract(open));
   });
 }
 

@@ -20,6 +20,7 @@ import { zGenerateRequest } from './generate.ts';
 import { defineRoute } from './route-def.ts';
 import { zHealth, zModelsInfo } from './system.ts';
 import { zAcceptedResponse, zGalleryPage, zGalleryQuery, zGenerationResult, zTaskStatusResponse } from './tasks.ts';
+import { LORA_ROUTES } from './lora-routes.ts';
 import { WEBHOOK_ROUTES } from './webhooks.ts';
 import { WORKSPACE_ROUTES } from './workspace-routes.ts';
 
@@ -413,6 +414,8 @@ export const ROUTES = {
   ...WORKSPACE_ROUTES,
   // ---- content and data: export, erasure, review queue, storage (content-routes.ts) ----
   ...CONTENT_ROUTES,
+  // ---- the LoRA library (lora-routes.ts) ----
+  ...LORA_ROUTES,
 } as const;
 
 export type Routes = typeof ROUTES;

@@ -9,6 +9,7 @@ import type {
   TaskStatus,
 } from '@mediagen/contract';
 import type { ContentStore } from './content-store.ts';
+import type { LoraStore } from './lora-store.ts';
 import type { WebhookStore } from './webhook-store.ts';
 
 export interface TaskRecord {
@@ -87,6 +88,8 @@ export interface AccountRecord {
   readiness: ModelReadiness[] | null;
   /** what works but degrades the service (e.g. previews off), from the last health check */
   warnings: string[];
+  /** the LoRA files (models/loras) the backend listed at its last health check */
+  loras: string[];
 }
 
 export type CreditKind = 'grant' | 'reserve' | 'release' | 'charge';
@@ -119,6 +122,8 @@ export interface QueuedSummary {
   createdAt: number;
   priority?: number;
   estimatedSeconds?: number;
+  /** the LoRA files the job needs on its backend (absent: none) */
+  loraFiles?: string[];
 }
 
 export interface PromptRecord {
@@ -153,6 +158,8 @@ export interface TaskListQuery {
   starred?: boolean;
   /** true: only tasks in the trash; default: only tasks not in it */
   trashed?: boolean;
+  /** only tasks that used this LoRA (catalog name) */
+  lora?: string;
 }
 
 export interface TaskUpdate {
@@ -301,6 +308,8 @@ export interface Store {
   webhooks: WebhookStore;
   /** content settings, quarantine, storage totals, retention and erasure (ports/content-store.ts) */
   content: ContentStore;
+  /** the operator's LoRA catalog (ports/lora-store.ts) */
+  loras: LoraStore;
   settings: {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;

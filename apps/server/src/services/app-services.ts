@@ -10,6 +10,7 @@ import type { AuditService } from './audit.service.ts';
 import type { AuthService } from './auth.service.ts';
 import type { ContentService } from './content.service.ts';
 import type { GenerationService } from './generation.service.ts';
+import type { LorasService } from './loras.service.ts';
 import type { QueueView } from './queue-view.ts';
 import type { SessionsService } from './sessions.service.ts';
 import type { StatsService } from './stats.service.ts';
@@ -41,4 +42,5 @@ export interface AppServices {
   content: ContentService;
   /** a user's export and erasure */
   accountData: AccountDataService;
+  loras: LorasService;
 }

@@ -1,4 +1,5 @@
 import { createMemoryContentStore } from './memory-content-store.ts';
+import { createMemoryLoraRepo } from './memory-lora-repo.ts';
 import { createMemoryWebhookStore } from './memory-webhook-store.ts';
 import { createMemoryPresetRepo, createMemoryPromptRepo } from './memory-workspace-repos.ts';
 import type {
@@ -215,6 +216,7 @@ export function createMemoryStore(opts: { now?: () => number } = {}): Store {
     presets: createMemoryPresetRepo(),
     webhooks,
     content: createMemoryContentStore({ assets, store: () => store, eraseWebhooks: (o) => webhooks.eraseOwner(o) }),
+    loras: createMemoryLoraRepo(),
     async close() {},
   };
   return store;

@@ -6,6 +6,7 @@ import type { ModelReadiness } from '#ports/engine.ts';
 import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
 import { migrate } from './migrations.ts';
 import { createSqliteContentRepo } from './sqlite-content-repo.ts';
+import { createSqliteLoraRepo } from './sqlite-lora-repo.ts';
 import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from './sqlite-ledger-repos.ts';
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
 import { createSqliteWebhookRepo } from './sqlite-webhook-repo.ts';
@@ -54,6 +55,7 @@ interface AccountRow {
   created_at: number;
   readiness: string | null;
   warnings: string;
+  loras: string;
 }
 
 const user = (r: UserRow): UserRecord => ({
@@ -100,6 +102,7 @@ const account = (r: AccountRow): AccountRecord => ({
   // written by this adapter from the engine's health check, so read back without a schema
   readiness: r.readiness ? (JSON.parse(r.readiness) as ModelReadiness[]) : null,
   warnings: JSON.parse(r.warnings) as string[],
+  loras: JSON.parse(r.loras) as string[],
 });
 
 const ACCOUNT_COLUMNS: Record<string, string> = {
@@ -115,8 +118,9 @@ const ACCOUNT_COLUMNS: Record<string, string> = {
   lastCheckedAt: 'last_checked_at',
   readiness: 'readiness',
   warnings: 'warnings',
+  loras: 'loras',
 };
-const JSON_COLUMNS = new Set(['models', 'readiness', 'warnings']);
+const JSON_COLUMNS = new Set(['models', 'readiness', 'warnings', 'loras']);
 
 /** Statements are compiled once per distinct SQL text (compiling costs more than running a point query). */
 export function preparedCache(db: Database.Database): (sql: string) => Database.Statement {
@@ -150,6 +154,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     audit: createSqliteAuditRepo(q),
     webhooks: createSqliteWebhookRepo(db, q),
     content: createSqliteContentRepo(db, q),
+    loras: createSqliteLoraRepo(q),
     assets: {
       async insert(a) {
         q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
@@ -238,7 +243,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     accounts: {
       async insert(a) {
         q(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free,
-          last_checked_at, created_at, readiness, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          last_checked_at, created_at, readiness, warnings, loras) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           a.id,
           a.name,
           a.baseUrl,
@@ -253,6 +258,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
           a.createdAt,
           a.readiness === null ? null : JSON.stringify(a.readiness),
           JSON.stringify(a.warnings),
+          JSON.stringify(a.loras),
         );
       },
       async get(id) {

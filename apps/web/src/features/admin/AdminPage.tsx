@@ -4,6 +4,7 @@ import { useI18n } from '../../i18n/useI18n.ts';
 import { AccountsPanel } from './AccountsPanel.tsx';
 import { AdminLogin } from './AdminLogin.tsx';
 import { ContentReviewPanel } from './ContentReviewPanel.tsx';
+import { LoraCatalogPanel } from './LoraCatalogPanel.tsx';
 import { QueueJobsPanel } from './QueueJobsPanel.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
@@ -65,6 +66,7 @@ export default function AdminPage({ onNavigate }: { onNavigate: (path: string) =
             <QueueJobsPanel />
             <AccountsPanel />
             <UsersPanel />
+            <LoraCatalogPanel />
             <StatsPanel />
             <ContentReviewPanel />
             <StoragePanel />
