@@ -21,6 +21,7 @@ import { adminHandlers } from '#routes/admin.routes.ts';
 import { authHandlers } from '#routes/auth.routes.ts';
 import { galleryHandlers } from '#routes/gallery.routes.ts';
 import { generateHandlers } from '#routes/generate.routes.ts';
+import { loraHandlers } from '#routes/loras.routes.ts';
 import { myTasksHandlers } from '#routes/my-tasks.routes.ts';
 import { systemHandlers } from '#routes/system.routes.ts';
 import { taskHandlers } from '#routes/tasks.routes.ts';
@@ -166,6 +167,7 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
       ...myTasksHandlers(s),
       ...galleryHandlers(s),
       ...adminQueueHandlers(s),
+      ...loraHandlers(s),
     },
     {
       services: s,
