@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DESKTOP, launchBrowser, newPage, PHONE } from './fixtures/browser.ts';
-import { baseUrl, createUser, fillImageJob, pickVideo, signIn } from './fixtures/stack.ts';
+import { baseUrl, createUser, fillImageJob, pickType, pickVideo, signIn } from './fixtures/stack.ts';
 import {
   ANISORA,
   PONY,
@@ -280,7 +280,7 @@ describe('6. before submit, not after', () => {
     expect(await page.locator('#f-negative_prompt-hint').textContent()).toMatch(/negative/i);
     expect(await page.getByTestId('field-reference_strength').isDisabled()).toBe(true);
     expect(await page.getByTestId('field-denoising_strength').isDisabled()).toBe(true);
-    await page.getByTestId('type-image').check({ force: true });
+    await pickType(page, 'image');
     await page.getByTestId('model-picker').selectOption('pony');
     expect(await page.getByTestId('negative-prompt').isDisabled()).toBe(false);
     // validation as the user types: an emptied prompt is named at once

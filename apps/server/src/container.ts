@@ -295,7 +295,13 @@ export async function createContainer(
     generation,
     tasks,
     accounts,
-    users: new UsersService({ store, now, credits, creditsEnabled: config.CREDITS_ENABLED }),
+    users: new UsersService({
+      store,
+      now,
+      credits,
+      creditsEnabled: config.CREDITS_ENABLED,
+      onKeyChanged: (userId) => auth.forgetUser(userId),
+    }),
     queue: new QueueView({ store, accounts, degradedMaxWaiting: config.DEGRADED_MAX_WAITING }),
     stats: new StatsService({ store, now }),
     audit,
@@ -388,6 +394,7 @@ export async function createContainer(
       await engine.close();
       await container.simulator?.stop();
       live.close();
+      tasks.close();
       accounts.close();
       await bus.close();
       await store.close();

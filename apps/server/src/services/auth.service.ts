@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { ADMIN_TTL_SECONDS, SESSION_TTL_SECONDS, type AuthMode, type UserView } from '@mediagen/contract';
 import { AppError } from '#domain/app-error.ts';
 import type { Store, UserRecord } from '#ports/store.ts';
+import { TtlCache } from './ttl-cache.ts';
 
 export const LOCAL_USER_ID = 'local';
 
@@ -29,11 +30,31 @@ export interface AuthServiceDeps {
   authMode: AuthMode;
   adminKey: string;
   now: () => number;
+  /**
+   * How long a key or session lookup is remembered (default 30 s). Changes made here (logout, rotate, delete)
+   * take effect at once; one made by another gateway, within this time.
+   */
+  cacheTtlMs?: number;
 }
 
-/** Sessions (hashed tokens), access keys, admin sessions. */
+type CachedSession = { kind: 'user'; user: UserRecord; expiresAt: number } | { kind: 'admin'; expiresAt: number };
+
+/** Sessions (hashed tokens), access keys, admin sessions. Lookups are cached: every request makes one. */
 export class AuthService {
-  constructor(private readonly d: AuthServiceDeps) {}
+  private readonly keys: TtlCache<string, UserRecord | null>;
+  private readonly sessions: TtlCache<string, CachedSession | null>;
+
+  constructor(private readonly d: AuthServiceDeps) {
+    const o = { max: 10_000, ttlMs: d.cacheTtlMs ?? 30_000, now: d.now };
+    this.keys = new TtlCache(o);
+    this.sessions = new TtlCache(o);
+  }
+
+  /** A user's key changed or was revoked, or the user was deleted: forget every cached lookup of theirs. */
+  forgetUser(userId: string): void {
+    this.keys.deleteWhere((u) => u?.id === userId);
+    this.sessions.deleteWhere((s) => s?.kind === 'user' && s.user.id === userId);
+  }
 
   /** Open mode: the local single user exists. */
   async init(): Promise<void> {
@@ -54,8 +75,13 @@ export class AuthService {
   }
 
   /** Resolve an access key (X-API-Key / Bearer / login body) to its user. */
-  userByKey(key: string): Promise<UserRecord | undefined> {
-    return this.d.store.users.byKeyHash(hashToken(key));
+  async userByKey(key: string): Promise<UserRecord | undefined> {
+    const hash = hashToken(key);
+    const cached = this.keys.get(hash);
+    if (cached !== undefined) return cached ?? undefined;
+    const user = await this.d.store.users.byKeyHash(hash);
+    this.keys.set(hash, user ?? null);
+    return user;
   }
 
   /** Open mode's local user (with its current balance); undefined in key mode. */
@@ -80,16 +106,34 @@ export class AuthService {
     return { token, user, expiresAt };
   }
 
+  private async session(token: string): Promise<CachedSession | undefined> {
+    const hash = hashToken(token);
+    let s = this.sessions.get(hash);
+    if (s === undefined) {
+      s = await this.readSession(hash);
+      this.sessions.set(hash, s);
+    }
+    return s && s.expiresAt > this.d.now() ? s : undefined;
+  }
+
+  private async readSession(hash: string): Promise<CachedSession | null> {
+    const s = await this.d.store.sessions.get(hash);
+    if (!s) return null;
+    if (s.kind === 'admin') return { kind: 'admin', expiresAt: s.expiresAt };
+    const user = s.userId ? await this.d.store.users.get(s.userId) : undefined;
+    if (!user || user.deletedAt !== null) return null;
+    return { kind: 'user', user, expiresAt: s.expiresAt };
+  }
+
   async sessionUser(token: string): Promise<{ user: UserRecord; expiresAt: number } | undefined> {
-    const s = await this.d.store.sessions.get(hashToken(token));
-    if (!s || s.kind !== 'user' || !s.userId || s.expiresAt <= this.d.now()) return undefined;
-    const user = await this.d.store.users.get(s.userId);
-    if (!user || user.deletedAt !== null) return undefined;
-    return { user, expiresAt: s.expiresAt };
+    const s = await this.session(token);
+    return s?.kind === 'user' ? { user: s.user, expiresAt: s.expiresAt } : undefined;
   }
 
   async endSession(token: string): Promise<void> {
-    await this.d.store.sessions.delete(hashToken(token));
+    const hash = hashToken(token);
+    await this.d.store.sessions.delete(hash);
+    this.sessions.delete(hash);
   }
 
   async createAdminSession(key: string): Promise<{ token: string; expiresAt: number }> {
@@ -107,8 +151,7 @@ export class AuthService {
   }
 
   async adminSession(token: string): Promise<{ expiresAt: number } | undefined> {
-    const s = await this.d.store.sessions.get(hashToken(token));
-    if (!s || s.kind !== 'admin' || s.expiresAt <= this.d.now()) return undefined;
-    return { expiresAt: s.expiresAt };
+    const s = await this.session(token);
+    return s?.kind === 'admin' ? { expiresAt: s.expiresAt } : undefined;
   }
 }

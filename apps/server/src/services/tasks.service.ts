@@ -7,6 +7,7 @@ import type { AssetRecord, Store, TaskRecord } from '#ports/store.ts';
 import type { TaskEventBus } from '#ports/task-event-bus.ts';
 import type { LivePreviews } from './live-previews.ts';
 import type { LiveProgress } from './live-progress.ts';
+import { TtlCache } from './ttl-cache.ts';
 import { events, file, type EventsReply, type FileReply } from './replies.ts';
 import type { TaskLifecycle } from './task-lifecycle.ts';
 
@@ -39,11 +40,45 @@ const IMMUTABLE = 'private, max-age=31536000, immutable';
 
 /** A user's tasks: status, events, files, cancel, gallery (SPEC §4). Everything is scoped to its owner. */
 export class TasksService {
-  constructor(private readonly d: TasksDeps) {}
+  /**
+   * Queued and running tasks as last read: status polling reads them many times a second. Every change of
+   * theirs goes through the lifecycle and is published (on any gateway, once the bus spans them), which is
+   * when an entry is dropped; finished tasks are not cached (gallery edits write them directly).
+   */
+  private readonly active: TtlCache<string, TaskRecord>;
+  private readonly offEvents: () => void;
+  /** counts invalidations: a read that raced one is not cached (it may predate the change) */
+  private changes = 0;
+
+  constructor(private readonly d: TasksDeps) {
+    this.active = new TtlCache({ max: 20_000, ttlMs: 60_000, now: d.now });
+    this.offEvents = d.bus.subscribeAll(({ event }) => {
+      const id = event.data.task_id;
+      if (event.event === 'preview') return;
+      const cached = this.active.get(id);
+      // live progress of a running task is overlaid from LiveProgress; anything else is a change of state
+      if (event.event === 'progress' && cached?.status === event.data.status) return;
+      this.active.delete(id);
+      this.changes += 1;
+    });
+  }
+
+  close(): void {
+    this.offEvents();
+  }
+
+  private async read(id: string): Promise<TaskRecord | undefined> {
+    const cached = this.active.get(id);
+    if (cached) return cached;
+    const before = this.changes;
+    const t = await this.d.store.tasks.get(id);
+    if (t && (t.status === 'queued' || t.status === 'running') && this.changes === before) this.active.set(id, t);
+    return t;
+  }
 
   /** A task of this owner, or 404 — also for someone else's task (never reveal it exists), or one in the trash. */
   async owned(ownerId: string, id: string, o: { trashed?: boolean } = {}): Promise<TaskRecord> {
-    const t = await this.d.store.tasks.get(id);
+    const t = await this.read(id);
     if (t?.ownerId !== ownerId || (t.trashedAt && !o.trashed)) throw notFound();
     return t;
   }

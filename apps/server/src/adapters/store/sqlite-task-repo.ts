@@ -7,6 +7,7 @@ import {
   type TaskStatus,
 } from '@mediagen/contract';
 import type { AcceptResult, AssetRecord, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
+import { groupCommit } from './group-commit.ts';
 import type { CreditApply } from './sqlite-ledger-repos.ts';
 
 interface TaskRow {
@@ -128,13 +129,20 @@ export function createSqliteTaskRepo(
     q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
     VALUES (@id, @ownerId, @taskId, @kind, @idx, @path, @mime, @width, @height, @bytes, @createdAt)`);
   const userCredits = q('SELECT credits FROM users WHERE id = ?');
-  const accept = db.transaction(
-    (
-      task: TaskRecord,
-      idempotency: { key: string; requestHash: string } | undefined,
-      reserve: number | undefined,
-      assets: AssetRecord[],
-    ): AcceptResult => {
+  // accepted jobs are committed in groups: one fsync per batch, each caller answered once its batch is durable
+  const admitted = groupCommit(
+    db,
+    ({
+      task,
+      idempotency,
+      reserve,
+      assets,
+    }: {
+      task: TaskRecord;
+      idempotency: { key: string; requestHash: string } | undefined;
+      reserve: number | undefined;
+      assets: AssetRecord[];
+    }): AcceptResult => {
       if (idempotency) {
         const prior = findIdem.get(task.ownerId, idempotency.key) as
           { task_id: string; request_hash: string } | undefined;
@@ -173,7 +181,7 @@ export function createSqliteTaskRepo(
   return {
     async insert({ task, idempotency, reserveCredits, assets }) {
       zResolvedGeneration.parse(task.params);
-      return accept(task, idempotency, reserveCredits, assets ?? []);
+      return admitted({ task, idempotency, reserve: reserveCredits, assets: assets ?? [] });
     },
     async get(id) {
       const row = getTask.get(id) as TaskRow | undefined;
