@@ -9,6 +9,8 @@ import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts'
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
+import { openPostgresPool } from '#adapters/store/postgres-db.ts';
+import { openPostgresStore } from '#adapters/store/postgres-store.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
 import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
 import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
@@ -135,7 +137,9 @@ export async function createContainer(
   fs.mkdirSync(config.dataDir, { recursive: true });
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
-  const store = openSqliteStore(config.databaseFile, now);
+  const store = config.postgresUrl
+    ? await openPostgresStore(openPostgresPool(config.postgresUrl, config.PG_POOL_MAX), now)
+    : openSqliteStore(config.databaseFile, now);
   const disk = overrides.files ?? createDiskFileStore(config.dataDir);
   const storage = new StorageHealth({
     files: disk,

@@ -4,7 +4,7 @@ import pg from 'pg';
 /**
  * PostgreSQL for the integration tier. `integration-global-setup.ts` starts one throwaway server per run (or uses
  * MEDIAGEN_TEST_PG_URL when a developer points it at their own) and every test gets databases of its own on it.
- * TEST_DATABASE=postgres runs the gateways that the test kit starts on PostgreSQL instead of SQLite.
+ * MEDIAGEN_TEST_DB=postgres runs the gateways that the test kit starts on PostgreSQL instead of SQLite.
  */
 export const PG_URL_ENV = 'MEDIAGEN_TEST_PG_URL';
 
@@ -14,9 +14,9 @@ export function postgresAdminUrl(): string {
   return url;
 }
 
-/** The gateways of the test kit run on PostgreSQL (TEST_DATABASE=postgres). */
+/** The gateways of the test kit run on PostgreSQL (MEDIAGEN_TEST_DB=postgres). */
 export function gatewaysOnPostgres(): boolean {
-  return process.env.TEST_DATABASE === 'postgres';
+  return process.env.MEDIAGEN_TEST_DB === 'postgres';
 }
 
 function databaseUrl(name: string): string {
