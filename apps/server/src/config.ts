@@ -22,6 +22,19 @@ const zEnv = z.object({
   DATABASE_URL: z.string().optional(),
   /** connections each gateway keeps to PostgreSQL at most (DATABASE_URL=postgres://…) */
   PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /** where outputs, thumbnails and reference images live: `fs` (under DATA_DIR) or `s3://bucket/prefix` */
+  MEDIA_STORE: z
+    .string()
+    .regex(/^(fs|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/, 'must be fs or s3://bucket/prefix')
+    .default('fs'),
+  /** another S3-protocol server (MinIO, R2…); unset: AWS */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** bucket in the path (MinIO and most self-hosted servers) instead of the host name */
+  S3_FORCE_PATH_STYLE: zBool.default(false),
+  /** results answered with 302 to a presigned URL of the object store instead of streamed by the gateway */
+  S3_PRESIGN: zBool.default(false),
+  S3_PRESIGN_SECONDS: z.coerce.number().int().min(10).max(604_800).default(300),
   AUTH_MODE: z.enum(['open', 'key']).default('open'),
   ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   COMFYUI_URLS: zList.pipe(z.array(z.url({ protocol: /^https?$/ }))).default([]),

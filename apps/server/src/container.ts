@@ -7,6 +7,7 @@ import { MODEL_IDS, modelsOfType, type ModelId } from '@mediagen/contract';
 import type { Logger } from 'pino';
 import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
+import { createS3FileStore, parseS3Url } from '#adapters/files/s3-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
 import { openPostgresPool } from '#adapters/store/postgres-db.ts';
@@ -127,6 +128,19 @@ export function httpSettings(config: Config): HttpSettings {
   };
 }
 
+/** MEDIA_STORE: files under DATA_DIR, or an S3-protocol bucket several gateways share. */
+function openMediaStore(config: Config): FileStore {
+  const s3 = parseS3Url(config.MEDIA_STORE);
+  if (!s3) return createDiskFileStore(config.dataDir);
+  return createS3FileStore({
+    ...s3,
+    region: config.S3_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    ...(config.S3_PRESIGN ? { presignSeconds: config.S3_PRESIGN_SECONDS } : {}),
+  });
+}
+
 /** Composition root: the only place adapters are created and wired to services. */
 export async function createContainer(
   config: Config,
@@ -140,7 +154,7 @@ export async function createContainer(
   const store = config.postgresUrl
     ? await openPostgresStore(openPostgresPool(config.postgresUrl, config.PG_POOL_MAX), now)
     : openSqliteStore(config.databaseFile, now);
-  const disk = overrides.files ?? createDiskFileStore(config.dataDir);
+  const disk = overrides.files ?? openMediaStore(config);
   const storage = new StorageHealth({
     files: disk,
     minFreeBytes: config.MIN_FREE_DISK_MB * 1048576,

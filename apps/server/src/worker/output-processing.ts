@@ -51,7 +51,7 @@ export async function processOutputs(
   const ext = p.output_format;
   const assets: AssetRecord[] = [];
   const base = d.publicBaseUrl?.replace(/\/$/, '') ?? '';
-  let thumbSource: { path: string; kind: 'image' | 'video' } | undefined;
+  let thumbSource: { key: string; kind: 'image' | 'video' } | undefined;
   for (const [i, file] of files.entries()) {
     const key = `media/${task.id}/${i}.${ext}`;
     const seed = p.seeds[i] ?? p.seed + i;
@@ -66,17 +66,19 @@ export async function processOutputs(
         `mediagen-${crypto.randomUUID()}-${path.basename(file.filename).replace(/[^\w.-]/g, '_')}`,
       );
       await fsp.writeFile(tmp, file.data);
+      const out = await d.files.writablePath(key);
       try {
-        await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
-        await d.media.convertVideo(tmp, ext === 'webm' || ext === 'gif' ? ext : 'mp4', d.files.localPath(key), {
+        await d.media.convertVideo(tmp, ext === 'webm' || ext === 'gif' ? ext : 'mp4', out.path, {
           ...(p.fps ? { fps: p.fps } : {}),
           comment: buildInfotext(p, seed),
         });
-        const probe = await d.media.probeVideo(d.files.localPath(key));
+        const probe = await d.media.probeVideo(out.path);
         width = probe.width;
         height = probe.height;
+        await out.commit();
       } finally {
         await fsp.rm(tmp, { force: true });
+        await out.release();
       }
     }
     const asset: AssetRecord = {
@@ -94,12 +96,19 @@ export async function processOutputs(
     };
     await d.store.assets.insert(asset);
     assets.push(asset);
-    thumbSource ??= { path: d.files.localPath(key), kind: file.kind === 'video' && ext !== 'gif' ? 'video' : 'image' };
+    thumbSource ??= { key, kind: file.kind === 'video' && ext !== 'gif' ? 'video' : 'image' };
   }
   if (thumbSource) {
     const key = `media/${task.id}/thumb.jpg`;
-    await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
-    await d.media.thumbnail(thumbSource, d.files.localPath(key), 384);
+    const source = await d.files.readablePath(thumbSource.key);
+    const out = await d.files.writablePath(key);
+    try {
+      await d.media.thumbnail({ path: source.path, kind: thumbSource.kind }, out.path, 384);
+      await out.commit();
+    } finally {
+      await out.release();
+      await source.release();
+    }
     await d.store.assets.insert({
       id: crypto.randomUUID(),
       ownerId: task.ownerId,
