@@ -393,6 +393,7 @@ export async function createContainer(
       await credits.reconcile();
       await lanes.init();
       await accounts.refresh();
+      await accounts.resumeInterruptedChecks();
       await runner.start();
       await health.start();
       await webhooks.reconcile();

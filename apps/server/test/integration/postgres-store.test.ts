@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '#adapters/store/postgres-store.ts';
 import { openPostgresPool } from '#adapters/store/postgres-db.ts';
 import { POSTGRES_MIGRATIONS } from '#adapters/store/postgres-migrations.ts';
+import { resolvedParams, taskRecord, userRecord } from '../factories.ts';
 import { describeStoreContract } from '../store-contract.ts';
 import { freshDatabase } from '../test-databases.ts';
 import { ADMIN_KEY, Client, json, startTestServer, type TestServer } from '../test-server.ts';
@@ -41,6 +42,18 @@ describe('PostgreSQL specifics', () => {
     } finally {
       await c.end();
     }
+  });
+
+  it('text with U+0000 (PostgreSQL text cannot hold it) is kept as U+FFFD, not a failed request', async () => {
+    const store = await openPostgresStore(openPostgresPool(await freshDatabase('nul')));
+    opened.push(store);
+    await store.users.insert(userRecord({ id: 'u1', name: 'a\u0000b' }));
+    expect((await store.users.get('u1'))?.name).toBe('a\uFFFDb');
+    const task = taskRecord({ id: 't1', ownerId: 'u1', params: resolvedParams({ prompt: 'a lake\u0000' }) });
+    expect((await store.tasks.insert({ task })).ok).toBe(true);
+    expect((await store.tasks.get('t1'))?.params.prompt).toBe('a lake\u0000'); // JSON keeps it as written
+    await store.prompts.record([{ id: 'p1', ownerId: 'u1', prompt: 'a lake\u0000', negativePrompt: '', at: 1 }], 10);
+    expect((await store.prompts.list('u1', ['lake'], 10)).map((p) => p.prompt)).toEqual(['a lake\uFFFD']);
   });
 
   it('migrations are versioned and run once, whichever of several instances starts first', async () => {

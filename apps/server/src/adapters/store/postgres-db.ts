@@ -17,6 +17,12 @@ export function openPostgresPool(url: string, max = 10): pg.Pool {
   return pool;
 }
 
+/**
+ * Text from users as PostgreSQL can hold it: a `text` value cannot contain U+0000 (SQLite's can), so that one
+ * character is stored as U+FFFD rather than failing the request. JSON columns need nothing (JSON escapes it).
+ */
+export const pgText = (s: string): string => s.replaceAll('\u0000', '\uFFFD');
+
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 /** Thrown inside `transaction` to roll back and still answer a value. */

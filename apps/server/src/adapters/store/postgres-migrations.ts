@@ -49,7 +49,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       CREATE TABLE accounts (
         id TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL, base_url TEXT NOT NULL, lane TEXT NOT NULL,
         models TEXT NOT NULL, auth_token TEXT, status TEXT NOT NULL, status_reason TEXT,
-        vram_total BIGINT, vram_free BIGINT, last_checked_at BIGINT, created_at BIGINT NOT NULL,
+        vram_total DOUBLE PRECISION, vram_free DOUBLE PRECISION, last_checked_at BIGINT, created_at BIGINT NOT NULL,
         readiness TEXT, warnings TEXT NOT NULL DEFAULT '[]'
       );
       CREATE TABLE durations (

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { zModelId } from '@mediagen/contract';
 import type { ModelReadiness } from '#ports/engine.ts';
 import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
+import { pgText } from './postgres-db.ts';
 import { createPostgresAuditRepo, createPostgresCreditRepo } from './postgres-ledger-repos.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { createPostgresTaskRepo } from './postgres-task-repo.ts';
@@ -166,7 +167,7 @@ export async function openPostgresStore(pool: pg.Pool, now: () => number = Date.
       async insert(u) {
         await pool.query(
           'INSERT INTO users (id, name, key_hash, credits, created_at, deleted_at) VALUES ($1, $2, $3, $4, $5, $6)',
-          [u.id, u.name, u.keyHash, u.credits, u.createdAt, u.deletedAt],
+          [u.id, pgText(u.name), u.keyHash, u.credits, u.createdAt, u.deletedAt],
         );
       },
       async get(id) {

@@ -7,7 +7,7 @@ import {
   type TaskStatus,
 } from '@mediagen/contract';
 import type { AcceptResult, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
-import { Rollback, transaction } from './postgres-db.ts';
+import { pgText, Rollback, transaction } from './postgres-db.ts';
 import { applyCredit } from './postgres-ledger-repos.ts';
 
 interface TaskRow {
@@ -67,7 +67,7 @@ function fromRow(r: TaskRow): TaskRecord {
 }
 
 /** Searches fold case in JavaScript (every script, whatever the database's locale), as SQLite's mg_lower does. */
-export const searchText = (s: string): string => s.toLowerCase();
+export const searchText = (s: string): string => pgText(s.toLowerCase());
 
 /** LIKE with the pattern characters escaped (PostgreSQL's default escape is the backslash). */
 export function likeWord(w: string): string {

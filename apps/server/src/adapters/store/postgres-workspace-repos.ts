@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { PresetRecord, PromptRecord, Store } from '#ports/store.ts';
-import { transaction } from './postgres-db.ts';
+import { pgText, transaction } from './postgres-db.ts';
 import { likeWord, searchText } from './postgres-task-repo.ts';
 
 interface PromptRow {
@@ -47,7 +47,14 @@ export function createPostgresPromptRepo(pool: pg.Pool): Store['prompts'] {
             `INSERT INTO prompt_history (id, owner_id, prompt, negative_prompt, search_text, uses, last_used_at)
               VALUES ($1, $2, $3, $4, $5, 1, $6) ON CONFLICT (owner_id, prompt, negative_prompt)
               DO UPDATE SET uses = prompt_history.uses + 1, last_used_at = excluded.last_used_at`,
-            [p.id, p.ownerId, p.prompt, p.negativePrompt, searchText(`${p.prompt}\n${p.negativePrompt}`), p.at],
+            [
+              p.id,
+              p.ownerId,
+              pgText(p.prompt),
+              pgText(p.negativePrompt),
+              searchText(`${p.prompt}\n${p.negativePrompt}`),
+              p.at,
+            ],
           );
         }
         for (const ownerId of new Set(prompts.map((p) => p.ownerId))) {
@@ -96,7 +103,7 @@ export function createPostgresPresetRepo(pool: pg.Pool): Store['presets'] {
         `INSERT INTO presets (id, owner_id, name, params, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
           ON CONFLICT (owner_id, name) DO UPDATE SET params = excluded.params, updated_at = excluded.updated_at
           RETURNING *`,
-        [p.id, p.ownerId, p.name, JSON.stringify(p.params), p.createdAt, p.updatedAt],
+        [p.id, p.ownerId, pgText(p.name), JSON.stringify(p.params), p.createdAt, p.updatedAt],
       );
       return preset(r.rows[0] as PresetRow);
     },
