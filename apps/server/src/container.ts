@@ -10,6 +10,7 @@ import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createS3FileStore, parseS3Url } from '#adapters/files/s3-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
+import { createPostgresActiveLock } from '#adapters/store/postgres-active-lock.ts';
 import { openPostgresPool } from '#adapters/store/postgres-db.ts';
 import { openPostgresStore } from '#adapters/store/postgres-store.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
@@ -154,6 +155,17 @@ export async function createContainer(
   const store = config.postgresUrl
     ? await openPostgresStore(openPostgresPool(config.postgresUrl, config.PG_POOL_MAX), now)
     : openSqliteStore(config.databaseFile, now);
+  // PostgreSQL: one gateway drives the GPUs; another on the same database waits in start() as a standby
+  const active = config.postgresUrl
+    ? createPostgresActiveLock(config.postgresUrl, {
+        onWaiting: () => log.warn('standby: another gateway is active on this database; waiting to take over'),
+        onLost: (err) => {
+          // another gateway may take over at once: stop driving the GPUs now (the orchestrator restarts us)
+          log.fatal({ err }, 'lost the active-gateway lock (database connection); exiting');
+          process.exit(1);
+        },
+      })
+    : undefined;
   const disk = overrides.files ?? openMediaStore(config);
   const storage = new StorageHealth({
     files: disk,
@@ -366,6 +378,7 @@ export async function createContainer(
     adminKey,
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     async start() {
+      await active?.acquire();
       await auth.init();
       if (config.simulated && !overrides.noSimulator) {
         container.simulator = await startSimulatorProcess({ gpus: 2, timeScale: config.SIM_TIME_SCALE });
@@ -417,6 +430,7 @@ export async function createContainer(
       accounts.close();
       await bus.close();
       await store.close();
+      await active?.release();
     },
   };
   return container;
