@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, PHONE } from './fixtures/browser.ts';
+import { startSimulatorProcess } from '../apps/server/src/adapters/simulator/simulator-process.ts';
 import { adminFetch, baseUrl, createUser, newestJob, signIn, pickVideo } from './fixtures/stack.ts';
 
 let browser: Browser;
@@ -81,12 +82,72 @@ describe('admin console and degraded mode', () => {
     await page.getByTestId('generate-button').click();
     await page.getByTestId('retry-countdown').waitFor({ timeout: 15_000 });
     await screenshot(page, 'overloaded-desktop-en');
+    // the operator sees the same state: the degraded flag and its waiting line in the queue panel
+    const console = await newPage(browser);
+    await adminLogin(console.page);
+    const queue = console.page.getByTestId('admin-queue');
+    await queue.getByTestId('degraded-flag').filter({ hasText: 'Degraded mode' }).waitFor({ timeout: 15_000 });
+    expect(await queue.getByTestId('waiting-video').textContent()).toMatch(/on shared GPUs: \d+ of at most 0/);
     // bring the dedicated video lane back: the page's automatic retry then gets through
     await adminFetch(`/api/admin/accounts/${video.id}`, { method: 'PATCH', body: { status: 'pending' } });
     await newestJob(page).waitFor({ timeout: 60_000 });
+    // the running job names its GPU account by name, not by id
+    await queue.getByTestId('running-job').filter({ hasText: video.name }).waitFor({ timeout: 60_000 });
+    await screenshot(console.page, 'admin-queue-running-desktop-en');
+    await console.context.close();
     await newestJob(page).getByTestId('result-video').waitFor({ timeout: 120_000 });
     await adminFetch(`/api/admin/accounts/${sharedId}`, { method: 'DELETE' });
     await context.close();
+  });
+
+  it('an account with some model files missing: per-model readiness and the setup script in the console', async () => {
+    // a second GPU host that holds only Pony's files
+    const sim = await startSimulatorProcess({ gpus: 1, timeScale: 0.3, env: { SIM_MODELS: 'pony' } });
+    const created = await adminFetch('/api/admin/accounts', {
+      method: 'POST',
+      body: { name: 'pony-only e2e', base_url: sim.urls[0], lane: 'image', models: ['pony', 'flux'] },
+    });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { id: string }).id;
+    try {
+      const { page, context } = await newPage(browser);
+      await adminLogin(page);
+      const row = rowOf(page, id);
+      await page.waitForFunction(
+        (accountId) =>
+          document.querySelector(`[data-account-id="${accountId}"]`)?.getAttribute('data-status') === 'ready',
+        id,
+        { timeout: 30_000 },
+      );
+      const readiness = page.locator('[data-testid="account-readiness"]').filter({
+        has: page.locator('[data-testid="missing-for-model"][data-model="flux"]'),
+      });
+      await readiness.first().waitFor({ timeout: 30_000 });
+      const state = (model: string) =>
+        readiness.first().locator(`[data-testid="model-readiness"][data-model="${model}"]`).getAttribute('data-state');
+      expect(await state('pony')).toBe('ready');
+      expect(await state('flux')).not.toBe('ready');
+      const missing = await readiness.first().locator('[data-testid="missing-file"]').allTextContents();
+      expect(missing.length).toBeGreaterThan(0);
+      await readiness.first().locator('summary').click();
+      await readiness.first().scrollIntoViewIfNeeded();
+      await screenshot(page, 'admin-readiness-desktop-en');
+      await readiness.first().getByTestId('setup-script-show').click();
+      const script = readiness.first().getByTestId('setup-script');
+      await script.waitFor();
+      const text = (await script.textContent()) ?? '';
+      expect(text).toMatch(/^#!\/usr\/bin\/env bash/);
+      // every file the page lists as missing is fetched by the script
+      const files = await readiness.first().locator('[data-testid="missing-file"] code').allTextContents();
+      for (const f of files) expect(text).toContain(f.split('/').pop()!);
+      await script.scrollIntoViewIfNeeded();
+      await screenshot(page, 'admin-setup-script-desktop-en');
+      expect(await row.count()).toBe(1);
+      await context.close();
+    } finally {
+      await adminFetch(`/api/admin/accounts/${id}`, { method: 'DELETE' });
+      await sim.stop();
+    }
   });
 
   it('admin console at phone width', async () => {

@@ -127,6 +127,26 @@ describe('studio in Chromium', () => {
     await context.close();
   });
 
+  it('a policy refusal reads in Russian in the Russian UI', async () => {
+    const { page, context } = await newPage(browser, { locale: 'ru-RU' });
+    await signIn(page, key);
+    await page.waitForFunction(() => document.documentElement.lang === 'ru');
+    await fillImageJob(page, 'pony', 'ch1ld nude');
+    await page.getByTestId('generate-button').click();
+    const err = page.getByTestId('error-prompt');
+    await err.waitFor();
+    await screenshot(page, 'policy-refusal-desktop-ru');
+    const shown = (await page.getByTestId('generate-form').textContent()) ?? '';
+    const fieldText = (await err.textContent()) ?? '';
+    // the field's message and the refusal around it are Russian; the server's English wording never shows
+    expect(fieldText).toMatch(/[а-яё]{4,}/i);
+    expect(fieldText).not.toMatch(/violates|content policy/i);
+    expect(shown).not.toMatch(/violates the content policy|sexualises minors/i);
+    const action = page.getByTestId('user-action');
+    if ((await action.count()) > 0) expect(await action.first().textContent()).toMatch(/[а-яё]{4,}/i);
+    await context.close();
+  });
+
   it('switches to Russian (and Russian browsers start in Russian)', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, key);

@@ -190,6 +190,8 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
 
   const dist = opts.webDistDir;
   if (dist && fs.existsSync(path.join(dist, 'index.html'))) {
+    // set where HTML is served (the shell and static .html), not in a hook every API answer would pass
+    const csp = contentSecurityPolicy(http.corsOrigins);
     await app.register(fastifyStatic, {
       root: dist,
       prefix: '/',
@@ -202,6 +204,7 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
       allowedPath: (p) => !p.endsWith('.map'),
       // hashed file names never change: cache them for a year; everything else is revalidated
       setHeaders: (res, filePath) => {
+        if (filePath.endsWith('.html')) res.header('content-security-policy', csp);
         res.header(
           'cache-control',
           /[/\\]assets[/\\]/.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -209,12 +212,6 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
       },
     });
     const indexHtml = fs.readFileSync(path.join(dist, 'index.html'));
-    const csp = contentSecurityPolicy(http.corsOrigins);
-    app.addHook('onSend', async (req, reply) => {
-      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html') && !req.url.startsWith(API.docs)) {
-        reply.header('content-security-policy', csp);
-      }
-    });
     // SPA routes (/admin, /gallery) get the shell; unknown /api paths stay JSON 404s
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
       const urlPath = req.url.split('?')[0] ?? '/';

@@ -15,7 +15,7 @@ const zList = z.string().transform((v) =>
 );
 
 /** SPEC §10: every variable validated at start; a bad value stops the process with its name. */
-const zEnv = z.object({
+export const zEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),

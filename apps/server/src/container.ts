@@ -294,10 +294,10 @@ export async function createContainer(
     sizes: config.ALLOWED_SIZES,
     now,
     log: log.child({ component: 'generation' }),
-    onAccepted: (taskId) => {
+    onAccepted: (task, hasWebhook) => {
       runner.wake();
-      void webhooks.onAccepted(taskId);
-      prompts.recordTask(taskId).catch((err: unknown) => log.warn({ err }, 'prompt history'));
+      if (hasWebhook) void webhooks.onTransition(task);
+      prompts.recordTask(task);
     },
     webhooks,
   });

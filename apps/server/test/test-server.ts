@@ -160,3 +160,20 @@ export async function readSse(
   }
   return out;
 }
+
+/** Every simulated GPU's execution counts (`/sim/stats`): how often each prompt id ran, and the total. */
+export async function simulatorExecutions(urls: readonly string[]): Promise<{ counts: number[]; total: number }> {
+  const stats = await Promise.all(
+    urls.map(
+      async (u) =>
+        (await fetch(`${u}/sim/stats`)).json() as Promise<{
+          executions: Record<string, number>;
+          total_executed: number;
+        }>,
+    ),
+  );
+  return {
+    counts: stats.flatMap((st) => Object.values(st.executions)),
+    total: stats.reduce((a, st) => a + st.total_executed, 0),
+  };
+}

@@ -38,6 +38,8 @@ export const zResultMetadata = z.object({
   inference_time: z.number(),
   gpu_time: z.number(),
   queue_time: z.number(),
+  /** seconds spent downloading the outputs from the backend (part of inference_time) */
+  transfer_time: z.number().optional(),
   num_frames: z.number().int().optional(),
   fps: z.number().optional(),
   backend: z.string(),

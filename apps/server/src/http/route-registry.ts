@@ -45,7 +45,10 @@ function contextOf(req: FastifyRequest): RequestContext & { user?: unknown; admi
   };
   const ctx: RequestContext & { user?: unknown; adminActor?: string } = {
     requestId: String(req.id),
-    ip: req.ip,
+    // resolving the client address walks the trusted-proxy chain: only when a use case asks
+    get ip() {
+      return req.ip;
+    },
     lang: langOf(header('accept-language')),
     header,
     cookie: (name) => req.cookies[name],

@@ -44,6 +44,8 @@ export interface EngineResult {
   files: EngineOutputFile[];
   /** backend-side execution time when the backend reports it (ms) */
   executionMs?: number;
+  /** time spent downloading the outputs from the backend (ms) */
+  transferMs?: number;
 }
 
 /** Thrown by engines; `retriable` means another backend may succeed. */

@@ -59,7 +59,8 @@ export interface GenerationDeps {
   now: () => number;
   log: { warn(o: object, m: string): void };
   /** a hook the worker uses to wake up */
-  onAccepted: (taskId: string) => void;
+  /** after the commit: wake the worker, queue the `queued` webhook (when the task has one), note the prompt */
+  onAccepted: (task: TaskRecord, hasWebhook: boolean) => void;
   /** webhook_url / webhook_events: checked (422), then subscribed before the task row is written */
   webhooks: Pick<WebhooksService, 'planFor' | 'subscribe'>;
 }
@@ -198,7 +199,7 @@ export class GenerationService {
       return this.replay(ctx.user.id, { taskId: result.taskId, requestHash: result.requestHash }, hash, o.preferWait);
     }
     this.d.bus.publish(task.ownerId, taskEventFor(task));
-    this.d.onAccepted(task.id);
+    this.d.onAccepted(task, webhook !== undefined);
     return this.answer(task, o.preferWait, false);
   }
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { PromptHistoryItem } from '@mediagen/contract';
 import { notFound } from '#domain/app-error.ts';
-import type { Store } from '#ports/store.ts';
+import type { Store, TaskRecord } from '#ports/store.ts';
 
 /** How many prompts a user's history keeps. */
 const PROMPT_HISTORY_SIZE = 200;
@@ -41,9 +41,8 @@ export class PromptHistoryService {
   ) {}
 
   /** Remember the prompt of an accepted task (API jobs included). */
-  async recordTask(taskId: string): Promise<void> {
-    const t = await this.d.store.tasks.get(taskId);
-    if (!t || t.params.prompt === '') return;
+  recordTask(t: TaskRecord): void {
+    if (t.params.prompt === '') return;
     this.pending.push({
       id: crypto.randomUUID(),
       ownerId: t.ownerId,

@@ -133,14 +133,6 @@ export class WebhooksService {
   }
 
   /** The task was accepted (its row is committed): the `queued` event. */
-  async onAccepted(taskId: string): Promise<void> {
-    try {
-      const task = await this.d.store.tasks.get(taskId);
-      if (task) await this.onTransition(task);
-    } catch (err) {
-      this.d.log.error({ err, taskId }, 'could not queue a webhook message');
-    }
-  }
 
   /**
    * A transition this gateway made (TaskLifecycle): queue a message when the task's subscription asks for

@@ -284,6 +284,7 @@ export class JobRunner implements TaskRunnerControl {
         inferenceSeconds: Math.round(inferenceSeconds * 1000) / 1000,
         gpuSeconds: Math.round(gpuSeconds * 1000) / 1000,
         queueSeconds: Math.round(((task.startedAt ?? started) - task.createdAt) / 10) / 100,
+        ...(result.transferMs !== undefined ? { transferSeconds: result.transferMs / 1000 } : {}),
         backend: acc.name,
       });
       const done = await this.d.lifecycle.transition(task, 'completed', {

@@ -45,7 +45,13 @@ export async function processOutputs(
   d: OutputDeps,
   task: TaskRecord,
   files: EngineOutputFile[],
-  timing: { inferenceSeconds: number; gpuSeconds: number; queueSeconds: number; backend: string },
+  timing: {
+    inferenceSeconds: number;
+    gpuSeconds: number;
+    queueSeconds: number;
+    transferSeconds?: number;
+    backend: string;
+  },
 ): Promise<GenerationResult> {
   const p = task.params;
   const ext = p.output_format;
@@ -144,6 +150,7 @@ export async function processOutputs(
       inference_time: timing.inferenceSeconds,
       gpu_time: timing.gpuSeconds,
       queue_time: timing.queueSeconds,
+      ...(timing.transferSeconds !== undefined ? { transfer_time: timing.transferSeconds } : {}),
       ...(p.num_frames !== undefined
         ? { num_frames: p.num_frames, requested_num_frames: p.requested_num_frames ?? p.num_frames }
         : {}),

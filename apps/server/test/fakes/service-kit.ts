@@ -121,7 +121,7 @@ export function createServiceKit(opts: ServiceKitOptions = {}) {
     sizes: DEFAULT_SIZES,
     now,
     log,
-    onAccepted: (id) => accepted.push(id),
+    onAccepted: (task) => accepted.push(task.id),
   });
 
   return {

@@ -6,7 +6,7 @@ import {
   startSimulatorProcess,
   type SimulatorProcess,
 } from '../../src/adapters/simulator/simulator-process.ts';
-import { ADMIN_KEY, Client, json, startTestServer, tempDir, waitFor } from '../test-server.ts';
+import { ADMIN_KEY, Client, json, simulatorExecutions, startTestServer, tempDir, waitFor } from '../test-server.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -209,18 +209,9 @@ describe('gateway crash', () => {
       250,
     );
     expect(final.filter((x) => x === 'completed')).toHaveLength(50);
-    const stats = await Promise.all(
-      sim.urls.map(
-        async (u) =>
-          (await fetch(`${u}/sim/stats`)).json() as Promise<{
-            executions: Record<string, number>;
-            total_executed: number;
-          }>,
-      ),
-    );
-    const counts = stats.flatMap((st) => Object.values(st.executions));
-    expect(counts.every((n) => n === 1)).toBe(true);
-    expect(stats.reduce((a, st) => a + st.total_executed, 0)).toBe(50);
+    const runs = await simulatorExecutions(sim.urls);
+    expect(runs.counts.every((n) => n === 1)).toBe(true);
+    expect(runs.total).toBe(50);
     await sim.stop();
     sim = undefined;
   }, 300_000);

@@ -127,6 +127,36 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 7,
+    // admission reads these counts on every request: kept by triggers in the same transaction as the task row,
+    // so they are exact and cost one small-table read instead of a scan of every queued task
+    name: 'queue counters per owner and type',
+    sql: `
+      CREATE TABLE queue_counts (
+        owner_id TEXT NOT NULL, type TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (owner_id, type)
+      ) WITHOUT ROWID;
+      INSERT INTO queue_counts (owner_id, type, n)
+        SELECT owner_id, type, COUNT(*) FROM tasks WHERE status = 'queued' GROUP BY owner_id, type;
+      CREATE TRIGGER queue_counts_insert AFTER INSERT ON tasks WHEN NEW.status = 'queued' BEGIN
+        INSERT INTO queue_counts (owner_id, type, n) VALUES (NEW.owner_id, NEW.type, 1)
+          ON CONFLICT (owner_id, type) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER queue_counts_leave AFTER UPDATE OF status ON tasks
+        WHEN OLD.status = 'queued' AND NEW.status <> 'queued' BEGIN
+        UPDATE queue_counts SET n = n - 1 WHERE owner_id = OLD.owner_id AND type = OLD.type;
+      END;
+      CREATE TRIGGER queue_counts_enter AFTER UPDATE OF status ON tasks
+        WHEN OLD.status <> 'queued' AND NEW.status = 'queued' BEGIN
+        INSERT INTO queue_counts (owner_id, type, n) VALUES (NEW.owner_id, NEW.type, 1)
+          ON CONFLICT (owner_id, type) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER queue_counts_delete AFTER DELETE ON tasks WHEN OLD.status = 'queued' BEGIN
+        UPDATE queue_counts SET n = n - 1 WHERE owner_id = OLD.owner_id AND type = OLD.type;
+      END;
+      CREATE INDEX tasks_status_type_created ON tasks(status, type, created_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -112,13 +112,16 @@ export function createSqliteTaskRepo(
     'INSERT INTO idempotency (owner_id, key, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)',
   );
   const getTask = q('SELECT * FROM tasks WHERE id = ?');
-  const queuePos = q(
-    `SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at < @c OR (created_at = @c AND id < @id))`,
+  // counted from the back: a job just admitted (the common ask) has next to nothing behind it
+  const queuedAfter = q(
+    `SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at > @c OR (created_at = @c AND id > @id))`,
   );
-  const countQueued = q(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`);
-  const countQueuedOf = q(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND owner_id = ?`);
+  // queue_counts is kept by triggers (migration 7): exact, and no scan of the queued rows per request
+  const countQueued = q(`SELECT COALESCE(SUM(n), 0) AS n FROM queue_counts`);
+  const countQueuedOf = q(`SELECT COALESCE(SUM(n), 0) AS n FROM queue_counts WHERE owner_id = ?`);
   const stats = q(
-    `SELECT COUNT(*) AS queued, SUM(type = 'video') AS video, MIN(CASE WHEN type = 'video' THEN created_at END) AS oldest FROM tasks WHERE status = 'queued'`,
+    `SELECT COALESCE(SUM(n), 0) AS queued, COALESCE(SUM(CASE WHEN type = 'video' THEN n END), 0) AS video,
+      (SELECT MIN(created_at) FROM tasks WHERE status = 'queued' AND type = 'video') AS oldest FROM queue_counts`,
   );
   const findIdem = q('SELECT task_id, request_hash FROM idempotency WHERE owner_id = ? AND key = ?');
   const getDur = q('SELECT units, seconds FROM durations WHERE model = ?');
@@ -257,7 +260,8 @@ export function createSqliteTaskRepo(
     async queuePosition(id) {
       const t = getTask.get(id) as TaskRow | undefined;
       if (!t || t.status !== 'queued') return 0;
-      return (queuePos.get({ c: t.created_at, id }) as { n: number }).n + 1;
+      const after = (queuedAfter.get({ c: t.created_at, id }) as { n: number }).n;
+      return (countQueued.get() as { n: number }).n - after;
     },
     async countQueuedOf(ownerId) {
       return (countQueuedOf.get(ownerId) as { n: number }).n;

@@ -187,6 +187,7 @@ export class ComfyUiEngine implements Engine {
     const prefix = `mediagen/${safeName(input.taskId)}`;
     const files: EngineOutputFile[] = [];
     let executionMs: number | undefined;
+    let transferMs = 0;
     let images: UploadedImageNames | undefined;
     client.connect();
     // without the socket the job still runs (/history polling follows it); wait for it on first use only
@@ -250,11 +251,18 @@ export class ComfyUiEngine implements Engine {
       }
       const ms = this.executionMs(entry);
       if (ms !== undefined) executionMs = (executionMs ?? 0) + ms;
+      const downloadStart = performance.now();
       files.push(...(await this.collect(client, b, t, entry, id)));
+      transferMs += performance.now() - downloadStart;
     }
     this.loaded.set(b.id, p.model);
     progress.report(100, 'done');
-    return { promptId: firstId, files, ...(executionMs !== undefined ? { executionMs } : {}) };
+    return {
+      promptId: firstId,
+      files,
+      transferMs: Math.round(transferMs),
+      ...(executionMs !== undefined ? { executionMs } : {}),
+    };
   }
 
   private bind(

@@ -1,0 +1,135 @@
+/*
+ * Saturation of the two hot routes, each against a bare Fastify route measured in the same run: the gateway
+ * (main.ts), the baseline and the load generator are three processes. Jobs stay queued behind one slow
+ * simulated GPU, so admission measures the durable write, not a backend.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimulatorProcess } from '../apps/server/src/adapters/simulator/simulator-process.ts';
+import { startGatewayProcess } from '../apps/server/test/gateway-process.ts';
+import { cannon, startPrinter, type CannonResult } from './autocannon-run.ts';
+
+const ADMIN_KEY = 'bench-admin-key-0123456789';
+const f1 = (n: number): string => n.toFixed(1);
+const f2 = (n: number): string => n.toFixed(2);
+const f3 = (n: number): string => n.toFixed(3);
+
+export interface SaturationFigures {
+  statusRatio: number;
+  statusP99Ratio: number;
+  admissionRatio: number;
+  admissionP99: number;
+  admissionPacedP99: number;
+}
+
+async function call<T>(url: string, init: RequestInit & { headers?: Record<string, string> }): Promise<T> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Median of the rounds by req/s (with its own latencies). */
+function median(rounds: CannonResult[]): CannonResult {
+  return [...rounds].sort((a, b) => a.rps - b.rps)[Math.floor(rounds.length / 2)]!;
+}
+
+export async function httpSaturation(
+  out: (s?: string) => void,
+  opts: { database?: string } = {},
+): Promise<SaturationFigures> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-http-'));
+  const bare = await startPrinter(fileURLToPath(new URL('./bare-server.ts', import.meta.url)));
+  const sim = await startSimulatorProcess({ gpus: 1, timeScale: 100 });
+  const gw = await startGatewayProcess({
+    dataDir,
+    readyAccounts: 1,
+    env: {
+      AUTH_MODE: 'key',
+      ADMIN_KEY,
+      COMFYUI_URLS: sim.urls[0]!,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_GENERATE_PER_MINUTE: '100000000',
+      RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE: '100000000',
+      MAX_QUEUE: '10000000',
+      MAX_QUEUED_PER_USER: '10000000',
+      ...(opts.database ? { DATABASE_URL: opts.database } : {}),
+    },
+  });
+  try {
+    const login = await fetch(`${gw.url}/api/admin/session`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const { access_key: key } = await call<{ access_key: string }>(`${gw.url}/api/admin/users`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', origin: gw.url },
+      body: JSON.stringify({ name: 'bench' }),
+    });
+    const job = JSON.stringify({
+      type: 'image',
+      model: 'pony',
+      mode: 'txt2img',
+      prompt: 'a lighthouse on a cliff at dawn',
+      width: 512,
+      height: 512,
+      seed: 1,
+    });
+    const auth = { 'x-api-key': key };
+    const { task_id: id } = await call<{ task_id: string }>(`${gw.url}/api/generate`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: job,
+    });
+    const bareUrl = `http://127.0.0.1:${bare.port}/bare`;
+    const statusUrl = `${gw.url}/api/status/${id}`;
+    const gen = { url: `${gw.url}/api/generate`, method: 'POST' as const, headers: auth, body: job };
+    // warm-up: JIT, prepared statements, caches
+    await cannon({ url: bareUrl, connections: 32, seconds: 2 });
+    await cannon({ url: statusUrl, headers: auth, connections: 32, seconds: 2 });
+    await cannon({ ...gen, connections: 32, seconds: 2 });
+    const rounds = { bare: [] as CannonResult[], status: [] as CannonResult[], admit: [] as CannonResult[] };
+    for (let r = 0; r < 3; r++) {
+      rounds.bare.push(await cannon({ url: bareUrl, connections: 32, seconds: 5 }));
+      rounds.status.push(await cannon({ url: statusUrl, headers: auth, connections: 32, seconds: 5 }));
+      rounds.admit.push(await cannon({ ...gen, connections: 32, seconds: 5 }));
+    }
+    const paced = await cannon({ ...gen, connections: 32, seconds: 10, rate: 200 });
+    const b = median(rounds.bare);
+    const s = median(rounds.status);
+    const a = median(rounds.admit);
+    out(
+      '| route (32 connections × 5 s, median of 3 rounds) | req/s | p50 ms | p99 ms | non-2xx/errors | ÷ bare req/s |',
+    );
+    out('|---|---|---|---|---|---|');
+    out(`| bare Fastify route (own process) | ${f1(b.rps)} | ${b.p50} | ${b.p99} | ${b.errors} | 1 |`);
+    out(`| GET /api/status/{id} (API key) | ${f1(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${f3(s.rps / b.rps)} |`);
+    out(
+      `| POST /api/generate (durable admission) | ${f1(a.rps)} | ${a.p50} | ${a.p99} | ${a.errors} | ${f3(a.rps / b.rps)} |`,
+    );
+    out(
+      `| POST /api/generate paced at 200 req/s × 10 s | ${f1(paced.rps)} | ${paced.p50} | ${paced.p99} | ${paced.errors} | — |`,
+    );
+    out();
+    out(
+      `Every round: ${rounds.bare.map((x) => f1(x.rps)).join(' / ')} (bare), ${rounds.status.map((x) => f1(x.rps)).join(' / ')} (status), ${rounds.admit.map((x) => f1(x.rps)).join(' / ')} (admission) req/s.`,
+    );
+    out();
+    const figures = {
+      statusRatio: s.rps / b.rps,
+      statusP99Ratio: s.p99 / Math.max(1, b.p99),
+      admissionRatio: a.rps / b.rps,
+      admissionP99: a.p99,
+      admissionPacedP99: paced.p99,
+    };
+    out(
+      `Status polling: **${f2(figures.statusRatio)}** of the bare route (target ≥ 0.5), p99 ${f2(figures.statusP99Ratio)}× the bare route's (target ≤ 2×). Durable admission: **${f3(figures.admissionRatio)}** of the bare route (target ≥ 0.08), p99 **${a.p99} ms** at saturation (target < 25 ms), **${paced.p99} ms** at 200 req/s. Each 202 is answered after its job's transaction committed (SQLite WAL, group commit).`,
+    );
+    out();
+    return figures;
+  } finally {
+    await gw.stop('SIGTERM');
+    await sim.stop();
+    bare.child.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
