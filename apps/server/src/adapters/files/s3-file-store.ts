@@ -139,8 +139,9 @@ export function createS3FileStore(o: S3FileStoreOptions): FileStore {
       get(key, range).then(
         (res) => {
           const body = res.Body;
-          if (body instanceof Readable) body.on('error', (err) => out.destroy(err)).pipe(out);
-          else out.destroy(new Error(`no body for ${key}`));
+          if (!(body instanceof Readable)) return void out.destroy(new Error(`no body for ${key}`));
+          body.on('error', (err) => out.destroy(err)).pipe(out);
+          out.once('close', () => body.destroy()); // a client that leaves early frees the store's connection
         },
         (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
       );
