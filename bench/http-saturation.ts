@@ -30,8 +30,24 @@ async function call<T>(url: string, init: RequestInit & { headers?: Record<strin
   return (await res.json()) as T;
 }
 
+/** CPU time (user + system) a process has used so far, in µs (Linux /proc; clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** A run, and the CPU the serving process spent per answered request during it. */
+async function measured(
+  pid: number,
+  o: Parameters<typeof cannon>[0],
+): Promise<CannonResult & { cpuPerRequest: number }> {
+  const before = cpuMicros(pid);
+  const r = await cannon(o);
+  return { ...r, cpuPerRequest: (cpuMicros(pid) - before) / Math.max(1, r.requests) };
+}
+
 /** Median of the rounds by req/s (with its own latencies). */
-function median(rounds: CannonResult[]): CannonResult {
+function median<T extends CannonResult>(rounds: T[]): T {
   return [...rounds].sort((a, b) => a.rps - b.rps)[Math.floor(rounds.length / 2)]!;
 }
 
@@ -87,11 +103,14 @@ export async function httpSaturation(
     await cannon({ url: bareUrl, connections: 32, seconds: 2 });
     await cannon({ url: statusUrl, headers: auth, connections: 32, seconds: 2 });
     await cannon({ ...gen, connections: 32, seconds: 2 });
-    const rounds = { bare: [] as CannonResult[], status: [] as CannonResult[], admit: [] as CannonResult[] };
+    type Round = CannonResult & { cpuPerRequest: number };
+    const rounds = { bare: [] as Round[], status: [] as Round[], admit: [] as Round[] };
+    const barePid = bare.child.pid!;
+    const gwPid = gw.child.pid!;
     for (let r = 0; r < 3; r++) {
-      rounds.bare.push(await cannon({ url: bareUrl, connections: 32, seconds: 5 }));
-      rounds.status.push(await cannon({ url: statusUrl, headers: auth, connections: 32, seconds: 5 }));
-      rounds.admit.push(await cannon({ ...gen, connections: 32, seconds: 5 }));
+      rounds.bare.push(await measured(barePid, { url: bareUrl, connections: 32, seconds: 5 }));
+      rounds.status.push(await measured(gwPid, { url: statusUrl, headers: auth, connections: 32, seconds: 5 }));
+      rounds.admit.push(await measured(gwPid, { ...gen, connections: 32, seconds: 5 }));
     }
     const paced = await cannon({ ...gen, connections: 32, seconds: 10, rate: 200 });
     const b = median(rounds.bare);
@@ -112,6 +131,10 @@ export async function httpSaturation(
     out();
     out(
       `Every round: ${rounds.bare.map((x) => f1(x.rps)).join(' / ')} (bare), ${rounds.status.map((x) => f1(x.rps)).join(' / ')} (status), ${rounds.admit.map((x) => f1(x.rps)).join(' / ')} (admission) req/s.`,
+    );
+    out();
+    out(
+      `CPU per answered request (user + system time of the serving process, which holds up better than req/s when other work shares the cores): bare route **${f1(b.cpuPerRequest)} µs**, status **${f1(s.cpuPerRequest)} µs** (${f2(s.cpuPerRequest / b.cpuPerRequest)}×), admission **${f1(a.cpuPerRequest)} µs** (${f2(a.cpuPerRequest / b.cpuPerRequest)}×; the gateway's worker and health checks run in the same process and are counted too).`,
     );
     out();
     const figures = {

@@ -11,6 +11,7 @@ import { API, buildOpenApi } from '@mediagen/contract';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { LazyChildLogger } from '#http/lazy-child-logger.ts';
 import { installErrorHandler, type ErrorReporter } from '#http/error-handler.ts';
 import { registerRoutes } from '#http/route-registry.ts';
 import { contentSecurityPolicy, createRateLimits, installSecurityHeaders } from '#http/security.ts';
@@ -20,6 +21,7 @@ import { adminHandlers } from '#routes/admin.routes.ts';
 import { authHandlers } from '#routes/auth.routes.ts';
 import { galleryHandlers } from '#routes/gallery.routes.ts';
 import { generateHandlers } from '#routes/generate.routes.ts';
+import { loraHandlers } from '#routes/loras.routes.ts';
 import { myTasksHandlers } from '#routes/my-tasks.routes.ts';
 import { systemHandlers } from '#routes/system.routes.ts';
 import { taskHandlers } from '#routes/tasks.routes.ts';
@@ -94,6 +96,7 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
     },
     // per-request lines come from our onResponse hook at debug level (no bodies, no prompts)
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, options) => new LazyChildLogger(logger, bindings, options),
   });
   // plain JSON.parse: the default parser's prototype-poisoning scan recurses and overflows on deeply nested input
   // (an own "__proto__" key from JSON.parse is just data; strict schemas refuse unknown keys anyway)
@@ -164,6 +167,7 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
       ...myTasksHandlers(s),
       ...galleryHandlers(s),
       ...adminQueueHandlers(s),
+      ...loraHandlers(s),
     },
     {
       services: s,

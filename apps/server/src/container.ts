@@ -24,6 +24,7 @@ import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { AccountRecord, Store } from '#ports/store.ts';
 import type { HostResolver, WebhookTransport } from '#ports/webhook-transport.ts';
+import { composeLoraLibrary } from './compose-loras.ts';
 import { AccountsService } from '#services/accounts.service.ts';
 import { AdminQueueService } from '#services/admin-queue.service.ts';
 import type { AppServices } from '#services/app-services.ts';
@@ -276,7 +277,9 @@ export async function createContainer(
     log: log.child({ component: 'webhook-deliverer' }),
   });
   wakeDeliverer = () => deliverer.wake();
+  const loras = composeLoraLibrary({ store, files, media, accounts, engine, now });
   const generation = new GenerationService({
+    loras,
     store,
     bus,
     engine,
@@ -362,6 +365,7 @@ export async function createContainer(
     presets: new PresetsService({ store, now }),
     gallery,
     adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner, lanes, estimates, now }),
+    loras,
   };
   const maintenance = new Maintenance({ images, log: log.child({ component: 'maintenance' }) });
   const health = new HealthMonitor({
@@ -459,6 +463,7 @@ function newAccount(a: {
     createdAt: a.at,
     readiness: null,
     warnings: [],
+    loras: [],
   };
 }
 

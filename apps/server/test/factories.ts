@@ -87,6 +87,7 @@ export function accountRecord(overrides: Partial<AccountRecord> = {}): AccountRe
     createdAt: 1_000,
     readiness: null,
     warnings: [],
+    loras: [],
     ...overrides,
   };
 }

@@ -23,10 +23,12 @@ export async function startGatewayProcess(o: {
   port?: number;
   /** wait until /api/health reports this many ready accounts (default 0: just answering) */
   readyAccounts?: number;
+  /** extra node flags (e.g. `--cpu-prof` when profiling a bench) */
+  nodeArgs?: string[];
 }): Promise<GatewayProcess> {
   const port = o.port ?? (await freePort());
   const database = await databaseEnvFor(o.dataDir);
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', MAIN], {
     env: {
       ...process.env,
       DATA_DIR: o.dataDir,

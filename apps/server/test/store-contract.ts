@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GenerationResult } from '@mediagen/contract';
 import type { Store, TaskRecord } from '#ports/store.ts';
 import { assetRecord, resolvedParams, taskRecord, userRecord } from './factories.ts';
+import { describeLoraStoreContract } from './store-contract-loras.ts';
 import { describeRecordStoreContract } from './store-contract-records.ts';
 
 /** Opens an empty store (a fresh file, schema, or memory) and later closes it. */
@@ -15,6 +16,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
   describe(`Store contract: ${name}`, () => {
     describe('tasks', () => describeTaskStoreContract(open));
     describe('assets, users, sessions, accounts, credits, audit, settings', () => describeRecordStoreContract(open));
+    describe('LoRA catalog, backend LoRA lists, LoRA queries', () => describeLoraStoreContract(open));
   });
 }
 

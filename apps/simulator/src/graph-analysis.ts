@@ -66,6 +66,8 @@ export type ImageInfo = (file: string) => { width: number; height: number; pages
 const MEDIA_TYPES = new Set(['LATENT', 'IMAGE', 'VIDEO', 'MASK']);
 const TEXT_INPUTS = new Set(['text', 'clip_l', 't5xxl', 'text_g', 'text_l', 'prompt']);
 const MODEL_FILE = /\.(safetensors|gguf|ckpt|pt|pt2|pth|bin|sft)$/i;
+const LORA_NODES = new Set(['LoraLoader', 'LoraLoaderModelOnly']);
+
 const SAMPLERS: Record<string, { seed: string; latent: string }> = {
   KSampler: { seed: 'seed', latent: 'latent_image' },
   KSamplerAdvanced: { seed: 'noise_seed', latent: 'latent_image' },
@@ -306,6 +308,14 @@ export function planPrompt(
     }
   }
   const files = [...modelFiles].sort();
+  // a LoRA's strength changes the picture too, not only which LoRA files are loaded
+  const loraStrengths = order
+    .filter((id) => LORA_NODES.has(graph[id]!.class_type))
+    .map((id) => {
+      const i = graph[id]!.inputs;
+      return `${String(i.lora_name)}@${String(i.strength_model)}/${String(i.strength_clip ?? '-')}`;
+    })
+    .join(',');
   const plans = new Map<string, OutputPlan>();
   const samplerOutput = new Map<string, OutputPlan>();
   for (const id of order) {
@@ -339,7 +349,12 @@ export function planPrompt(
       fps: def.fps(node.inputs, media),
       media,
       seed: sampler?.seed ?? '0',
-      salt: [ownTexts.join('\u241f'), files.join('+'), sampler?.settings ?? ''].join('|'),
+      salt: [
+        ownTexts.join('\u241f'),
+        files.join('+'),
+        sampler?.settings ?? '',
+        ...(loraStrengths ? [loraStrengths] : []),
+      ].join('|'),
       options: node.inputs,
     };
     plans.set(id, plan);

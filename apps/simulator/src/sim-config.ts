@@ -41,6 +41,7 @@ export const USAGE = `ComfyUI 0.3.64 protocol simulator
   --missing-nodes A,B      SIM_MISSING_NODES   classes to leave out ("8189:Class" = that port only)
   --missing-models F       SIM_MISSING_MODELS  model files to leave out (same syntax)
   --models anisora,pony    SIM_MODELS          models whose files are present ("8189:pony" = that port only; default all)
+  --loras a.safetensors    SIM_LORAS           LoRA files in models/loras ("8189:b.safetensors" = that port only)
   --preview-method auto    SIM_PREVIEW_METHOD  auto (default) or none: ComfyUI's own default, no previews
   --no-previews            SIM_PREVIEWS=0      same as --preview-method none
   --disable-metadata       SIM_DISABLE_METADATA=1
@@ -76,6 +77,7 @@ export function simulatorConfig(env: NodeJS.ProcessEnv, argv: string[]): Simulat
   const maxUpload = pick('max-upload-size', 'SIM_MAX_UPLOAD_MB');
   const models = pick('models', 'SIM_MODELS');
   const modelList = models !== undefined ? list(models) : undefined;
+  const loras = list(pick('loras', 'SIM_LORAS'));
   const cors = args.has('enable-cors-header')
     ? args.get('enable-cors-header') === '1'
       ? '*'
@@ -90,6 +92,7 @@ export function simulatorConfig(env: NodeJS.ProcessEnv, argv: string[]): Simulat
     missingModels: list(pick('missing-models', 'SIM_MISSING_MODELS')),
     previews: previewsOn(args, env),
     ...(modelList ? { models: modelList } : {}),
+    ...(loras.length > 0 ? { loras } : {}),
     metadata: !(args.has('disable-metadata') || flagOn(env.SIM_DISABLE_METADATA)),
     wsReuseBug: args.has('ws-reuse-bug') || flagOn(env.SIM_WS_REUSE_BUG),
     ...(outputDir ? { outputDir } : {}),

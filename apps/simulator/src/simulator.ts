@@ -23,6 +23,8 @@ export interface SimulatorOptions {
   missingModels?: string[];
   /** models whose files are present (ids of data/model-traits.json); `port:model` entries apply to that port only; unset = all */
   models?: string[];
+  /** LoRA files under models/loras (LoraLoader's options); `port:file` entries apply to that port only */
+  loras?: string[];
   previews?: boolean;
   metadata?: boolean;
   maxUploadMb?: number;
@@ -64,7 +66,8 @@ export async function startSimulator(o: SimulatorOptions): Promise<RunningSimula
         ...entriesForPort(o.missingModels ?? [], port),
         ...(only && only.length > 0 ? filesOfOtherModels(traits, only) : []),
       ];
-      const models = loadModelFiles(o.modelsFile, absent);
+      const listed = loadModelFiles(o.modelsFile, absent);
+      const models = { ...listed, loras: [...(listed.loras ?? []), ...entriesForPort(o.loras ?? [], port)] };
       const gpu = new SimulatedGpu({
         port,
         host: o.host ?? '127.0.0.1',

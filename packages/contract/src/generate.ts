@@ -16,6 +16,7 @@ import {
   zOutputFormat,
   zSampler,
 } from './models/index.ts';
+import { checkLoraRules, zLoraRequest, zResolvedLora } from './loras.ts';
 import { zWebhookEvents, zWebhookUrl } from './webhooks.ts';
 
 /** An image: base64, a `data:` URL, or `asset:<id>` naming an earlier upload/output of the same owner. */
@@ -76,6 +77,8 @@ export const zGenerateRequest = z
     webhook_url: zWebhookUrl.optional(),
     /** which events to send; default the final ones */
     webhook_events: zWebhookEvents.optional(),
+    /** LoRAs from the library (GET /api/loras), at most 4 */
+    loras: z.array(zLoraRequest).optional(),
   })
   .strict();
 export type GenerateRequest = z.infer<typeof zGenerateRequest>;
@@ -197,6 +200,7 @@ export function checkGenerateRules(req: GenerateRequest, opts: RuleOptions = {})
     }
   }
   checkReferences(req, invalid);
+  checkLoraRules(req.loras, invalid);
   return { invalid, fixed };
 }
 
@@ -272,6 +276,8 @@ export const zResolvedGeneration = z.object({
   reference_image: z.string().optional(),
   first_frame_image: z.string().optional(),
   last_frame_image: z.string().optional(),
+  /** resolved against the LoRA library by the server (absent: none) */
+  loras: z.array(zResolvedLora).optional(),
   ignored_params: z.array(zIgnoredParam),
 });
 export type ResolvedGeneration = z.infer<typeof zResolvedGeneration>;

@@ -19,6 +19,7 @@ import { zGenerateRequest } from './generate.ts';
 import { defineRoute } from './route-def.ts';
 import { zHealth, zModelsInfo } from './system.ts';
 import { zAcceptedResponse, zGalleryPage, zGalleryQuery, zGenerationResult, zTaskStatusResponse } from './tasks.ts';
+import { LORA_ROUTES } from './lora-routes.ts';
 import { WEBHOOK_ROUTES } from './webhooks.ts';
 import { WORKSPACE_ROUTES } from './workspace-routes.ts';
 
@@ -414,6 +415,8 @@ export const ROUTES = {
   ...WEBHOOK_ROUTES,
   // ---- the user's workspace and the admin queue (workspace-routes.ts) ----
   ...WORKSPACE_ROUTES,
+  // ---- the LoRA library (lora-routes.ts) ----
+  ...LORA_ROUTES,
 } as const;
 
 export type Routes = typeof ROUTES;

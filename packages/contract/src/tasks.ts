@@ -152,6 +152,8 @@ export const zGalleryQuery = z.object({
     .or(z.iso.datetime({ offset: true }))
     .optional(),
   starred: z.enum(['true', 'false']).optional(),
+  /** tasks that used this LoRA (catalog name) */
+  lora: z.string().max(200).optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(24),
 });

@@ -14,6 +14,7 @@ const acc = (
   ready: status === 'ready',
   disabled: status === 'disabled',
   checking: status === 'checking',
+  loras: [],
 });
 const video = acc('video', ['anisora', 'phr00t']);
 const image = acc('image', ['pony', 'flux']);

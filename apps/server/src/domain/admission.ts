@@ -10,11 +10,15 @@ export interface LaneAccount {
   disabled: boolean;
   /** pending or checking: it may become ready for its models any moment */
   checking: boolean;
+  /** the LoRA files its last health check listed */
+  loras: readonly string[];
 }
 
 export interface AdmissionInput {
   type: GenerationType;
   model: ModelId;
+  /** the request's LoRAs and the files each needs on a backend */
+  loras?: ReadonlyArray<{ name: string; files: readonly string[] }>;
   accounts: readonly LaneAccount[];
   /** queued video jobs right now */
   waitingVideo: number;
@@ -43,6 +47,8 @@ export type AdmissionDecision =
       code: 'queue_overloaded' | 'no_backend_available' | 'user_queue_full';
       reason: string;
       retryAfterSeconds: number;
+      /** the LoRA (request index) no backend holds */
+      lora?: { name: string; index: number };
     };
 
 /** Video is degraded when no dedicated video lane serving the model is ready (SPEC §6). */
@@ -54,15 +60,36 @@ function lanesOf(type: GenerationType): readonly Lane[] {
   return type === 'image' ? ['image', 'shared'] : ['video', 'shared'];
 }
 
-/** Some account of a fitting lane is ready for the model, or is being checked and meant to serve it. */
-export function canBeServed(type: GenerationType, model: ModelId, accounts: readonly LaneAccount[]): boolean {
+/**
+ * Some account of a fitting lane is ready for the model, or is being checked and meant to serve it; with LoRA
+ * files, one whose last health check listed them all.
+ */
+export function canBeServed(
+  type: GenerationType,
+  model: ModelId,
+  accounts: readonly LaneAccount[],
+  loraFiles: readonly string[] = [],
+): boolean {
   const lanes = lanesOf(type);
   return accounts.some(
     (a) =>
       !a.disabled &&
       lanes.includes(a.lane) &&
-      (a.readyModels.includes(model) || (a.checking && a.models.includes(model))),
+      (a.readyModels.includes(model) || (a.checking && a.models.includes(model))) &&
+      loraFiles.every((f) => a.loras.includes(f)),
   );
+}
+
+/** The first LoRA no account that could serve the model holds (all its files), if any. */
+export function missingLora(
+  type: GenerationType,
+  model: ModelId,
+  accounts: readonly LaneAccount[],
+  loras: ReadonlyArray<{ name: string; files: readonly string[] }>,
+): { name: string; index: number } | undefined {
+  const index = loras.findIndex((l) => !canBeServed(type, model, accounts, l.files));
+  const l = loras[index];
+  return l ? { name: l.name, index } : undefined;
 }
 
 /**
@@ -76,6 +103,19 @@ export function admit(i: AdmissionInput): AdmissionDecision {
       code: 'no_backend_available',
       reason: `No GPU backend is ready for ${i.model} (none ready or being checked)`,
       retryAfterSeconds: 60,
+    };
+  }
+  const lora = missingLora(i.type, i.model, i.accounts, i.loras ?? []);
+  const allFiles = (i.loras ?? []).flatMap((l) => l.files);
+  if (lora || !canBeServed(i.type, i.model, i.accounts, allFiles)) {
+    return {
+      ok: false,
+      code: 'no_backend_available',
+      reason: lora
+        ? `No GPU backend ready for ${i.model} holds the LoRA "${lora.name}"`
+        : `No single GPU backend ready for ${i.model} holds all the requested LoRAs together`,
+      retryAfterSeconds: 60,
+      ...(lora ? { lora } : {}),
     };
   }
   if (i.ownerQueued >= i.limits.maxQueuedPerUser) {
@@ -122,20 +162,26 @@ export function expiredDegradedJobs<T extends { id: string; type: GenerationType
 }
 
 /** Jobs for a model no account can serve (none ready for it, none being checked) that waited past the bound. */
-export function stalledJobs<T extends { id: string; type: GenerationType; model: ModelId; createdAt: number }>(
-  queued: readonly T[],
-  accounts: readonly LaneAccount[],
-  now: number,
-  maxWaitMs: number,
-): T[] {
-  return queued.filter((t) => now - t.createdAt >= maxWaitMs && !canBeServed(t.type, t.model, accounts));
+export function stalledJobs<
+  T extends { id: string; type: GenerationType; model: ModelId; createdAt: number; loraFiles?: readonly string[] },
+>(queued: readonly T[], accounts: readonly LaneAccount[], now: number, maxWaitMs: number): T[] {
+  return queued.filter(
+    (t) => now - t.createdAt >= maxWaitMs && !canBeServed(t.type, t.model, accounts, t.loraFiles ?? []),
+  );
 }
 
 /** Accounts as admission sees them; `readyModels` of an account that is not ready is empty. */
 export function laneAccounts(
-  list: ReadonlyArray<{ lane: Lane; models: readonly ModelId[]; readyModels: readonly ModelId[]; status: string }>,
+  list: ReadonlyArray<{
+    lane: Lane;
+    models: readonly ModelId[];
+    readyModels: readonly ModelId[];
+    status: string;
+    loras?: readonly string[];
+  }>,
 ): LaneAccount[] {
   return list.map((a) => ({
+    loras: a.loras ?? [],
     lane: a.lane,
     models: a.models,
     readyModels: a.status === 'ready' ? a.readyModels : [],

@@ -26,5 +26,22 @@ export function buildInfotext(p: ResolvedGeneration, seed: number): string {
     .map(([k, v]) => `${k}: ${String(v).replace(/[,\n]/g, ' ')}`)
     .join(', ');
   const negative = p.negative_prompt ? `\nNegative prompt: ${p.negative_prompt}` : '';
-  return `${p.prompt}${negative}\n${settings}`;
+  const loras = loraTags(p.loras ?? []);
+  const hashes = (p.loras ?? []).filter((l) => l.hash).map((l) => `${l.name}: ${l.hash ?? ''}`);
+  const loraHashes = hashes.length > 0 ? `, Lora hashes: "${hashes.join(', ')}"` : '';
+  return `${[p.prompt, loras].filter(Boolean).join(' ')}${negative}\n${settings}${loraHashes}`;
+}
+
+/**
+ * A1111's extra-network tags: `<lora:name:strength>`; with its own text-encoder strength A1111's positional
+ * form `<lora:name:te:unet>` (the text encoder first).
+ */
+function loraTags(loras: NonNullable<ResolvedGeneration['loras']>): string {
+  return loras
+    .map((l) =>
+      l.strength_clip !== undefined && l.strength_clip !== l.strength
+        ? `<lora:${l.name}:${l.strength_clip}:${l.strength}>`
+        : `<lora:${l.name}:${l.strength}>`,
+    )
+    .join(' ');
 }

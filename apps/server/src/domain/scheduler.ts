@@ -8,6 +8,8 @@ export interface QueuedJob {
   createdAt: number;
   /** an admin moved it to the front: higher goes first, before every other rule */
   priority?: number;
+  /** the LoRA files it needs on its backend */
+  loraFiles?: readonly string[];
 }
 
 export interface IdleBackend {
@@ -15,7 +17,18 @@ export interface IdleBackend {
   lane: Lane;
   models: readonly ModelId[];
   loadedModel?: ModelId;
+  /** the LoRA files it holds (its last health check) */
+  loras?: readonly string[];
+  /** the LoRA files its last job applied */
+  loadedLoras?: readonly string[];
 }
+
+/** A backend may run a job only if it holds every LoRA file the job needs. */
+export const holdsLoras = (held: readonly string[] | undefined, needed: readonly string[] | undefined): boolean =>
+  (needed ?? []).every((f) => held?.includes(f) ?? false);
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x) => b.includes(x));
 
 export interface Assignment {
   jobId: string;
@@ -40,7 +53,7 @@ export interface ScheduleOptions {
 /**
  * Pure scheduling core: pair idle backends with queued jobs.
  * Order of preference per backend: aged jobs first (oldest), then jobs whose model the backend has loaded
- * (avoids a reload), then the owner with the fewest running jobs (round-robin fairness), then oldest.
+ * (avoids a reload; the same LoRA set too), then the owner with the fewest running jobs (round-robin fairness), then oldest.
  */
 export function schedule(
   queue: readonly QueuedJob[],
@@ -55,13 +68,15 @@ export function schedule(
       (j) =>
         !taken.has(j.id) &&
         backend.models.includes(j.model) &&
+        holdsLoras(backend.loras, j.loraFiles) &&
         lanesFor(j.type, opts.videoLaneReady).includes(backend.lane),
     );
     if (eligible.length === 0) continue;
-    const score = (j: QueuedJob): [number, number, number, number, number] => [
+    const score = (j: QueuedJob): [number, number, number, number, number, number] => [
       -(j.priority ?? 0),
       opts.now - j.createdAt >= opts.agingMs ? 0 : 1,
       j.model === backend.loadedModel ? 0 : 1,
+      j.model === backend.loadedModel && sameSet(j.loraFiles ?? [], backend.loadedLoras ?? []) ? 0 : 1,
       running.get(j.ownerId) ?? 0,
       j.createdAt,
     ];

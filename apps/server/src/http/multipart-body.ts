@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { BOOLEAN_FIELDS, GENERATE_LIST_FIELDS, IMAGE_FIELDS, NUMERIC_FIELDS } from '@mediagen/contract';
+import {
+  BOOLEAN_FIELDS,
+  GENERATE_JSON_FIELDS,
+  GENERATE_LIST_FIELDS,
+  IMAGE_FIELDS,
+  NUMERIC_FIELDS,
+} from '@mediagen/contract';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '#domain/app-error.ts';
 import type { UploadedFile } from '#services/request-context.ts';
@@ -13,6 +19,7 @@ const NUMERIC = new Set<string>(NUMERIC_FIELDS);
 const IMAGE = new Set<string>(IMAGE_FIELDS);
 const BOOLEAN = new Set<string>(BOOLEAN_FIELDS);
 const LIST = new Set<string>(GENERATE_LIST_FIELDS);
+const JSON_FIELDS = new Set<string>(GENERATE_JSON_FIELDS);
 /** decimal numbers only: "0x200", "1e3", " 5" stay text and fail the schema (400) like a JSON string would */
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
@@ -63,6 +70,14 @@ export async function readMultipart(
 
 /** A text part as the JSON client would have sent it: decimal numbers and true/false become typed; anything else stays text. */
 function fieldValue(name: string, raw: string): unknown {
+  if (JSON_FIELDS.has(name)) {
+    // lists of objects (loras) travel as one part holding their JSON text; text that is not JSON fails the schema
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw;
+    }
+  }
   if (NUMERIC.has(name) && DECIMAL.test(raw)) return Number(raw);
   if (BOOLEAN.has(name) && (raw === 'true' || raw === 'false')) return raw === 'true';
   return raw;

@@ -37,33 +37,45 @@ function langOf(header: string | undefined): Lang {
   return /^\s*ru\b/i.test(header ?? '') ? 'ru' : 'en';
 }
 
-function contextOf(req: FastifyRequest): RequestContext & { user?: unknown; adminActor?: string } {
-  let controller: AbortController | undefined;
-  const header = (name: string): string | undefined => {
-    const v = req.headers[name];
+/**
+ * The use cases' view of a request. A class, not an object of closures: it is made for every request, and its
+ * methods (and the proxy-chain walk behind `ip`, and the abort signal) cost nothing until a use case asks.
+ */
+class FastifyRequestContext implements RequestContext {
+  readonly requestId: string;
+  readonly lang: Lang;
+  user?: unknown;
+  adminActor?: string;
+  private controller: AbortController | undefined;
+
+  constructor(private readonly req: FastifyRequest) {
+    this.requestId = String(req.id);
+    this.lang = langOf(this.header('accept-language'));
+    if (req.principal.kind === 'user') this.user = req.principal.user;
+    if (req.principal.kind === 'admin') this.adminActor = req.principal.actor;
+  }
+
+  get ip(): string {
+    return this.req.ip;
+  }
+
+  header(name: string): string | undefined {
+    const v = this.req.headers[name];
     return Array.isArray(v) ? v[0] : v;
-  };
-  const ctx: RequestContext & { user?: unknown; adminActor?: string } = {
-    requestId: String(req.id),
-    // resolving the client address walks the trusted-proxy chain: only when a use case asks
-    get ip() {
-      return req.ip;
-    },
-    lang: langOf(header('accept-language')),
-    header,
-    cookie: (name) => req.cookies[name],
-    get signal() {
-      if (!controller) {
-        const c = new AbortController();
-        controller = c;
-        req.raw.once('close', () => c.abort());
-      }
-      return controller.signal;
-    },
-  };
-  if (req.principal.kind === 'user') ctx.user = req.principal.user;
-  if (req.principal.kind === 'admin') ctx.adminActor = req.principal.actor;
-  return ctx;
+  }
+
+  cookie(name: string): string | undefined {
+    return this.req.cookies[name];
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const c = new AbortController();
+      this.controller = c;
+      this.req.raw.once('close', () => c.abort());
+    }
+    return this.controller.signal;
+  }
 }
 
 /** The first 2xx a route declares: the status of a plain JSON answer. */
@@ -101,6 +113,7 @@ export function registerRoutes(app: FastifyInstance, handlers: RouteHandlers, o:
       req.principal = await principalFor(req, route.access, o.services.auth, o.csrf);
     };
     const multipart = route.multipart === true;
+    const status = defaultStatus(route);
     app.route({
       method: route.method,
       url: route.path,
@@ -136,12 +149,12 @@ export function registerRoutes(app: FastifyInstance, handlers: RouteHandlers, o:
             query: (req.query ?? {}) as RouteInput<RouteDef>['query'],
             body: body as RouteInput<RouteDef>['body'],
             files,
-            ctx: contextOf(req),
+            ctx: new FastifyRequestContext(req),
           };
           const result = await handler(input as never);
           if (o.checkResponses) checkResponse(route, name, result);
           return writeReply(req, reply, result, {
-            defaultStatus: defaultStatus(route),
+            defaultStatus: status,
             secureCookies: o.isSecure(req),
             hub: o.hub,
             stream: {

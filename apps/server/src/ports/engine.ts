@@ -122,6 +122,8 @@ export interface BackendHealth {
   missingNodes: string[];
   /** union over models, "folder/file" */
   missingModels: string[];
+  /** the files under models/loras the backend lists (LoraLoader's options), sorted; absent when it did not answer */
+  loras?: string[];
 }
 
 /** What the setup script installs: everything the models need, or only what a health check found missing. */
@@ -159,5 +161,7 @@ export interface Engine {
   onBackendReconnected(listener: (backendId: string) => void): () => void;
   /** what a backend last loaded (for affinity), if known */
   loadedModel(backendId: string): ModelId | undefined;
+  /** the LoRA files a backend's last job applied (for affinity), if known */
+  loadedLoras?(backendId: string): readonly string[] | undefined;
   close(): Promise<void>;
 }

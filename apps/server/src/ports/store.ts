@@ -8,6 +8,7 @@ import type {
   TaskStage,
   TaskStatus,
 } from '@mediagen/contract';
+import type { LoraStore } from './lora-store.ts';
 import type { WebhookStore } from './webhook-store.ts';
 
 export interface TaskRecord {
@@ -86,6 +87,8 @@ export interface AccountRecord {
   readiness: ModelReadiness[] | null;
   /** what works but degrades the service (e.g. previews off), from the last health check */
   warnings: string[];
+  /** the LoRA files (models/loras) the backend listed at its last health check */
+  loras: string[];
 }
 
 export type CreditKind = 'grant' | 'reserve' | 'release' | 'charge';
@@ -118,6 +121,8 @@ export interface QueuedSummary {
   createdAt: number;
   priority?: number;
   estimatedSeconds?: number;
+  /** the LoRA files the job needs on its backend (absent: none) */
+  loraFiles?: string[];
 }
 
 export interface PromptRecord {
@@ -152,6 +157,8 @@ export interface TaskListQuery {
   starred?: boolean;
   /** true: only tasks in the trash; default: only tasks not in it */
   trashed?: boolean;
+  /** only tasks that used this LoRA (catalog name) */
+  lora?: string;
 }
 
 export interface TaskUpdate {
@@ -298,6 +305,8 @@ export interface Store {
   };
   /** signing secrets, subscriptions, the delivery outbox and its log (ports/webhook-store.ts) */
   webhooks: WebhookStore;
+  /** the operator's LoRA catalog (ports/lora-store.ts) */
+  loras: LoraStore;
   settings: {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;

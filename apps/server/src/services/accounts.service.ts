@@ -150,6 +150,7 @@ export class AccountsService {
       createdAt: this.d.now(),
       readiness: null,
       warnings: [],
+      loras: [],
     };
     await this.d.store.accounts.insert(a);
     await this.refresh();
@@ -230,6 +231,7 @@ export class AccountsService {
       lastCheckedAt: this.d.now(),
       readiness: health.models,
       warnings: health.warnings,
+      ...(health.loras ? { loras: health.loras } : {}),
       ...('vramTotal' in health && health.vramTotal !== undefined ? { vramTotal: health.vramTotal } : {}),
       ...('vramFree' in health && health.vramFree !== undefined ? { vramFree: health.vramFree } : {}),
     });

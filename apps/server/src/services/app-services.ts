@@ -8,6 +8,7 @@ import type { PromptHistoryService } from './prompt-history.service.ts';
 import type { AuditService } from './audit.service.ts';
 import type { AuthService } from './auth.service.ts';
 import type { GenerationService } from './generation.service.ts';
+import type { LorasService } from './loras.service.ts';
 import type { QueueView } from './queue-view.ts';
 import type { SessionsService } from './sessions.service.ts';
 import type { StatsService } from './stats.service.ts';
@@ -35,4 +36,5 @@ export interface AppServices {
   presets: PresetsService;
   gallery: GalleryService;
   adminQueue: AdminQueueService;
+  loras: LorasService;
 }

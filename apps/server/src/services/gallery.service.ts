@@ -87,6 +87,7 @@ export class GalleryService {
       ...(from !== undefined ? { createdFrom: from } : {}),
       ...(to !== undefined ? { createdTo: to } : {}),
       ...(q.starred ? { starred: q.starred === 'true' } : {}),
+      ...(q.lora ? { lora: q.lora } : {}),
       ...(q.cursor ? { before: decodeCursor(q.cursor) } : {}),
       limit: q.limit + 1,
     });

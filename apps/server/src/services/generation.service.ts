@@ -7,6 +7,7 @@ import {
   checkGenerateRules,
   dropNulls,
   estimateSeconds,
+  loraFiles,
   resolveGeneration,
   zGenerateRequest,
   type AcceptedResponse,
@@ -16,6 +17,7 @@ import {
 } from '@mediagen/contract';
 import { admit, type AdmissionLimits } from '#domain/admission.ts';
 import { AppError } from '#domain/app-error.ts';
+import { withTriggerWords } from '#domain/lora-library.ts';
 import { randomSeed } from '#domain/seeds.ts';
 import { isTerminalEvent, taskEventFor } from '#domain/task-lifecycle.ts';
 import type { Engine } from '#ports/engine.ts';
@@ -23,6 +25,7 @@ import type { AcceptResult, Store, TaskRecord } from '#ports/store.ts';
 import type { TaskEventBus } from '#ports/task-event-bus.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { CreditsService } from './credits.service.ts';
+import type { LorasService } from './loras.service.ts';
 import type { PreparedImage, ReferenceImages } from './reference-images.ts';
 import { json, type JsonReply } from './replies.ts';
 import type { Lang, UploadedFile, UserContext } from './request-context.ts';
@@ -63,6 +66,8 @@ export interface GenerationDeps {
   onAccepted: (task: TaskRecord, hasWebhook: boolean) => void;
   /** webhook_url / webhook_events: checked (422), then subscribed before the task row is written */
   webhooks: Pick<WebhooksService, 'planFor' | 'subscribe'>;
+  /** `loras`: resolved against the library (422 naming the entry) */
+  loras: Pick<LorasService, 'resolveFor'>;
 }
 
 /** zod issues of stage 1 as error details (400 invalid_request). */
@@ -161,6 +166,7 @@ export class GenerationService {
       if (prior) return this.replay(ctx.user.id, prior, hash, o.preferWait);
     }
     const webhook = await this.d.webhooks.planFor(ctx.user.id, req);
+    const lora = await this.d.loras.resolveFor(ctx.user.id, req);
     const prepared: PreparedImage[] = [];
     const resolvedReq: GenerateRequest = { ...req };
     for (const field of IMAGE_FIELDS) {
@@ -171,7 +177,11 @@ export class GenerationService {
       if (r.prepared) prepared.push(r.prepared);
     }
     const params = resolveGeneration(resolvedReq, () => randomSeed(() => crypto.randomBytes(4).readUInt32BE(0)));
+    if (lora.loras.length > 0) params.loras = lora.loras;
     params.ignored_params = [...params.ignored_params, ...this.d.engine.ignoredParams(params)];
+    // a template that cannot take LoRAs reports them ignored: the job then needs no backend holding them
+    if (params.ignored_params.some((p) => p.param === 'loras')) delete params.loras;
+    else params.prompt = withTriggerWords(params.prompt, lora.triggerWords);
     this.screen(ctx, params);
     await this.admit(ctx.user.id, params);
     await this.checkQuota(ctx.user.id, prepared);
@@ -221,6 +231,7 @@ export class GenerationService {
     const decision = admit({
       type: params.type,
       model: params.model,
+      loras: (params.loras ?? []).map((l) => ({ name: l.name, files: loraFiles(l) })),
       accounts: this.d.accounts.lanes(),
       queuedOfType: params.type === 'video' ? q.waitingVideo : q.queued - q.waitingVideo,
       ownerQueued: await this.d.store.tasks.countQueuedOf(ownerId),
@@ -229,7 +240,10 @@ export class GenerationService {
       limits: this.d.admission,
     });
     if (!decision.ok) {
-      throw new AppError(decision.code, decision.reason, undefined, {
+      const details = decision.lora
+        ? [{ path: `loras.${decision.lora.index}.name`, message: `no ready backend holds "${decision.lora.name}"` }]
+        : undefined;
+      throw new AppError(decision.code, decision.reason, details, {
         retryAfterSeconds: decision.retryAfterSeconds,
         userAction: 'Retry later.',
       });

@@ -183,12 +183,15 @@ export class JobRunner implements TaskRunnerControl {
       .filter((a) => !busy.has(a.id) && !waitingReattach.has(a.id) && !this.d.lanePaused?.(a.lane))
       .map((a) => {
         const loaded = this.d.engine.loadedModel(a.id);
-        // only the models its health check found it ready for
+        const loadedLoras = this.d.engine.loadedLoras?.(a.id);
+        // only the models its health check found it ready for, the LoRA files it listed
         return {
           id: a.id,
           lane: a.lane,
           models: this.d.accounts.readyModels(a),
+          loras: a.loras,
           ...(loaded ? { loadedModel: loaded } : {}),
+          ...(loadedLoras ? { loadedLoras } : {}),
         };
       });
     if (idle.length === 0) return;

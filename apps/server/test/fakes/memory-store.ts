@@ -1,3 +1,4 @@
+import { createMemoryLoraRepo } from './memory-lora-repo.ts';
 import { createMemoryWebhookStore } from './memory-webhook-store.ts';
 import { createMemoryPresetRepo, createMemoryPromptRepo } from './memory-workspace-repos.ts';
 import type {
@@ -211,6 +212,7 @@ export function createMemoryStore(opts: { now?: () => number } = {}): Store {
     },
     prompts: createMemoryPromptRepo(),
     presets: createMemoryPresetRepo(),
+    loras: createMemoryLoraRepo(),
     webhooks: createMemoryWebhookStore(async (taskId) => (await store.tasks.get(taskId))?.status),
     async close() {},
   };

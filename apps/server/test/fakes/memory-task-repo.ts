@@ -1,4 +1,4 @@
-import { zResolvedGeneration, type ModelId, type TaskStatus } from '@mediagen/contract';
+import { loraFiles, zResolvedGeneration, type ModelId, type ResolvedLora, type TaskStatus } from '@mediagen/contract';
 import type { AcceptResult, AssetRecord, Store, TaskRecord, TaskUpdate } from '#ports/store.ts';
 
 /** What the task repo shares with the rest of the memory store (assets land with their task; credits are held with it). */
@@ -117,7 +117,8 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
             (q.words ?? []).every((w) => r.task.params.prompt.toLowerCase().includes(w.toLowerCase())) &&
             (q.createdFrom === undefined || r.task.createdAt >= q.createdFrom) &&
             (q.createdTo === undefined || r.task.createdAt < q.createdTo) &&
-            (q.starred === undefined || (r.task.starred ?? false) === q.starred),
+            (q.starred === undefined || (r.task.starred ?? false) === q.starred) &&
+            (q.lora === undefined || (r.task.params.loras ?? []).some((l) => l.name === q.lora)),
         )
         .map((r) => r.task)
         .sort((a, b) => byCreation(b, a))
@@ -167,6 +168,7 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
           createdAt: t.createdAt,
           priority: t.priority ?? 0,
           estimatedSeconds: t.estimatedSeconds,
+          ...neededLoraFiles(t.params.loras),
         }));
     },
     async setStarred(id, starred) {
@@ -213,4 +215,9 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
       durations.set(model, { units: d.units + units, seconds: d.seconds + seconds });
     },
   };
+}
+
+function neededLoraFiles(loras: readonly ResolvedLora[] | undefined): { loraFiles?: string[] } {
+  const files = [...new Set((loras ?? []).flatMap(loraFiles))];
+  return files.length > 0 ? { loraFiles: files } : {};
 }

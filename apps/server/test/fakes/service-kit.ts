@@ -11,6 +11,7 @@ import { CreditsService } from '#services/credits.service.ts';
 import { GenerationService, type PolicyCategory, type PromptScreen } from '#services/generation.service.ts';
 import { LivePreviews } from '#services/live-previews.ts';
 import { LiveProgress } from '#services/live-progress.ts';
+import { LorasService } from '#services/loras.service.ts';
 import { ReferenceImages } from '#services/reference-images.ts';
 import type { Lang, UserContext } from '#services/request-context.ts';
 import { TaskLifecycle } from '#services/task-lifecycle.ts';
@@ -100,7 +101,16 @@ export function createServiceKit(opts: ServiceKitOptions = {}) {
     onQueued: () => undefined,
     log,
   });
+  const loras = new LorasService({
+    store,
+    files,
+    media,
+    accounts,
+    unsupportedParams: () => [],
+    now,
+  });
   const generation = new GenerationService({
+    loras,
     store,
     bus,
     engine,
@@ -145,6 +155,7 @@ export function createServiceKit(opts: ServiceKitOptions = {}) {
     runnerControl,
     tasks,
     generation,
+    loras,
     accepted,
     /** a user in the store */
     async addUser(overrides: Partial<UserRecord> = {}): Promise<UserRecord> {

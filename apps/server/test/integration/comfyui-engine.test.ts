@@ -21,7 +21,8 @@ import {
   type EngineListener,
   type EngineResult,
 } from '#ports/engine.ts';
-import { createComfyUiEngine, derivePromptId, type ComfyUiEngine } from '#adapters/engines/comfyui/comfyui-engine.ts';
+import { createComfyUiEngine, type ComfyUiEngine } from '#adapters/engines/comfyui/comfyui-engine.ts';
+import { derivePromptId } from '#adapters/engines/comfyui/prompt-ids.ts';
 import { executionError } from '#adapters/engines/comfyui/prompt-tracker.ts';
 import { DEFAULT_WORKFLOWS_DIR } from '#adapters/engines/comfyui/workflow-templates.ts';
 

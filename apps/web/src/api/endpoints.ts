@@ -80,6 +80,8 @@ export interface GalleryFilter {
   from?: string | undefined;
   to?: string | undefined;
   starred?: boolean | undefined;
+  /** a LoRA's catalog name */
+  lora?: string | undefined;
 }
 
 export interface GalleryPageView {
@@ -101,6 +103,7 @@ export async function getGallery(
       ...(filter.from ? { from: filter.from } : {}),
       ...(filter.to ? { to: filter.to } : {}),
       ...(filter.starred ? { starred: 'true' as const } : {}),
+      ...(filter.lora?.trim() ? { lora: filter.lora.trim() } : {}),
       ...(cursor ? { cursor } : {}),
       limit,
     },

@@ -35,6 +35,7 @@ export const anisora: ModelSpec = {
   frameMultiple: 8,
   nativeFps: 16,
   nativeSizes: WAN_NATIVE_SIZES,
+  loraFamily: 'wan',
   outputFormats: ['mp4', 'webm', 'gif'],
   defaultOutputFormat: 'mp4',
 };

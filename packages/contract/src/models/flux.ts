@@ -15,6 +15,7 @@ export const flux: ModelSpec = {
     denoising_strength: { min: 0, max: 1 },
   },
   vae: 'Flux VAE',
+  loraFamily: 'flux',
   outputFormats: ['png', 'jpg'],
   defaultOutputFormat: 'png',
 };

@@ -22,6 +22,13 @@ export type Sampler = z.infer<typeof zSampler>;
 export const zLightingVariant = z.enum(['high_noise', 'low_noise']);
 export type LightingVariant = z.infer<typeof zLightingVariant>;
 
+/**
+ * LoRA families: which base a LoRA was trained on, so it fits a model (SDXL for Pony, Flux, Wan for the Wan
+ * video models). Each model names its family in the registry.
+ */
+export const zLoraFamily = z.enum(['sdxl', 'flux', 'wan']);
+export type LoraFamily = z.infer<typeof zLoraFamily>;
+
 export const zVideoFormat = z.enum(['mp4', 'webm', 'gif']);
 export const zImageFormat = z.enum(['png', 'jpg']);
 export const zOutputFormat = z.enum([...zVideoFormat.options, ...zImageFormat.options]);
@@ -92,6 +99,8 @@ export interface ModelSpec {
    * sampler runs at CFG 1). Infotext and templates follow it; absent means the model has no guidance_scale.
    */
   guidance?: 'cfg' | 'distilled';
+  /** the LoRAs this model takes (catalog entries of another family are refused with 422) */
+  loraFamily: LoraFamily;
   outputFormats: readonly OutputFormat[];
   defaultOutputFormat: OutputFormat;
 }

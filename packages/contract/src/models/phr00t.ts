@@ -29,6 +29,7 @@ export const phr00t: ModelSpec = {
   frameMultiple: 4,
   nativeFps: 16,
   nativeSizes: WAN_NATIVE_SIZES,
+  loraFamily: 'wan',
   outputFormats: ['mp4', 'webm', 'gif'],
   defaultOutputFormat: 'mp4',
 };

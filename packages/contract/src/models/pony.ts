@@ -25,6 +25,7 @@ export const pony: ModelSpec = {
     denoising_strength: { min: 0, max: 1 },
   },
   vae: 'Pony XL VAE',
+  loraFamily: 'sdxl',
   outputFormats: ['png', 'jpg'],
   defaultOutputFormat: 'png',
 };

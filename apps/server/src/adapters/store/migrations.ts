@@ -157,6 +157,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX tasks_status_type_created ON tasks(status, type, created_at);
     `,
   },
+  // 8 is taken by another branch; versions apply in any order, each once
+  {
+    version: 9,
+    name: 'LoRAs: the files each backend holds, the operator catalog',
+    sql: `
+      ALTER TABLE accounts ADD COLUMN loras TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE lora_catalog (
+        name TEXT PRIMARY KEY, file TEXT NOT NULL, role_files TEXT NOT NULL DEFAULT '{}', family TEXT NOT NULL,
+        title TEXT NOT NULL, description TEXT NOT NULL, trigger_words TEXT NOT NULL,
+        access TEXT NOT NULL CHECK (access IN ('everyone','users','admins')), users TEXT NOT NULL,
+        sha256 TEXT, source_url TEXT, default_strength REAL NOT NULL, preview_key TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

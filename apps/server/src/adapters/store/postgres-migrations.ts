@@ -119,6 +119,20 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       );
     `,
   },
+  {
+    version: 2,
+    name: 'LoRAs: the files each backend holds, the operator catalog (SQLite migration 9)',
+    sql: `
+      ALTER TABLE accounts ADD COLUMN loras TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE lora_catalog (
+        name TEXT COLLATE "C" PRIMARY KEY, file TEXT NOT NULL, role_files TEXT NOT NULL DEFAULT '{}',
+        family TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, trigger_words TEXT NOT NULL,
+        access TEXT NOT NULL CHECK (access IN ('everyone','users','admins')), users TEXT NOT NULL,
+        sha256 TEXT, source_url TEXT, default_strength DOUBLE PRECISION NOT NULL, preview_key TEXT,
+        created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Any instance may start first: the migrations run under one advisory lock, each in its own transaction. */

@@ -4,6 +4,7 @@ import type { ModelReadiness } from '#ports/engine.ts';
 import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
 import { pgText } from './postgres-db.ts';
 import { createPostgresAuditRepo, createPostgresCreditRepo } from './postgres-ledger-repos.ts';
+import { createPostgresLoraRepo } from './postgres-lora-repo.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { createPostgresTaskRepo } from './postgres-task-repo.ts';
 import { createPostgresWebhookRepo } from './postgres-webhook-repo.ts';
@@ -52,6 +53,7 @@ interface AccountRow {
   created_at: number;
   readiness: string | null;
   warnings: string;
+  loras: string;
 }
 
 const user = (r: UserRow): UserRecord => ({
@@ -98,6 +100,7 @@ const account = (r: AccountRow): AccountRecord => ({
   // written by this adapter from the engine's health check, so read back without a schema
   readiness: r.readiness ? (JSON.parse(r.readiness) as ModelReadiness[]) : null,
   warnings: JSON.parse(r.warnings) as string[],
+  loras: JSON.parse(r.loras) as string[],
 });
 
 const ACCOUNT_COLUMNS: Record<string, string> = {
@@ -113,8 +116,9 @@ const ACCOUNT_COLUMNS: Record<string, string> = {
   lastCheckedAt: 'last_checked_at',
   readiness: 'readiness',
   warnings: 'warnings',
+  loras: 'loras',
 };
-const JSON_COLUMNS = new Set(['models', 'readiness', 'warnings']);
+const JSON_COLUMNS = new Set(['models', 'readiness', 'warnings', 'loras']);
 
 /**
  * PostgreSQL behind the Store port, for several gateways on one database: the same semantics as SQLite
@@ -133,6 +137,7 @@ export async function openPostgresStore(pool: pg.Pool, now: () => number = Date.
     credits: createPostgresCreditRepo(pool),
     audit: createPostgresAuditRepo(pool),
     webhooks: createPostgresWebhookRepo(pool),
+    loras: createPostgresLoraRepo(pool),
     assets: {
       async insert(a) {
         await pool.query(
@@ -215,7 +220,8 @@ export async function openPostgresStore(pool: pg.Pool, now: () => number = Date.
       async insert(a) {
         await pool.query(
           `INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free,
-            last_checked_at, created_at, readiness, warnings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+            last_checked_at, created_at, readiness, warnings, loras)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
           [
             a.id,
             a.name,
@@ -231,6 +237,7 @@ export async function openPostgresStore(pool: pg.Pool, now: () => number = Date.
             a.createdAt,
             a.readiness === null ? null : JSON.stringify(a.readiness),
             JSON.stringify(a.warnings),
+            JSON.stringify(a.loras),
           ],
         );
       },

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import {
+  loraFiles,
+  type ResolvedLora,
   zResolvedGeneration,
   type GenerationResult,
   type ModelId,
@@ -223,6 +225,12 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       if (query.starred !== undefined) where.push(`starred = ${arg(query.starred)}`);
       if (query.type) where.push(`type = ${arg(query.type)}`);
       if (query.model) where.push(`model = ${arg(query.model)}`);
+      if (query.lora !== undefined) {
+        where.push(
+          `EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(params::jsonb -> 'loras', '[]'::jsonb)) AS l
+            WHERE l ->> 'name' = ${arg(query.lora)})`,
+        );
+      }
       if (query.before) {
         where.push(`(created_at, id) < (${arg(query.before.createdAt)}, ${arg(query.before.id)})`);
       }
@@ -276,8 +284,10 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
         created_at: number;
         priority: number;
         estimated_seconds: number;
+        loras: string | null;
       }>(
-        `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds FROM tasks WHERE status = 'queued'
+        `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
+            (params::jsonb -> 'loras')::text AS loras FROM tasks WHERE status = 'queued'
           ORDER BY priority DESC, created_at, id`,
       );
       return rows.rows.map((r) => ({
@@ -288,6 +298,7 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
         createdAt: r.created_at,
         priority: r.priority,
         estimatedSeconds: r.estimated_seconds,
+        ...neededLoraFiles(r.loras),
       }));
     },
     async queueStats() {
@@ -341,4 +352,11 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       return r.rowCount === 1;
     },
   };
+}
+
+/** The LoRA files a queued task needs, from its stored `params.loras` (JSON text or null). */
+function neededLoraFiles(json: string | null): { loraFiles?: string[] } {
+  if (!json || json === 'null') return {};
+  const files = [...new Set((JSON.parse(json) as ResolvedLora[]).flatMap(loraFiles))];
+  return files.length > 0 ? { loraFiles: files } : {};
 }

@@ -5,6 +5,7 @@ import { zModelId } from '@mediagen/contract';
 import type { ModelReadiness } from '#ports/engine.ts';
 import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
 import { migrate } from './migrations.ts';
+import { createSqliteLoraRepo } from './sqlite-lora-repo.ts';
 import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from './sqlite-ledger-repos.ts';
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
 import { createSqliteWebhookRepo } from './sqlite-webhook-repo.ts';
@@ -53,6 +54,7 @@ interface AccountRow {
   created_at: number;
   readiness: string | null;
   warnings: string;
+  loras: string;
 }
 
 const user = (r: UserRow): UserRecord => ({
@@ -99,6 +101,7 @@ const account = (r: AccountRow): AccountRecord => ({
   // written by this adapter from the engine's health check, so read back without a schema
   readiness: r.readiness ? (JSON.parse(r.readiness) as ModelReadiness[]) : null,
   warnings: JSON.parse(r.warnings) as string[],
+  loras: JSON.parse(r.loras) as string[],
 });
 
 const ACCOUNT_COLUMNS: Record<string, string> = {
@@ -114,8 +117,9 @@ const ACCOUNT_COLUMNS: Record<string, string> = {
   lastCheckedAt: 'last_checked_at',
   readiness: 'readiness',
   warnings: 'warnings',
+  loras: 'loras',
 };
-const JSON_COLUMNS = new Set(['models', 'readiness', 'warnings']);
+const JSON_COLUMNS = new Set(['models', 'readiness', 'warnings', 'loras']);
 
 /** Statements are compiled once per distinct SQL text (compiling costs more than running a point query). */
 export function preparedCache(db: Database.Database): (sql: string) => Database.Statement {
@@ -148,6 +152,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     credits: createSqliteCreditRepo(db, q),
     audit: createSqliteAuditRepo(q),
     webhooks: createSqliteWebhookRepo(db, q),
+    loras: createSqliteLoraRepo(q),
     assets: {
       async insert(a) {
         q(`INSERT INTO assets (id, owner_id, task_id, kind, idx, path, mime, width, height, bytes, created_at)
@@ -236,7 +241,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
     accounts: {
       async insert(a) {
         q(`INSERT INTO accounts (id, name, base_url, lane, models, auth_token, status, status_reason, vram_total, vram_free,
-          last_checked_at, created_at, readiness, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          last_checked_at, created_at, readiness, warnings, loras) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           a.id,
           a.name,
           a.baseUrl,
@@ -251,6 +256,7 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
           a.createdAt,
           a.readiness === null ? null : JSON.stringify(a.readiness),
           JSON.stringify(a.warnings),
+          JSON.stringify(a.loras),
         );
       },
       async get(id) {

@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 import {
+  loraFiles,
   zResolvedGeneration,
   type GenerationResult,
   type ModelId,
   type ResolvedGeneration,
+  type ResolvedLora,
   type TaskStatus,
 } from '@mediagen/contract';
 import type { AcceptResult, AssetRecord, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
@@ -238,6 +240,12 @@ export function createSqliteTaskRepo(
         where.push('model = @model');
         values.model = query.model;
       }
+      if (query.lora !== undefined) {
+        where.push(
+          `EXISTS (SELECT 1 FROM json_each(params, '$.loras') AS l WHERE json_extract(l.value, '$.name') = @lora)`,
+        );
+        values.lora = query.lora;
+      }
       if (query.before) {
         where.push('(created_at < @bc OR (created_at = @bc AND id < @bid))');
         values.bc = query.before.createdAt;
@@ -292,7 +300,8 @@ export function createSqliteTaskRepo(
     },
     async queuedSummaries() {
       const rows = q(
-        `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds FROM tasks WHERE status = 'queued'
+        `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
+            json_extract(params, '$.loras') AS loras FROM tasks WHERE status = 'queued'
           ORDER BY priority DESC, created_at, id`,
       ).all() as Array<{
         id: string;
@@ -302,6 +311,7 @@ export function createSqliteTaskRepo(
         created_at: number;
         priority: number;
         estimated_seconds: number;
+        loras: string | null;
       }>;
       return rows.map((r) => ({
         id: r.id,
@@ -311,6 +321,7 @@ export function createSqliteTaskRepo(
         createdAt: r.created_at,
         priority: r.priority,
         estimatedSeconds: r.estimated_seconds,
+        ...neededLoraFiles(r.loras),
       }));
     },
     async queueStats() {
@@ -358,4 +369,11 @@ export function createSqliteTaskRepo(
       );
     },
   };
+}
+
+/** The LoRA files a queued task needs, from its stored `params.loras` (JSON text or null). */
+function neededLoraFiles(json: string | null): { loraFiles?: string[] } {
+  if (!json) return {};
+  const files = [...new Set((JSON.parse(json) as ResolvedLora[]).flatMap(loraFiles))];
+  return files.length > 0 ? { loraFiles: files } : {};
 }

@@ -3,6 +3,7 @@ import { LanguageSwitch } from '../../i18n/LanguageSwitch.tsx';
 import { useI18n } from '../../i18n/useI18n.ts';
 import { AccountsPanel } from './AccountsPanel.tsx';
 import { AdminLogin } from './AdminLogin.tsx';
+import { LoraCatalogPanel } from './LoraCatalogPanel.tsx';
 import { QueueJobsPanel } from './QueueJobsPanel.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
@@ -63,6 +64,7 @@ export default function AdminPage({ onNavigate }: { onNavigate: (path: string) =
             <QueueJobsPanel />
             <AccountsPanel />
             <UsersPanel />
+            <LoraCatalogPanel />
             <StatsPanel />
           </div>
         ) : null}

@@ -43,9 +43,14 @@ export function GalleryPage({ onReuse, onUseAsReference, onContinue }: GalleryPa
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [starred, setStarred] = useState(false);
+  const [loraInput, setLoraInput] = useState('');
+  const lora = useDebounced(loraInput, 250);
   const [view, setView] = useState<'items' | 'trash'>('items');
   const q = useDebounced(search, 250);
-  const filter = useMemo(() => ({ type, model, q, from, to, starred }), [type, model, q, from, to, starred]);
+  const filter = useMemo(
+    () => ({ type, model, q, from, to, starred, lora }),
+    [type, model, q, from, to, starred, lora],
+  );
   const gallery = useGallery(filter);
   const [openId, setOpenId] = useState<string | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -186,6 +191,15 @@ export function GalleryPage({ onReuse, onUseAsReference, onContinue }: GalleryPa
             <label className="field">
               <span className="field__label">{t('gallery.to')}</span>
               <input type="date" value={to} data-testid="gallery-to" onChange={(e) => setTo(e.target.value)} />
+            </label>
+            <label className="field">
+              <span className="field__label">{t('gallery.lora')}</span>
+              <input
+                type="search"
+                value={loraInput}
+                data-testid="gallery-filter-lora"
+                onChange={(e) => setLoraInput(e.target.value)}
+              />
             </label>
             <label className="check gallery__starred">
               <input

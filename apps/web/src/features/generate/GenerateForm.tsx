@@ -5,6 +5,7 @@ import { localizeDetail } from '../../i18n/localizeDetail.ts';
 import { useI18n } from '../../i18n/useI18n.ts';
 import { AdvancedSettings } from './AdvancedSettings.tsx';
 import { fieldForPath } from './formState.ts';
+import { LoraPicker } from './LoraPicker.tsx';
 import { ModelPickers } from './ModelPickers.tsx';
 import { OutputSettings } from './OutputSettings.tsx';
 import { PresetsBar } from './PresetsBar.tsx';
@@ -185,6 +186,7 @@ export function GenerateForm({ form, control, inFlight, lastSeed }: GenerateForm
         </FieldShell>
       </div>
       <ReferenceSection form={form} err={err} />
+      <LoraPicker form={form} err={err} />
       <OutputSettings form={form} err={err} lastSeed={lastSeed} />
       <AdvancedSettings form={form} err={err} unsupported={unsupported} />
       <SubmitBar form={form} control={control} inFlight={inFlight} />

@@ -26,6 +26,7 @@ import {
   type Sampler,
 } from '@mediagen/contract';
 import { apiUrl } from '../../api/config.ts';
+import { lorasFromParameters, lorasPayload, type FormLora } from './loraState.ts';
 
 /** A picked image: `value` goes into the payload (data: URL or asset:<id>), `preview` into <img>. */
 export interface ImageRef {
@@ -54,6 +55,8 @@ export interface FormState {
   /** Pony: the author's quality tags before the prompt (undefined for models without the setting) */
   score_prefix: boolean | undefined;
   images: Partial<Record<ImageField, ImageRef>>;
+  /** LoRAs from the library (GET /api/loras); absent in forms stored before they existed */
+  loras?: FormLora[];
 }
 
 export const NUMERIC_PARAMS: readonly NumericParam[] = [
@@ -145,7 +148,9 @@ export function withMode(s: FormState, mode: Mode): FormState {
 export function withModel(s: FormState, id: ModelId): FormState {
   const model = MODELS[id];
   const mode = model.modes.includes(s.mode) ? s.mode : (model.modes[0] ?? s.mode);
-  return withMode({ ...s, type: model.type, model: id, ...modelDefaults(model) }, mode);
+  // LoRAs fit one family: another family's model drops them
+  const loras = model.loraFamily === MODELS[s.model].loraFamily ? s.loras : [];
+  return withMode({ ...s, type: model.type, model: id, ...modelDefaults(model), loras }, mode);
 }
 
 export function withType(s: FormState, type: GenerationType): FormState {
@@ -192,7 +197,7 @@ export function buildPayload(s: FormState): Record<string, unknown> {
     const img = s.images[f];
     if (img) out[f] = img.value;
   }
-  return out;
+  return { ...out, ...lorasPayload(s.loras) };
 }
 
 /** Width/height choices: the configured sizes, plus the model's native sizes for video models (SPEC §2). */
@@ -319,6 +324,7 @@ export function fromParameters(s: FormState, params: Record<string, unknown>): F
         ? params.score_prefix
         : next.score_prefix,
     images: Object.keys(images).length > 0 ? images : next.images,
+    loras: lorasFromParameters(params.loras),
   };
 }
 
@@ -338,6 +344,7 @@ export function placedPaths(s: FormState): Set<string> {
     'output_format',
     ...advancedParamsFor(model, s.mode),
     ...imageFieldsFor(s.mode),
+    'loras',
   ]);
   if (model.params.includes('sampler')) paths.add('sampler');
   if (model.params.includes('lighting_variant')) paths.add('lighting_variant');

@@ -25,7 +25,8 @@ type SimpleField =
   | 'output_format'
   | 'sampler'
   | 'lighting_variant'
-  | 'score_prefix';
+  | 'score_prefix'
+  | 'loras';
 
 export interface StudioForm {
   state: FormState;

@@ -2,7 +2,7 @@
 // /object_info against the templates of each model the account is meant to serve.
 import type { ModelId } from '@mediagen/contract';
 import type { BackendHealth, BackendRef, ModelReadiness } from '#ports/engine.ts';
-import { assessModels, launchWarnings } from './backend-health.ts';
+import { assessModels, launchWarnings, loraFilesOf } from './backend-health.ts';
 import { ComfyHttpError, type ComfyUiClient } from './comfyui-client.ts';
 import { parseNodeCatalog, type NodeCatalog } from './graph-validation.ts';
 import type { TemplateSet } from './workflow-templates.ts';
@@ -68,5 +68,11 @@ export async function checkBackendHealth(
     };
   }
   const readiness = assessModels(templates, models, catalog);
-  return { ...summarizeHealth(readiness), ...vram, models: readiness, warnings: launchWarnings(stats.argv) };
+  return {
+    ...summarizeHealth(readiness),
+    ...vram,
+    models: readiness,
+    warnings: launchWarnings(stats.argv),
+    loras: loraFilesOf(catalog),
+  };
 }

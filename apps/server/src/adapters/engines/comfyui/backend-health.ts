@@ -176,6 +176,15 @@ export function assessModels(set: TemplateSet, models: readonly ModelId[], catal
   });
 }
 
+/** The LoRA files a backend lists (the options of its LoRA loaders: ComfyUI's models/loras), sorted. */
+export function loraFilesOf(catalog: NodeCatalog): string[] {
+  const files = new Set<string>();
+  for (const nodeClass of ['LoraLoader', 'LoraLoaderModelOnly'])
+    for (const o of comboOptions(inputSpec(catalog[nodeClass], 'lora_name')) ?? [])
+      if (typeof o === 'string') files.add(o);
+  return [...files].sort();
+}
+
 /**
  * Live previews need a preview method: ComfyUI's default is `--preview-method none` (reference/comfyui.md
  * §3.4, §7.12). Reads the launch arguments /system_stats reports.

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import {
   MODEL_LIST,
+  loraFiles,
   type IgnoredParam,
   type Mode,
   type ModelId,
@@ -29,6 +30,7 @@ import { ComfyHttpError, ComfyUiClient, type EngineLogger } from './comfyui-clie
 import { historyMessage, outputFiles, type HistoryEntry } from './comfyui-messages.ts';
 import { MonotonicProgress, PromptProgress } from './prompt-progress.ts';
 import { followPrompt } from './prompt-follower.ts';
+import { derivePromptId } from './prompt-ids.ts';
 import { entryOutcome } from './prompt-tracker.ts';
 import { backendRequestError, refusedWorkflowError } from './request-errors.ts';
 import { setupScriptFor } from './setup-plan.ts';
@@ -71,22 +73,13 @@ const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 /** File-system-safe and short: upload and output names come from the task id, never from user input. */
 const safeName = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'task';
 
-/** Prompt i > 0 of a batch gets an id derived from the first, so a re-attach can find every run. */
-export function derivePromptId(first: string, index: number): string {
-  if (index === 0) return first;
-  const h = crypto.createHash('sha256').update(`${first}#${index}`).digest();
-  h.writeUInt8((h.readUInt8(6) & 0x0f) | 0x40, 6); // canonical v4 shape: newer ComfyUI insists on UUIDs (§8)
-  h.writeUInt8((h.readUInt8(8) & 0x3f) | 0x80, 8);
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class ComfyUiEngine implements Engine {
   readonly templates: TemplateSet;
   private readonly clients = new Map<string, { key: string; client: ComfyUiClient }>();
   private readonly loaded = new Map<string, ModelId>();
+  private readonly loadedLoraFiles = new Map<string, string[]>();
   private readonly log: EngineLogger;
   /** 'reconnected' (backendId): a backend's socket came back after a loss */
   private readonly events = new EventEmitter();
@@ -175,6 +168,10 @@ export class ComfyUiEngine implements Engine {
     return this.loaded.get(backendId);
   }
 
+  loadedLoras(backendId: string): readonly string[] | undefined {
+    return this.loadedLoraFiles.get(backendId);
+  }
+
   async run(input: EngineRunInput, listener: EngineListener, signal: AbortSignal): Promise<EngineResult> {
     const p = input.params;
     const b = input.backend;
@@ -256,6 +253,7 @@ export class ComfyUiEngine implements Engine {
       transferMs += performance.now() - downloadStart;
     }
     this.loaded.set(b.id, p.model);
+    this.loadedLoraFiles.set(b.id, [...new Set((t.loras ? (p.loras ?? []) : []).flatMap(loraFiles))].sort());
     progress.report(100, 'done');
     return {
       promptId: firstId,

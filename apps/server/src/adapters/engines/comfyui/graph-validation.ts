@@ -220,6 +220,7 @@ export function validateTemplate(
         });
     }
   }
+  problems.push(...loraChainProblems(t, catalog));
   const customDeclared = new Set(t.customNodes.map((c) => c.class));
   for (const [id, node] of Object.entries(t.graph)) {
     const module = catalog[node.class_type]?.python_module ?? '';
@@ -256,6 +257,30 @@ export function validateTemplate(
         message: `${f.file} is declared in ${f.folder} but ${use.nodeClass} reads ${use.folder}`,
         declaration: true,
       });
+  }
+  return problems;
+}
+
+/** A LoRA chain must start at a MODEL output (and a CLIP output for LoraLoader), and its LoRA node class must exist. */
+function loraChainProblems(t: WorkflowTemplate, catalog: NodeCatalog): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  for (const chain of t.loras?.chains ?? []) {
+    const loader = chain.clip ? 'LoraLoader' : 'LoraLoaderModelOnly';
+    if (!catalog[loader]) problems.push({ node: '-', classType: loader, message: 'unknown node class (LoRA chain)' });
+    for (const [link, type] of [
+      [chain.model, 'MODEL'],
+      [chain.clip, 'CLIP'],
+    ] as const) {
+      if (!link) continue;
+      const source = t.graph[link[0]];
+      const out = source ? catalog[source.class_type]?.output[link[1]] : undefined;
+      if (source && catalog[source.class_type] && out !== type)
+        problems.push({
+          node: link[0],
+          classType: source.class_type,
+          message: `a LoRA chain takes output ${link[1]} as ${type}, but it is ${out ?? 'missing'}`,
+        });
+    }
   }
   return problems;
 }

@@ -1,6 +1,7 @@
 // Pure: turns a template and a resolved request into the API-format graph to submit, and lists the
 // request's parameters the template cannot honour (models.md Decision 6: never silently dropped).
 import type { IgnoredParam, ResolvedGeneration } from '@mediagen/contract';
+import { insertLoraChains } from './lora-chains.ts';
 import {
   IMAGE_SLOTS,
   TemplateError,
@@ -29,7 +30,8 @@ export interface BoundWorkflow {
 
 type Values = Readonly<Record<string, unknown>>;
 
-export const isParamSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+export const isParamSet = (v: unknown): boolean =>
+  v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
 
 /**
  * `{name}` and `{name:.Nf}` placeholders (the Python format subset templates use), `{name?text}` for text
@@ -98,6 +100,7 @@ export function bindWorkflow(
     if (b.template === undefined && !isParamSet(values[b.field])) continue;
     node.inputs[b.input] = bindValue(t, b, values);
   }
+  if (t.loras) insertLoraChains(graph, t.loras.chains, params.loras ?? []);
   const out = graph[t.outputs.node];
   if (out && 'filename_prefix' in out.inputs) out.inputs.filename_prefix = opts.filenamePrefix;
   return { graph, ignored: ignoredParams(t, params) };
@@ -124,6 +127,12 @@ export function ignoredParams(t: WorkflowTemplate, params: ResolvedGeneration): 
     if (!isParamSet(values[u.param])) continue;
     if (u.when && !u.when.some((c) => holds(c, values))) continue;
     out.push({ param: u.param, reason: u.reason });
+  }
+  if (t.loras && !t.loras.chains.some((c) => c.clip) && params.loras?.some((l) => l.strength_clip !== undefined)) {
+    out.push({
+      param: 'loras.strength_clip',
+      reason: `${templateName(t)} patches the model only (LoraLoaderModelOnly): a LoRA's text-encoder strength changes nothing`,
+    });
   }
   for (const c of constantMaps(t)) {
     if (already.has(c.field) || out.some((o) => o.param === c.field) || !isParamSet(values[c.field])) continue;
@@ -161,6 +170,7 @@ export function accountedFields(t: WorkflowTemplate): {
       if (b.template) for (const f of placeholders(b.template)) bound.add(f);
     }
   }
+  if (t.loras) bound.add('loras');
   return {
     bound,
     handled: new Set(t.handledByGateway.map((h) => h.param)),

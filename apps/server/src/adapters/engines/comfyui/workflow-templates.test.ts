@@ -27,7 +27,8 @@ import {
 // real ComfyUI 0.3.64 definitions + the pinned packs' definitions generated from their sources
 const catalog = referenceCatalog();
 const set = loadTemplates();
-const COMMON = ['prompt', 'negative_prompt', 'width', 'height', 'seed', 'batch_size', 'output_format'];
+// loras: every template takes them (a `loras` block) or declares them unsupported with a reason
+const COMMON = ['prompt', 'negative_prompt', 'width', 'height', 'seed', 'batch_size', 'output_format', 'loras'];
 const NAMES = { reference: 'ref.png', first: 'first.png', last: 'last.png' };
 
 function request(model: ModelId, mode: Mode, extra: Partial<GenerateRequest> = {}): GenerateRequest {

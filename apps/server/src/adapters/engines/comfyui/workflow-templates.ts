@@ -79,6 +79,28 @@ export type FieldBinding = z.infer<typeof zFieldBinding>;
 export type ImageBinding = z.infer<typeof zImageBinding>;
 export type Binding = FieldBinding | ImageBinding;
 
+const zLink = z.tuple([zNodeId, z.number().int().min(0)]);
+
+/**
+ * Where LoRAs go (see workflows/README.md): one chain per model the graph loads. Each LoRA becomes a core
+ * `LoraLoader` (when `clip` is given: MODEL and CLIP) or `LoraLoaderModelOnly` node in every chain, and
+ * every input that linked to the chain's source outputs is rewired to the chain's end.
+ */
+export const zLoraChain = z
+  .object({
+    /** the MODEL output the chain patches */
+    model: zLink,
+    /** the CLIP output patched too (core LoraLoader); absent: LoraLoaderModelOnly */
+    clip: zLink.optional(),
+    /** which role file of a LoRA this chain loads (a Wan 2.2 pair: high_noise, low_noise); default its file */
+    role: z
+      .string()
+      .regex(/^[a-z0-9_]{1,40}$/)
+      .optional(),
+  })
+  .strict();
+export type LoraChain = z.infer<typeof zLoraChain>;
+
 /** An unsupported param is reported only when the request set it and (if given) one of these holds. */
 const zCondition = z
   .object({
@@ -112,6 +134,11 @@ export const zWorkflowTemplate = z
     modelFiles: z.array(z.object({ folder: z.string().min(1), file: z.string().min(1) }).strict()),
     graph: zApiGraph.refine((g) => Object.keys(g).length > 0, 'the graph is empty'),
     bindings: z.array(z.union([zFieldBinding, zImageBinding])),
+    /** where LoRA nodes are inserted; a template without it must declare `loras` unsupported */
+    loras: z
+      .object({ chains: z.array(zLoraChain).min(1) })
+      .strict()
+      .optional(),
     outputs: z.object({ node: zNodeId, kind: z.enum(['image', 'video']) }).strict(),
     /**
      * When an optional image of this mode is not given, the job runs on this model's template for another
@@ -157,6 +184,17 @@ export function checkTemplateReferences(t: WorkflowTemplate): string[] {
     }
   }
   if (!t.graph[t.outputs.node]) problems.push(`the output node ${t.outputs.node} is not in the graph`);
+  for (const c of t.loras?.chains ?? []) {
+    for (const [what, link] of [
+      ['model', c.model],
+      ['clip', c.clip],
+    ] as const) {
+      if (link && !t.graph[link[0]])
+        problems.push(`a LoRA chain's ${what} names node ${link[0]}, which the graph lacks`);
+    }
+  }
+  if (t.loras && t.unsupported.some((u) => u.param === 'loras'))
+    problems.push('the template both takes LoRAs and declares them unsupported');
   if (t.batch === 'in_graph' && !t.bindings.some((b) => !isImageBinding(b) && b.field === 'batch_size')) {
     problems.push('batch "in_graph" needs a batch_size binding');
   }

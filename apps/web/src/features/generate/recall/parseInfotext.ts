@@ -10,7 +10,7 @@ export function parseInfotext(text: string): Record<string, unknown> | undefined
   if (!/(^|, )Steps: /.test(last) && !/(^|, )Seed: /.test(last)) return undefined;
   const body = lines.slice(0, -1).join('\n');
   const negAt = body.search(/(^|\n)Negative prompt: /);
-  const prompt = (negAt >= 0 ? body.slice(0, negAt) : body).trim();
+  const { prompt, loras } = takeLoraTags((negAt >= 0 ? body.slice(0, negAt) : body).trim());
   const negative =
     negAt >= 0
       ? body
@@ -28,6 +28,7 @@ export function parseInfotext(text: string): Record<string, unknown> | undefined
     return Number.isFinite(n) ? n : undefined;
   };
   const out: Record<string, unknown> = { prompt, negative_prompt: negative };
+  if (loras.length > 0) out.loras = loras;
   const model = modelOf(fields.get('model') ?? '');
   if (model) {
     const spec = MODEL_LIST.find((m) => m.id === model);
@@ -70,4 +71,38 @@ function modelOf(name: string): ModelId | undefined {
   const exact = MODEL_LIST.find((m) => m.label.toLowerCase() === n);
   if (exact) return exact.id;
   return MODEL_LIST.find((m) => n.includes(m.id))?.id;
+}
+
+export interface RecalledLora {
+  name: string;
+  strength: number;
+  strength_clip?: number;
+}
+
+const LORA_TAG = /\s*<lora:([^:<>]+):([^<>]+)>/g;
+
+/**
+ * A1111 extra-network tags: `<lora:name:strength>`, `<lora:name:te:unet>` (text encoder first), or named
+ * `te=` / `unet=`; removed from the prompt, since the studio sends LoRAs apart.
+ */
+export function takeLoraTags(text: string): { prompt: string; loras: RecalledLora[] } {
+  const loras: RecalledLora[] = [];
+  const prompt = text
+    .replace(LORA_TAG, (_m, name: string, rest: string) => {
+      const positional: number[] = [];
+      const named = new Map<string, number>();
+      for (const part of rest.split(':')) {
+        const [k, v] = part.includes('=') ? part.split('=') : [undefined, part];
+        const n = Number(v);
+        if (!Number.isFinite(n)) continue;
+        if (k) named.set(k.trim(), n);
+        else positional.push(n);
+      }
+      const te = named.get('te') ?? positional[0] ?? 1;
+      const unet = named.get('unet') ?? positional[1] ?? te;
+      loras.push({ name: name.trim(), strength: unet, ...(te !== unet ? { strength_clip: te } : {}) });
+      return '';
+    })
+    .trim();
+  return { prompt, loras };
 }

@@ -83,3 +83,19 @@ describe('embedded parameters', () => {
     expect(jpegUserComment(new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0, 2]))).toBeUndefined();
   });
 });
+
+describe('LoRAs in the infotext', () => {
+  it('<lora:…> tags leave the prompt and come back as loras (A1111 positional te:unet and named forms)', () => {
+    const text =
+      'a fox in snow <lora:style:0.8> <lora:detail:0.25:-0.5> <lora:named:te=0.3:unet=0.6>\nSteps: 30, Seed: 7, Size: 512x512, Model: Pony Diffusion V6 XL, Lora hashes: "style: abcdef0123"';
+    expect(parseInfotext(text)).toMatchObject({
+      prompt: 'a fox in snow',
+      loras: [
+        { name: 'style', strength: 0.8 },
+        { name: 'detail', strength: -0.5, strength_clip: 0.25 },
+        { name: 'named', strength: 0.6, strength_clip: 0.3 },
+      ],
+    });
+    expect(parseInfotext(INFOTEXT)).not.toHaveProperty('loras');
+  });
+});
