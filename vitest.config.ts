@@ -35,6 +35,8 @@ export default defineConfig({
           name: 'integration',
           include: ['apps/*/test/integration/**/*.test.ts'],
           environment: 'node',
+          // one throwaway PostgreSQL server for the run (the store contract and the scale-out tests use it)
+          globalSetup: ['apps/server/test/integration-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -20,7 +20,16 @@ describe('config', () => {
     expect(() => loadConfig({ AUTH_MODE: 'maybe' })).toThrow(/AUTH_MODE/);
     expect(() => loadConfig({ COMFYUI_URLS: 'not a url' })).toThrow(/COMFYUI_URLS/);
     expect(() => loadConfig({ ADMIN_KEY: 'short' })).toThrow(/ADMIN_KEY/);
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://[bad' })).toThrow(/DATABASE_URL/);
+  });
+  it('DATABASE_URL=postgres://… selects PostgreSQL; a path or sqlite: URL stays a SQLite file', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://mg@db:5432/mediagen' }).postgresUrl).toBe(
+      'postgres://mg@db:5432/mediagen',
+    );
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/mediagen' }).postgresUrl).toBe('postgresql://db/mediagen');
+    const file = loadConfig({ DATABASE_URL: 'sqlite:///tmp/x.db' });
+    expect(file.postgresUrl).toBeUndefined();
+    expect(file.databaseFile).toBe('/tmp/x.db');
   });
   it('COMFYUI_URLS switches off the simulator', () => {
     expect(loadConfig({ COMFYUI_URLS: 'http://gpu1:8188, http://gpu2:8188' })).toMatchObject({

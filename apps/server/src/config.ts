@@ -20,6 +20,21 @@ export const zEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().optional(),
+  /** connections each gateway keeps to PostgreSQL at most (DATABASE_URL=postgres://…) */
+  PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /** where outputs, thumbnails and reference images live: `fs` (under DATA_DIR) or `s3://bucket/prefix` */
+  MEDIA_STORE: z
+    .string()
+    .regex(/^(fs|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/, 'must be fs or s3://bucket/prefix')
+    .default('fs'),
+  /** another S3-protocol server (MinIO, R2…); unset: AWS */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** bucket in the path (MinIO and most self-hosted servers) instead of the host name */
+  S3_FORCE_PATH_STYLE: zBool.default(false),
+  /** results answered with 302 to a presigned URL of the object store instead of streamed by the gateway */
+  S3_PRESIGN: zBool.default(false),
+  S3_PRESIGN_SECONDS: z.coerce.number().int().min(10).max(604_800).default(300),
   AUTH_MODE: z.enum(['open', 'key']).default('open'),
   ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   COMFYUI_URLS: zList.pipe(z.array(z.url({ protocol: /^https?$/ }))).default([]),
@@ -126,6 +141,8 @@ export type Env = z.infer<typeof zEnv>;
 export interface Config extends Env {
   dataDir: string;
   databaseFile: string;
+  /** set when DATABASE_URL is postgres://… (or postgresql://…): the store is PostgreSQL, databaseFile is unused */
+  postgresUrl: string | undefined;
   simulated: boolean;
 }
 
@@ -141,15 +158,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
   let databaseFile = path.join(dataDir, 'mediagen.db');
-  if (e.DATABASE_URL) {
-    if (e.DATABASE_URL.startsWith('postgres')) {
-      throw new ConfigError(
-        'Invalid configuration:\n  DATABASE_URL: PostgreSQL is not supported by this build yet; use a sqlite file path or leave it unset',
-      );
+  let postgresUrl: string | undefined;
+  if (e.DATABASE_URL && /^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    if (!URL.canParse(e.DATABASE_URL)) {
+      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: not a valid postgres:// URL');
     }
+    postgresUrl = e.DATABASE_URL;
+  } else if (e.DATABASE_URL) {
     databaseFile = path.resolve(e.DATABASE_URL.replace(/^sqlite:(\/\/)?/, ''));
   }
-  return { ...e, dataDir, databaseFile, simulated: e.COMFYUI_URLS.length === 0 };
+  return { ...e, dataDir, databaseFile, postgresUrl, simulated: e.COMFYUI_URLS.length === 0 };
 }
 
 /** DATA_DIR must exist (or be creatable) and be writable: a clear start-up error, not a failed job later. */

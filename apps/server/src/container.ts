@@ -7,8 +7,12 @@ import { MODEL_IDS, modelsOfType, type ModelId } from '@mediagen/contract';
 import type { Logger } from 'pino';
 import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
+import { createS3FileStore, parseS3Url } from '#adapters/files/s3-file-store.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
+import { createPostgresActiveLock } from '#adapters/store/postgres-active-lock.ts';
+import { openPostgresPool } from '#adapters/store/postgres-db.ts';
+import { openPostgresStore } from '#adapters/store/postgres-store.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
 import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
 import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
@@ -129,7 +133,28 @@ export function httpSettings(config: Config): HttpSettings {
   };
 }
 
+/** MEDIA_STORE: files under DATA_DIR, or an S3-protocol bucket several gateways share. */
+function openMediaStore(config: Config): FileStore {
+  const s3 = parseS3Url(config.MEDIA_STORE);
+  if (!s3) return createDiskFileStore(config.dataDir);
+  return createS3FileStore({
+    ...s3,
+    region: config.S3_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    ...(config.S3_PRESIGN ? { presignSeconds: config.S3_PRESIGN_SECONDS } : {}),
+  });
+}
+
 /** Composition root: the only place adapters are created and wired to services. */
+/** PostgreSQL when DATABASE_URL names it, else SQLite in DATA_DIR. */
+async function openStore(config: Config, log: Logger, now: () => number): Promise<Store> {
+  if (config.postgresUrl) return openPostgresStore(openPostgresPool(config.postgresUrl, config.PG_POOL_MAX), now);
+  // an existing SQLite database with migrations to run is copied first (DATA_DIR/backups, the 5 newest kept)
+  await copyDatabaseBeforeMigrations(config, log);
+  return openSqliteStore(config.databaseFile, now);
+}
+
 export async function createContainer(
   config: Config,
   log: Logger,
@@ -139,10 +164,19 @@ export async function createContainer(
   fs.mkdirSync(config.dataDir, { recursive: true });
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
-  // an existing database with migrations to run is copied first (DATA_DIR/backups, the 5 newest kept)
-  await copyDatabaseBeforeMigrations(config, log);
-  const store = openSqliteStore(config.databaseFile, now);
-  const disk = overrides.files ?? createDiskFileStore(config.dataDir);
+  const store = await openStore(config, log, now);
+  // PostgreSQL: one gateway drives the GPUs; another on the same database waits in start() as a standby
+  const active = config.postgresUrl
+    ? createPostgresActiveLock(config.postgresUrl, {
+        onWaiting: () => log.warn('standby: another gateway is active on this database; waiting to take over'),
+        onLost: (err) => {
+          // another gateway may take over at once: stop driving the GPUs now (the orchestrator restarts us)
+          log.fatal({ err }, 'lost the active-gateway lock (database connection); exiting');
+          process.exit(1);
+        },
+      })
+    : undefined;
+  const disk = overrides.files ?? openMediaStore(config);
   const storage = new StorageHealth({
     files: disk,
     minFreeBytes: config.MIN_FREE_DISK_MB * 1048576,
@@ -370,6 +404,7 @@ export async function createContainer(
     adminKey,
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     async start() {
+      await active?.acquire();
       await auth.init();
       if (config.simulated && !overrides.noSimulator) {
         container.simulator = await startSimulatorProcess({ gpus: 2, timeScale: config.SIM_TIME_SCALE });
@@ -397,6 +432,7 @@ export async function createContainer(
       await credits.reconcile();
       await lanes.init();
       await accounts.refresh();
+      await accounts.resumeInterruptedChecks();
       await runner.start();
       await health.start();
       await webhooks.reconcile();
@@ -421,6 +457,7 @@ export async function createContainer(
       accounts.close();
       await bus.close();
       await store.close();
+      await active?.release();
     },
   };
   return container;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/adapters/simulator/simulator-process.ts';
+import { databaseEnvFor } from './test-databases.ts';
 import { json, waitFor } from './test-server.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -26,6 +27,7 @@ export async function startGatewayProcess(o: {
   nodeArgs?: string[];
 }): Promise<GatewayProcess> {
   const port = o.port ?? (await freePort());
+  const database = await databaseEnvFor(o.dataDir);
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', MAIN], {
     env: {
       ...process.env,
@@ -35,6 +37,7 @@ export async function startGatewayProcess(o: {
       AUTH_MODE: 'open',
       LOG_LEVEL: 'warn',
       ADMIN_KEY: 'gateway-process-admin-key-01',
+      ...database,
       ...o.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

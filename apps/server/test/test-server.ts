@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContainer, httpSettings, type Container, type ContainerOverrides } from '../src/container.ts';
+import { databaseEnvFor } from './test-databases.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -21,7 +22,10 @@ export function tempDir(prefix = 'mediagen-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A real gateway on a real port with a real SQLite file in a temp DATA_DIR. */
+/**
+ * A real gateway on a real port with a real SQLite file in a temp DATA_DIR (with MEDIAGEN_TEST_DB=postgres: a
+ * PostgreSQL database of that DATA_DIR's own).
+ */
 export async function startTestServer(
   opts: { env?: Record<string, string>; overrides?: ContainerOverrides; dataDir?: string; webDistDir?: string } = {},
 ): Promise<TestServer> {
@@ -32,6 +36,7 @@ export async function startTestServer(
     AUTH_MODE: 'key',
     COMFYUI_URLS: 'http://127.0.0.1:9',
     LOG_LEVEL: 'silent',
+    ...(await databaseEnvFor(dataDir)),
     ...opts.env,
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -104,6 +104,10 @@ export const ROUTES = {
         description: 'the file',
       },
       206: { kind: 'binary', contentTypes: ['video/mp4', 'video/webm'], description: 'a byte range' },
+      302: {
+        kind: 'empty',
+        description: 'MEDIA_STORE=s3://… with S3_PRESIGN=true: Location is a short-lived presigned URL of the object',
+      },
     },
     errors: [400, ...USER_ERRORS, 404, 416],
   }),

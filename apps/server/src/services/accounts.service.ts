@@ -190,19 +190,28 @@ export class AccountsService {
   }
 
   /** Health check: pending|ready|failed → checking → ready|failed. Concurrent calls share one check. */
-  check(id: string): Promise<AccountRecord> {
+  check(id: string, o: { resume?: boolean } = {}): Promise<AccountRecord> {
     const running = this.checking.get(id);
     if (running) return running;
-    const job = this.runCheck(id).finally(() => this.checking.delete(id));
+    const job = this.runCheck(id, o.resume === true).finally(() => this.checking.delete(id));
     this.checking.set(id, job);
     return job;
   }
 
-  private async runCheck(id: string): Promise<AccountRecord> {
+  /**
+   * At start: an account stored as `checking` was being checked by a gateway that stopped or died meanwhile; that
+   * check will never finish, and nothing else moves an account out of `checking`, so this gateway runs it again.
+   */
+  async resumeInterruptedChecks(): Promise<void> {
+    for (const a of await this.d.store.accounts.list())
+      if (a.status === 'checking') void this.check(a.id, { resume: true }).catch(() => undefined);
+  }
+
+  private async runCheck(id: string, resume: boolean): Promise<AccountRecord> {
     const a = await this.get(id);
     if (a.status === 'disabled')
       throw new AppError('invalid_transition', 'A disabled account is not checked; enable it first');
-    await this.transition(id, 'checking', 'health check running');
+    if (!(resume && a.status === 'checking')) await this.transition(id, 'checking', 'health check running');
     const health = await this.d.engine
       .checkHealth(
         { id: a.id, name: a.name, baseUrl: a.baseUrl, ...(a.authToken ? { authToken: a.authToken } : {}) },

@@ -8,6 +8,7 @@ import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { AssetRecord, Store, TaskRecord } from '#ports/store.ts';
 import { file, type FileReply } from './replies.ts';
+import { storeThumbnail } from './stored-media.ts';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 const ruleOf = (r: string): OutputRule => OUTPUT_RULES.find((x) => x === r) ?? 'minor+explicit';
@@ -115,11 +116,7 @@ export class ContentService {
     if (first) {
       const thumb = `media/${task.id}/thumb.jpg`;
       const moving = first.mime.startsWith('video/');
-      await this.d.media.thumbnail(
-        { path: this.d.files.localPath(first.path), kind: moving ? 'video' : 'image' },
-        this.d.files.localPath(thumb),
-        384,
-      );
+      await storeThumbnail(this.d, { key: first.path, kind: moving ? 'video' : 'image' }, thumb, 384);
       await this.d.store.assets.insert({
         ...first,
         id: crypto.randomUUID(),

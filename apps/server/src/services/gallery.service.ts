@@ -202,7 +202,8 @@ export class GalleryService {
     const t = await this.d.tasks.owned(ownerId, id);
     const video = (await this.d.tasks.outputs(t.id)).find((a) => a.mime.startsWith('video/'));
     if (t.status !== 'completed' || !video) throw new AppError('conflict', 'Only a finished video has a last frame');
-    const png = await this.d.media.lastFrame(this.d.files.localPath(video.path));
+    const local = await this.d.files.readablePath(video.path);
+    const png = await this.d.media.lastFrame(local.path).finally(() => local.release());
     const prepared = await this.d.images.prepareBytes(ownerId, 'reference_image', png);
     await this.d.images.persist([prepared]);
     await this.d.store.assets.insert(prepared.asset);

@@ -8,7 +8,7 @@ import type { TaskEventBus } from '#ports/task-event-bus.ts';
 import type { LivePreviews } from './live-previews.ts';
 import type { LiveProgress } from './live-progress.ts';
 import { TtlCache } from './ttl-cache.ts';
-import { events, file, type EventsReply, type FileReply } from './replies.ts';
+import { empty, events, file, type EmptyReply, type EventsReply, type FileReply } from './replies.ts';
 import type { TaskLifecycle } from './task-lifecycle.ts';
 
 export interface TaskRunnerControl {
@@ -176,16 +176,22 @@ export class TasksService {
     });
   }
 
-  async result(ownerId: string, id: string, index: number, download: boolean): Promise<FileReply> {
+  async result(ownerId: string, id: string, index: number, download: boolean): Promise<FileReply | EmptyReply> {
     const task = await this.owned(ownerId, id);
     const asset = (await this.outputs(task.id)).find((a) => a.idx === index);
     if (!asset) throw notFound('Result');
     const p = task.params;
     const seed = p.seeds[index] ?? p.seed;
     const filename = `mediagen-${p.model}-${seed}${p.batch_size > 1 ? `-${index}` : ''}.${EXT_NAME[asset.mime] ?? 'bin'}`;
+    const disposition = { type: download ? ('attachment' as const) : ('inline' as const), filename };
+    if (this.d.files.signedUrl) {
+      // the object store serves the bytes (and Range) itself; the gateway only checked who may have them
+      const location = await this.d.files.signedUrl(asset.path, { contentType: asset.mime, disposition });
+      return empty(302, { headers: { location, 'cache-control': 'private, no-store' } });
+    }
     return this.fileOf(asset, await this.d.files.size(asset.path), {
       ranges: true,
-      disposition: { type: download ? 'attachment' : 'inline', filename },
+      disposition,
     });
   }
 

@@ -17,6 +17,7 @@ import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { OutputClassifier } from '#ports/output-classifier.ts';
 import type { Store, TaskRecord } from '#ports/store.ts';
+import { storeThumbnail, withReadable } from '#services/stored-media.ts';
 
 /** An output written under media/<task>/ and not yet in the gallery (no asset row yet). */
 export interface WrittenOutput {
@@ -84,7 +85,7 @@ export class OutputCheck {
     for (const o of outputs) {
       perOutput.push(
         isMoving(o.mime)
-          ? await classifier.classifyVideo(this.d.files.localPath(o.key), { frames: VIDEO_FRAMES })
+          ? await withReadable(this.d.files, o.key, (file) => classifier.classifyVideo(file, { frames: VIDEO_FRAMES }))
           : [await classifier.classifyImage(await this.d.files.read(o.key))],
       );
     }
@@ -129,12 +130,10 @@ export class OutputCheck {
     const first = kept[0];
     try {
       if (!first) throw new Error('nothing withheld');
-      await this.d.media.thumbnail(
-        {
-          path: this.d.files.localPath(first.path),
-          kind: isMoving(first.mime) && first.mime !== 'image/gif' ? 'video' : 'image',
-        },
-        this.d.files.localPath(preview),
+      await storeThumbnail(
+        this.d,
+        { key: first.path, kind: isMoving(first.mime) && first.mime !== 'image/gif' ? 'video' : 'image' },
+        preview,
         PREVIEW_SIZE,
         { blurSigma: PREVIEW_BLUR },
       );

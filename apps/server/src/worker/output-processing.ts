@@ -8,6 +8,7 @@ import type { EngineOutputFile } from '#ports/engine.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
 import type { AssetRecord, Store, TaskRecord } from '#ports/store.ts';
+import { storeThumbnail } from '#services/stored-media.ts';
 import type { WrittenOutput } from './output-check.ts';
 
 const MIME: Record<string, string> = {
@@ -62,7 +63,7 @@ export async function processOutputs(
   const ext = p.output_format;
   const assets: AssetRecord[] = [];
   const written: WrittenOutput[] = [];
-  let thumbSource: { path: string; kind: 'image' | 'video' } | undefined;
+  let thumbSource: { key: string; kind: 'image' | 'video' } | undefined;
   for (const [i, file] of files.entries()) {
     const key = `media/${task.id}/${i}.${ext}`;
     const seed = p.seeds[i] ?? p.seed + i;
@@ -77,21 +78,23 @@ export async function processOutputs(
         `mediagen-${crypto.randomUUID()}-${path.basename(file.filename).replace(/[^\w.-]/g, '_')}`,
       );
       await fsp.writeFile(tmp, file.data);
+      const out = await d.files.writablePath(key);
       try {
-        await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
-        await d.media.convertVideo(tmp, ext === 'webm' || ext === 'gif' ? ext : 'mp4', d.files.localPath(key), {
+        await d.media.convertVideo(tmp, ext === 'webm' || ext === 'gif' ? ext : 'mp4', out.path, {
           ...(p.fps ? { fps: p.fps } : {}),
           comment: buildInfotext(p, seed),
         });
-        const probe = await d.media.probeVideo(d.files.localPath(key));
+        const probe = await d.media.probeVideo(out.path);
         width = probe.width;
         height = probe.height;
+        await out.commit();
       } finally {
         await fsp.rm(tmp, { force: true });
+        await out.release();
       }
     }
     written.push({ key, mime: MIME[ext] ?? 'application/octet-stream', idx: i, width, height });
-    thumbSource ??= { path: d.files.localPath(key), kind: file.kind === 'video' && ext !== 'gif' ? 'video' : 'image' };
+    thumbSource ??= { key, kind: file.kind === 'video' && ext !== 'gif' ? 'video' : 'image' };
   }
   // checked before anything is in the gallery: a withheld job leaves no asset and no thumbnail
   await d.outputCheck?.check(task, written);
@@ -115,8 +118,7 @@ export async function processOutputs(
   }
   if (thumbSource) {
     const key = `media/${task.id}/thumb.jpg`;
-    await fsp.mkdir(path.dirname(d.files.localPath(key)), { recursive: true });
-    await d.media.thumbnail(thumbSource, d.files.localPath(key), 384);
+    await storeThumbnail(d, thumbSource, key, 384);
     await d.store.assets.insert({
       id: crypto.randomUUID(),
       ownerId: task.ownerId,

@@ -1,5 +1,6 @@
 import { MODELS } from '@mediagen/contract';
 import type { FileStore } from '#ports/file-store.ts';
+import { rewriteStored } from '#services/stored-media.ts';
 import type { ProvenanceMime, ProvenanceSigner } from '#ports/provenance.ts';
 import type { TaskRecord } from '#ports/store.ts';
 import type { WrittenOutput } from './output-check.ts';
@@ -13,7 +14,7 @@ const SIGNED: ReadonlySet<string> = new Set<ProvenanceMime>(['image/png', 'image
  */
 export function outputProvenance(d: {
   signer: () => ProvenanceSigner;
-  files: Pick<FileStore, 'localPath'>;
+  files: FileStore;
   version: string;
   now: () => number;
   log: { warn(o: object, m: string): void };
@@ -24,14 +25,16 @@ export function outputProvenance(d: {
       for (const o of outputs) {
         if (!SIGNED.has(o.mime)) continue;
         try {
-          await d.signer().sign({
-            path: d.files.localPath(o.key),
-            mime: o.mime as ProvenanceMime,
-            model: model.id,
-            modelLabel: model.label,
-            version: d.version,
-            createdAt: new Date(d.now()),
-          });
+          await rewriteStored(d.files, o.key, (path) =>
+            d.signer().sign({
+              path,
+              mime: o.mime as ProvenanceMime,
+              model: model.id,
+              modelLabel: model.label,
+              version: d.version,
+              createdAt: new Date(d.now()),
+            }),
+          );
         } catch (err) {
           d.log.warn({ taskId: task.id, err: err instanceof Error ? err.message : String(err) }, 'output not signed');
         }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { FileStore, StoredFile } from '#ports/file-store.ts';
+import type { FileStore, LocalFile, StoredFile } from '#ports/file-store.ts';
 
 const SAFE_KEY = /^[a-zA-Z0-9_\-/.]+$/;
 let instances = 0;
@@ -53,6 +53,14 @@ export class MemoryFileStore implements FileStore {
 
   localPath(key: string): string {
     return this.prefix + encodeURIComponent(this.check(key));
+  }
+
+  async readablePath(key: string): Promise<LocalFile> {
+    return { path: this.localPath(key), release: async () => undefined };
+  }
+
+  async writablePath(key: string): Promise<LocalFile & { commit(): Promise<void> }> {
+    return { path: this.localPath(key), commit: async () => undefined, release: async () => undefined };
   }
 
   /** The key a `localPath` names; undefined for any other path. */

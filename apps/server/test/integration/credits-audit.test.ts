@@ -1,7 +1,9 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/ports/engine.ts';
 import { FakeEngine } from '../fake-engine.ts';
 import { ADMIN_KEY, Client, json, startTestServer, waitFor, type TestServer } from '../test-server.ts';
+import { databaseEnvFor } from '../test-databases.ts';
 
 const engine = new FakeEngine();
 let server: TestServer;
@@ -102,6 +104,20 @@ describe('credits', () => {
 
   it('the ledger is append-only', async () => {
     const { id } = await user(10);
+    const postgres = (await databaseEnvFor(server.dataDir)).DATABASE_URL;
+    if (postgres) {
+      const c = new pg.Client({ connectionString: postgres });
+      await c.connect();
+      try {
+        await expect(c.query('UPDATE credit_ledger SET amount = 1 WHERE user_id = $1', [id])).rejects.toThrow(
+          /append-only/,
+        );
+        await expect(c.query('DELETE FROM credit_ledger WHERE user_id = $1', [id])).rejects.toThrow(/append-only/);
+      } finally {
+        await c.end();
+      }
+      return;
+    }
     const db = (await import('better-sqlite3')).default(`${server.dataDir}/mediagen.db`);
     try {
       expect(() => db.prepare('UPDATE credit_ledger SET amount = 1 WHERE user_id = ?').run(id)).toThrow(/append-only/);

@@ -49,7 +49,14 @@ export function createDiskFileStore(root: string): FileStore {
     read: (key) => fsp.readFile(resolve(key)),
     stream: (key, range) => fs.createReadStream(resolve(key), range),
     size: async (key) => (await fsp.stat(resolve(key))).size,
-    localPath: resolve,
+    async readablePath(key) {
+      return { path: resolve(key), release: async () => undefined };
+    },
+    async writablePath(key) {
+      const file = resolve(key);
+      await fsp.mkdir(path.dirname(file), { recursive: true });
+      return { path: file, commit: async () => undefined, release: async () => undefined };
+    },
     async remove(key) {
       await fsp.rm(resolve(key), { force: true });
     },
