@@ -2,7 +2,8 @@ import { MissingBinaryError } from '@mediagen/binaries';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { assertDataDirUsable, ConfigError, loadConfig, type Config } from './config.ts';
-import { createContainer, httpSettings, WEB_DIST } from './container.ts';
+import { createContainer, WEB_DIST } from './container.ts';
+import { httpSettings } from './container-resources.ts';
 import { createErrorReporter } from './error-reporting.ts';
 
 function config(): Config {

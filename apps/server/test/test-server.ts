@@ -5,7 +5,8 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { createContainer, httpSettings, type Container, type ContainerOverrides } from '../src/container.ts';
+import { createContainer, type Container, type ContainerOverrides } from '../src/container.ts';
+import { httpSettings } from '../src/container-resources.ts';
 import { databaseEnvFor } from './test-databases.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
