@@ -187,7 +187,6 @@ out(
 out();
 out('## 1. HTTP saturation: status polling and durable admission vs a bare Fastify route');
 const sat = await httpSaturation(out);
-out('## 2. Gateway overhead per job (simulator backend)');
 const job = await overhead(out);
 await pushLatency(out);
 scheduling();
@@ -201,7 +200,6 @@ out(
   `**${Math.round(policy.promptsPerSecond).toLocaleString('en')} prompts/s** on one core (${f1(policy.microsecondsPerPrompt)} µs per ${policy.promptLength}-character prompt, median of ${policy.runs.length} runs; ${Math.round(policy.unseenWordsPromptsPerSecond).toLocaleString('en')}/s with words no cache has seen). Worst case, a 4,000-character spaced-out prompt: ${f2(policy.spacedOutPromptMs)} ms. Labelled evaluation set: recall **${f2(policy.evaluation.recall)}** on ${policy.evaluation.refuseTotal} prompts to refuse, false-positive rate **${f2(policy.evaluation.falsePositiveRate)}** on ${policy.evaluation.allowTotal} to allow.`,
 );
 out();
-out('## 9. Output checks and provenance');
 for (const line of (await contentBench({ runs: 5 })).lines) out(line);
 out();
 
@@ -211,7 +209,9 @@ out('| target | measured | |');
 out('|---|---|---|');
 out(`| status polling ≥ 0.5 of the bare route | ${f2(sat.statusRatio)} | ${met(sat.statusRatio >= 0.5)} |`);
 out(`| status p99 ≤ 2× the bare route's | ${f2(sat.statusP99Ratio)}× | ${met(sat.statusP99Ratio <= 2)} |`);
-out(`| durable admission ≥ 0.08 of the bare route | ${f2(sat.admissionRatio)} | ${met(sat.admissionRatio >= 0.08)} |`);
+out(
+  `| durable admission ≥ 0.08 of the bare route | ${sat.admissionRatio.toFixed(3)} | ${met(sat.admissionRatio >= 0.08)} |`,
+);
 out(
   `| admission p99 < 25 ms at saturation (32 connections) | ${sat.admissionP99} ms | ${met(sat.admissionP99 < 25)} |`,
 );

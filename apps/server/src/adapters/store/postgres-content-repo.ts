@@ -1,50 +1,12 @@
 import type pg from 'pg';
-import type { ModelId } from '@mediagen/contract';
-import type { ContentStore, QuarantineRecord, UserContentSettings } from '#ports/content-store.ts';
+import type { ContentStore, UserContentSettings } from '#ports/content-store.ts';
+import { contentSettings, quarantine, type QuarantineRow, type SettingsRow } from './content-rows.ts';
 import type { AssetRecord } from '#ports/store.ts';
 import { transaction } from './postgres-db.ts';
-
-interface SettingsRow {
-  user_id: string;
-  sfw: boolean;
-  retention_days: number | null;
-}
-interface QuarantineRow {
-  id: string;
-  task_id: string;
-  owner_id: string;
-  model: string;
-  type: 'image' | 'video';
-  rule: string;
-  scores: string;
-  files: string;
-  thumbnail: string | null;
-  created_at: number;
-}
 
 /** asset rows read straight into AssetRecord's shape */
 const ASSET_COLUMNS = `id, owner_id AS "ownerId", task_id AS "taskId", kind, idx, path, mime, width, height, bytes,
   created_at AS "createdAt"`;
-
-const settings = (userId: string, r: SettingsRow | undefined): UserContentSettings => ({
-  userId,
-  sfw: r?.sfw === true,
-  retentionDays: r?.retention_days ?? null,
-});
-
-const quarantine = (r: QuarantineRow): QuarantineRecord => ({
-  id: r.id,
-  taskId: r.task_id,
-  ownerId: r.owner_id,
-  model: r.model as ModelId,
-  type: r.type,
-  rule: r.rule,
-  // written by this adapter, so read back without a schema
-  scores: JSON.parse(r.scores) as QuarantineRecord['scores'],
-  files: JSON.parse(r.files) as QuarantineRecord['files'],
-  thumbnail: r.thumbnail,
-  createdAt: r.created_at,
-});
 
 /** What an erasure removes besides tasks and assets, in dependency order. */
 const ERASED = [
@@ -62,7 +24,7 @@ const ERASED = [
 /** Content and data on PostgreSQL (PostgreSQL migration 3): the same queries as the SQLite adapter. */
 export function createPostgresContentRepo(pool: pg.Pool): ContentStore {
   const userSettings = async (userId: string): Promise<UserContentSettings> =>
-    settings(
+    contentSettings(
       userId,
       (await pool.query<SettingsRow>('SELECT * FROM user_content_settings WHERE user_id = $1', [userId])).rows[0],
     );
@@ -73,7 +35,7 @@ export function createPostgresContentRepo(pool: pg.Pool): ContentStore {
       const rows = await pool.query<SettingsRow>(
         'SELECT * FROM user_content_settings WHERE sfw OR retention_days IS NOT NULL ORDER BY user_id',
       );
-      return rows.rows.map((r) => settings(r.user_id, r));
+      return rows.rows.map((r) => contentSettings(r.user_id, r));
     },
     async setUserSettings(userId, patch, at) {
       await pool.query(

@@ -1,49 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { ModelId } from '@mediagen/contract';
-import type { ContentStore, QuarantineRecord, UserContentSettings } from '#ports/content-store.ts';
+import type { ContentStore, UserContentSettings } from '#ports/content-store.ts';
+import { contentSettings, quarantine, type QuarantineRow, type SettingsRow } from './content-rows.ts';
 import type { AssetRecord } from '#ports/store.ts';
-
-interface SettingsRow {
-  user_id: string;
-  sfw: number;
-  retention_days: number | null;
-}
-interface QuarantineRow {
-  id: string;
-  task_id: string;
-  owner_id: string;
-  model: string;
-  type: 'image' | 'video';
-  rule: string;
-  scores: string;
-  files: string;
-  thumbnail: string | null;
-  created_at: number;
-}
 
 /** asset rows read straight into AssetRecord's shape */
 const ASSET_COLUMNS =
   'id, owner_id AS ownerId, task_id AS taskId, kind, idx, path, mime, width, height, bytes, created_at AS createdAt';
-
-const settings = (userId: string, r: SettingsRow | undefined): UserContentSettings => ({
-  userId,
-  sfw: r?.sfw === 1,
-  retentionDays: r?.retention_days ?? null,
-});
-
-const quarantine = (r: QuarantineRow): QuarantineRecord => ({
-  id: r.id,
-  taskId: r.task_id,
-  ownerId: r.owner_id,
-  model: r.model as ModelId,
-  type: r.type,
-  rule: r.rule,
-  // written by this adapter, so read back without a schema
-  scores: JSON.parse(r.scores) as QuarantineRecord['scores'],
-  files: JSON.parse(r.files) as QuarantineRecord['files'],
-  thumbnail: r.thumbnail,
-  createdAt: r.created_at,
-});
 
 /** Content and data on SQLite (migration 8): settings, quarantine, storage totals, retention and erasure queries. */
 export function createSqliteContentRepo(db: Database.Database, q: (sql: string) => Database.Statement): ContentStore {
@@ -69,7 +31,10 @@ export function createSqliteContentRepo(db: Database.Database, q: (sql: string) 
   });
 
   const userSettings = async (userId: string): Promise<UserContentSettings> =>
-    settings(userId, q('SELECT * FROM user_content_settings WHERE user_id = ?').get(userId) as SettingsRow | undefined);
+    contentSettings(
+      userId,
+      q('SELECT * FROM user_content_settings WHERE user_id = ?').get(userId) as SettingsRow | undefined,
+    );
 
   return {
     userSettings,
@@ -78,7 +43,7 @@ export function createSqliteContentRepo(db: Database.Database, q: (sql: string) 
         q(
           'SELECT * FROM user_content_settings WHERE sfw = 1 OR retention_days IS NOT NULL ORDER BY user_id',
         ).all() as SettingsRow[]
-      ).map((r) => settings(r.user_id, r));
+      ).map((r) => contentSettings(r.user_id, r));
     },
     async setUserSettings(userId, patch, at) {
       q(`INSERT INTO user_content_settings (user_id, sfw, retention_days, updated_at) VALUES (@userId, @sfw, @days, @at)
