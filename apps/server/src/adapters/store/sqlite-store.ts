@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { zModelId } from '@mediagen/contract';
-import type { ModelReadiness } from '#ports/engine.ts';
-import type { AccountRecord, AssetRecord, SessionRecord, Store, UserRecord } from '#ports/store.ts';
+import type { Store } from '#ports/store.ts';
 import { migrate } from './migrations.ts';
 import { createSqliteContentRepo } from './sqlite-content-repo.ts';
 import { createSqliteLoraRepo } from './sqlite-lora-repo.ts';
@@ -11,115 +9,18 @@ import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from
 import { createSqliteTaskRepo } from './sqlite-task-repo.ts';
 import { createSqliteWebhookRepo } from './sqlite-webhook-repo.ts';
 import { createSqlitePresetRepo, createSqlitePromptRepo } from './sqlite-workspace-repos.ts';
+import {
+  ACCOUNT_COLUMNS,
+  account,
+  asset,
+  session,
+  user,
+  type AccountRow,
+  type AssetRow,
+  type SessionRow,
+  type UserRow,
+} from './store-rows.ts';
 
-interface UserRow {
-  id: string;
-  name: string;
-  key_hash: string | null;
-  credits: number | null;
-  created_at: number;
-  deleted_at: number | null;
-}
-interface SessionRow {
-  token_hash: string;
-  kind: 'user' | 'admin';
-  user_id: string | null;
-  expires_at: number;
-  created_at: number;
-}
-interface AssetRow {
-  id: string;
-  owner_id: string;
-  task_id: string | null;
-  kind: AssetRecord['kind'];
-  idx: number;
-  path: string;
-  mime: string;
-  width: number | null;
-  height: number | null;
-  bytes: number;
-  created_at: number;
-}
-interface AccountRow {
-  id: string;
-  name: string;
-  base_url: string;
-  lane: AccountRecord['lane'];
-  models: string;
-  auth_token: string | null;
-  status: AccountRecord['status'];
-  status_reason: string | null;
-  vram_total: number | null;
-  vram_free: number | null;
-  last_checked_at: number | null;
-  created_at: number;
-  readiness: string | null;
-  warnings: string;
-  loras: string;
-}
-
-const user = (r: UserRow): UserRecord => ({
-  id: r.id,
-  name: r.name,
-  keyHash: r.key_hash,
-  credits: r.credits,
-  createdAt: r.created_at,
-  deletedAt: r.deleted_at,
-});
-const session = (r: SessionRow): SessionRecord => ({
-  tokenHash: r.token_hash,
-  kind: r.kind,
-  userId: r.user_id,
-  expiresAt: r.expires_at,
-  createdAt: r.created_at,
-});
-const asset = (r: AssetRow): AssetRecord => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  taskId: r.task_id,
-  kind: r.kind,
-  idx: r.idx,
-  path: r.path,
-  mime: r.mime,
-  width: r.width,
-  height: r.height,
-  bytes: r.bytes,
-  createdAt: r.created_at,
-});
-const account = (r: AccountRow): AccountRecord => ({
-  id: r.id,
-  name: r.name,
-  baseUrl: r.base_url,
-  lane: r.lane,
-  models: zModelId.array().parse(JSON.parse(r.models)),
-  authToken: r.auth_token,
-  status: r.status,
-  statusReason: r.status_reason,
-  vramTotal: r.vram_total,
-  vramFree: r.vram_free,
-  lastCheckedAt: r.last_checked_at,
-  createdAt: r.created_at,
-  // written by this adapter from the engine's health check, so read back without a schema
-  readiness: r.readiness ? (JSON.parse(r.readiness) as ModelReadiness[]) : null,
-  warnings: JSON.parse(r.warnings) as string[],
-  loras: JSON.parse(r.loras) as string[],
-});
-
-const ACCOUNT_COLUMNS: Record<string, string> = {
-  name: 'name',
-  baseUrl: 'base_url',
-  lane: 'lane',
-  models: 'models',
-  authToken: 'auth_token',
-  status: 'status',
-  statusReason: 'status_reason',
-  vramTotal: 'vram_total',
-  vramFree: 'vram_free',
-  lastCheckedAt: 'last_checked_at',
-  readiness: 'readiness',
-  warnings: 'warnings',
-  loras: 'loras',
-};
 const JSON_COLUMNS = new Set(['models', 'readiness', 'warnings', 'loras']);
 
 /** Statements are compiled once per distinct SQL text (compiling costs more than running a point query). */

@@ -1,0 +1,114 @@
+// Rows of the users, sessions, assets and accounts tables as both SQL adapters read them (the columns are the
+// same on SQLite and PostgreSQL), and their records.
+import { zModelId } from '@mediagen/contract';
+import type { ModelReadiness } from '#ports/engine.ts';
+import type { AccountRecord, AssetRecord, SessionRecord, UserRecord } from '#ports/store.ts';
+
+export interface UserRow {
+  id: string;
+  name: string;
+  key_hash: string | null;
+  credits: number | null;
+  created_at: number;
+  deleted_at: number | null;
+}
+export interface SessionRow {
+  token_hash: string;
+  kind: 'user' | 'admin';
+  user_id: string | null;
+  expires_at: number;
+  created_at: number;
+}
+export interface AssetRow {
+  id: string;
+  owner_id: string;
+  task_id: string | null;
+  kind: AssetRecord['kind'];
+  idx: number;
+  path: string;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  created_at: number;
+}
+export interface AccountRow {
+  id: string;
+  name: string;
+  base_url: string;
+  lane: AccountRecord['lane'];
+  models: string;
+  auth_token: string | null;
+  status: AccountRecord['status'];
+  status_reason: string | null;
+  vram_total: number | null;
+  vram_free: number | null;
+  last_checked_at: number | null;
+  created_at: number;
+  readiness: string | null;
+  warnings: string;
+  loras: string;
+}
+
+export const user = (r: UserRow): UserRecord => ({
+  id: r.id,
+  name: r.name,
+  keyHash: r.key_hash,
+  credits: r.credits,
+  createdAt: r.created_at,
+  deletedAt: r.deleted_at,
+});
+export const session = (r: SessionRow): SessionRecord => ({
+  tokenHash: r.token_hash,
+  kind: r.kind,
+  userId: r.user_id,
+  expiresAt: r.expires_at,
+  createdAt: r.created_at,
+});
+export const asset = (r: AssetRow): AssetRecord => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  taskId: r.task_id,
+  kind: r.kind,
+  idx: r.idx,
+  path: r.path,
+  mime: r.mime,
+  width: r.width,
+  height: r.height,
+  bytes: r.bytes,
+  createdAt: r.created_at,
+});
+export const account = (r: AccountRow): AccountRecord => ({
+  id: r.id,
+  name: r.name,
+  baseUrl: r.base_url,
+  lane: r.lane,
+  models: zModelId.array().parse(JSON.parse(r.models)),
+  authToken: r.auth_token,
+  status: r.status,
+  statusReason: r.status_reason,
+  vramTotal: r.vram_total,
+  vramFree: r.vram_free,
+  lastCheckedAt: r.last_checked_at,
+  createdAt: r.created_at,
+  // written by this adapter from the engine's health check, so read back without a schema
+  readiness: r.readiness ? (JSON.parse(r.readiness) as ModelReadiness[]) : null,
+  warnings: JSON.parse(r.warnings) as string[],
+  loras: JSON.parse(r.loras) as string[],
+});
+
+export const ACCOUNT_COLUMNS: Record<string, string> = {
+  name: 'name',
+  baseUrl: 'base_url',
+  lane: 'lane',
+  models: 'models',
+  authToken: 'auth_token',
+  status: 'status',
+  statusReason: 'status_reason',
+  vramTotal: 'vram_total',
+  vramFree: 'vram_free',
+  lastCheckedAt: 'last_checked_at',
+  readiness: 'readiness',
+  warnings: 'warnings',
+  loras: 'loras',
+};
