@@ -1,43 +1,9 @@
 import type pg from 'pg';
-import type { PresetRecord, PromptRecord, Store } from '#ports/store.ts';
+import type { Store } from '#ports/store.ts';
 import { pgText, transaction } from './postgres-db.ts';
 import { likeWord, searchText } from './postgres-task-repo.ts';
+import { prompt, preset, type PromptRow, type PresetRow } from './workspace-rows.ts';
 
-interface PromptRow {
-  id: string;
-  owner_id: string;
-  prompt: string;
-  negative_prompt: string;
-  uses: number;
-  last_used_at: number;
-}
-interface PresetRow {
-  id: string;
-  owner_id: string;
-  name: string;
-  params: string;
-  created_at: number;
-  updated_at: number;
-}
-
-const prompt = (r: PromptRow): PromptRecord => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  prompt: r.prompt,
-  negativePrompt: r.negative_prompt,
-  uses: r.uses,
-  lastUsedAt: r.last_used_at,
-});
-const preset = (r: PresetRow): PresetRecord => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  name: r.name,
-  params: JSON.parse(r.params) as Record<string, unknown>,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-/** Prompt history (the newest N per user) on PostgreSQL; the search text is folded in JavaScript when written. */
 export function createPostgresPromptRepo(pool: pg.Pool): Store['prompts'] {
   return {
     async record(prompts, keep) {
