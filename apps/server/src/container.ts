@@ -5,6 +5,7 @@ import { resolveMediaBinaries, type MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
 import { MODEL_IDS } from '@mediagen/contract';
 import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
+import { createSingleInstanceSignals } from '#adapters/cluster/single-instance-signals.ts';
 import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
@@ -134,6 +135,8 @@ export async function createContainer(
       logger: log.child({ component: 'comfyui' }),
     });
   const bus = createInProcessTaskBus();
+  // several gateways on PostgreSQL: a NOTIFY adapter (cancel, cache and account changes reach every instance)
+  const signals = createSingleInstanceSignals();
   const previews = new LivePreviews();
   const live = new LiveProgress(bus);
   const lifecycle = new TaskLifecycle({ store, bus, now });
@@ -394,6 +397,7 @@ export async function createContainer(
       tasks.close();
       accounts.close();
       await bus.close();
+      await signals.close();
       await store.close();
       await active?.release();
     },
