@@ -295,6 +295,13 @@ function describeTaskStoreContract(open: OpenStore): void {
       summary('v1', 'u1', 'anisora', 'video', 200),
       summary('v2', 'u2', 'anisora', 'video', 300),
     ]);
+    // one type's jobs created before a time (what expiry reads)
+    expect((await store.tasks.queuedSummaries({ type: 'video', createdBefore: 300 })).map((s) => s.id)).toEqual(['v1']);
+    expect((await store.tasks.queuedSummaries({ type: 'image', createdBefore: 201 })).map((s) => s.id)).toEqual([
+      'i1',
+      'i0',
+    ]);
+    expect(await store.tasks.queuedSummaries({ type: 'image', createdBefore: 100 })).toEqual([]);
     // an admin's "move to front" runs first
     expect(await store.tasks.moveToFront('v2')).toBe(true);
     expect((await store.tasks.queuedSummaries()).map((s) => s.id)).toEqual(['v2', 'i1', 'i0', 'v1']);

@@ -126,6 +126,11 @@ export interface QueuedSummary {
   loraFiles?: string[];
 }
 
+export interface QueuedFilter {
+  type: 'image' | 'video';
+  createdBefore: number;
+}
+
 export interface PromptRecord {
   id: string;
   ownerId: string;
@@ -222,8 +227,11 @@ export interface Store {
         gpuMs: number | null;
       }>
     >;
-    /** the scheduler's view of the queue, without the parameters */
-    queuedSummaries(): Promise<QueuedSummary[]>;
+    /**
+     * the scheduler's view of the queue, without the parameters; `filter` narrows it to one type's jobs created
+     * before a time (an index range: expiry looks at old jobs every second without reading the whole queue)
+     */
+    queuedSummaries(filter?: QueuedFilter): Promise<QueuedSummary[]>;
     /** cheap counters for admission: all queued, queued video, the oldest queued video's creation time */
     queueStats(): Promise<{ queued: number; waitingVideo: number; oldestVideoCreatedAt: number | null }>;
     findIdempotent(ownerId: string, key: string): Promise<{ taskId: string; requestHash: string } | undefined>;

@@ -1,9 +1,9 @@
-import { workUnits, type TaskStage } from '@mediagen/contract';
-import { expiredDegradedJobs, stalledJobs } from '#domain/admission.ts';
+import { MODEL_LIST, workUnits, type TaskStage } from '@mediagen/contract';
+import { expiredDegradedJobs, expiryWindows, stalledJobs, type LaneAccount } from '#domain/admission.ts';
 import { schedule, type IdleBackend } from '#domain/scheduler.ts';
 import { nextProgress, nextStage } from '#domain/task-lifecycle.ts';
 import { EngineError, type Engine, type EngineInputs } from '#ports/engine.ts';
-import type { AccountRecord, Store, TaskRecord } from '#ports/store.ts';
+import type { AccountRecord, QueuedSummary, Store, TaskRecord } from '#ports/store.ts';
 import type { AccountsService } from '#services/accounts.service.ts';
 import type { LivePreviews } from '#services/live-previews.ts';
 import type { ReferenceImages } from '#services/reference-images.ts';
@@ -131,18 +131,35 @@ export class JobRunner implements TaskRunnerControl {
   /**
    * Jobs that can no longer start in time fail, each with its own code: degraded-mode video jobs past the
    * wait limit (queue_overloaded, SPEC §6), and jobs for a model no account is ready for or being checked
-   * for, past their bound (no_backend_available).
+   * for, past their bound (no_backend_available). Only the types where some job could expire are read, and
+   * only their jobs older than the bound (an index range), so a long healthy queue costs nothing here.
    */
   private async expireWaiting(): Promise<void> {
-    const queued = await this.d.store.tasks.queuedSummaries();
-    if (queued.length === 0) return;
     const accounts = this.d.accounts.lanes();
     const now = this.d.now();
+    const windows = expiryWindows(MODEL_LIST, accounts, {
+      degradedMaxWaitMs: this.d.degradedMaxWaitMs,
+      noBackendMaxWaitMs: this.d.noBackendMaxWaitMs,
+    });
+    for (const w of windows) {
+      const old = await this.d.store.tasks.queuedSummaries({ type: w.type, createdBefore: now - w.minAgeMs + 1 });
+      await this.expireOverdue(old, accounts, now);
+    }
+  }
+
+  /** Fails the given queued jobs that can no longer start in time; returns the ids it failed. */
+  private async expireOverdue(
+    queued: readonly QueuedSummary[],
+    accounts: readonly LaneAccount[],
+    now: number,
+  ): Promise<Set<string>> {
+    const gone = new Set<string>();
     const expire = async (
       id: string,
       code: 'queue_overloaded' | 'no_backend_available',
       error: string,
     ): Promise<void> => {
+      gone.add(id);
       const t = await this.d.store.tasks.get(id);
       if (!t) return;
       const failed = await this.d.lifecycle.transition(t, 'failed', {
@@ -154,15 +171,14 @@ export class JobRunner implements TaskRunnerControl {
       });
       if (failed) this.d.log.warn({ taskId: t.id, code }, 'queued job expired');
     };
-    const stalled = stalledJobs(queued, accounts, now, this.d.noBackendMaxWaitMs);
-    for (const s of stalled) {
+    for (const s of stalledJobs(queued, accounts, now, this.d.noBackendMaxWaitMs)) {
       await expire(s.id, 'no_backend_available', `No GPU backend became ready for ${s.model} in time`);
     }
-    const gone = new Set(stalled.map((s) => s.id));
     for (const s of expiredDegradedJobs(queued, accounts, now, this.d.degradedMaxWaitMs)) {
       if (!gone.has(s.id))
         await expire(s.id, 'queue_overloaded', 'Generation queue is overloaded: no video GPU became free in time');
     }
+    return gone;
   }
 
   private async dispatch(): Promise<void> {
@@ -196,7 +212,10 @@ export class JobRunner implements TaskRunnerControl {
         };
       });
     if (idle.length === 0) return;
-    const jobs = await this.d.store.tasks.queuedSummaries();
+    const queued = await this.d.store.tasks.queuedSummaries();
+    // the full read finds what the timer's narrow one cannot: jobs held back by a LoRA no account holds
+    const expired = await this.expireOverdue(queued, this.d.accounts.lanes(), this.d.now());
+    const jobs = expired.size > 0 ? queued.filter((j) => !expired.has(j.id)) : queued;
     if (jobs.length === 0) return;
     const runningByOwner = new Map<string, number>();
     for (const r of this.running.values())

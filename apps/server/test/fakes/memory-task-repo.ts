@@ -156,9 +156,10 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
           gpuMs: r.task.gpuMs,
         }));
     },
-    async queuedSummaries() {
+    async queuedSummaries(filter) {
       // an admin's "move to front" first, then arrival
       return [...queued()]
+        .filter((t) => !filter || (typeOf(t) === filter.type && t.createdAt < filter.createdBefore))
         .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || byCreation(a, b))
         .map((t) => ({
           id: t.id,

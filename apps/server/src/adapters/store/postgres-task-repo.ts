@@ -275,7 +275,7 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
         gpuMs: r.gpu_ms,
       }));
     },
-    async queuedSummaries() {
+    async queuedSummaries(filter) {
       const rows = await pool.query<{
         id: string;
         owner_id: string;
@@ -288,7 +288,9 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       }>(
         `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
             (params::jsonb -> 'loras')::text AS loras FROM tasks WHERE status = 'queued'
+            ${filter ? 'AND type = $1 AND created_at < $2' : ''}
           ORDER BY priority DESC, created_at, id`,
+        filter ? [filter.type, filter.createdBefore] : [],
       );
       return rows.rows.map((r) => ({
         id: r.id,

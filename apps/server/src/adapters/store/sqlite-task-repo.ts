@@ -298,12 +298,17 @@ export function createSqliteTaskRepo(
         gpuMs: r.gpu_ms,
       }));
     },
-    async queuedSummaries() {
-      const rows = q(
-        `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
-            json_extract(params, '$.loras') AS loras FROM tasks WHERE status = 'queued'
-          ORDER BY priority DESC, created_at, id`,
-      ).all() as Array<{
+    async queuedSummaries(filter) {
+      const columns = `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
+            json_extract(params, '$.loras') AS loras FROM tasks WHERE status = 'queued'`;
+      const rows = (
+        filter
+          ? q(`${columns} AND type = ? AND created_at < ? ORDER BY priority DESC, created_at, id`).all(
+              filter.type,
+              filter.createdBefore,
+            )
+          : q(`${columns} ORDER BY priority DESC, created_at, id`).all()
+      ) as Array<{
         id: string;
         owner_id: string;
         model: ModelId;
