@@ -104,6 +104,8 @@ export function createSqliteTaskRepo(
   now: () => number,
   prepare: (sql: string) => Database.Statement,
   applyCredit: CreditApply,
+  /** the WAL's fsync off the event loop (sqlite-wal-durability.ts); absent: each batch commits with its own */
+  durable?: () => Promise<void>,
 ): Store['tasks'] {
   const q = prepare;
   registerLower(db);
@@ -181,6 +183,7 @@ export function createSqliteTaskRepo(
       for (const a of assets) insertAsset.run(a);
       return { ok: true };
     },
+    durable ? { durable } : {},
   );
 
   return {
