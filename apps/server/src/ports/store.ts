@@ -191,10 +191,25 @@ export interface AcceptTask {
   reserveCredits?: number;
   /** reference images written for this task: their rows land with it or not at all */
   assets?: AssetRecord[];
+  /**
+   * admission's queue bounds, checked again inside the transaction: concurrent requests (on any gateway) that all
+   * passed the check before it cannot together take the queue past them
+   */
+  bounds?: QueueBounds;
+}
+
+/** Exclusive upper bounds on queued jobs at the moment of the insert. */
+export interface QueueBounds {
+  ofOwner: number;
+  /** queued jobs of the task's type */
+  ofType: number;
+  /** degraded mode: queued video jobs */
+  waitingVideo?: number;
 }
 
 export type AcceptResult =
   | { ok: true }
+  | { ok: false; reason: 'queue_bound'; ownerQueued: number; queuedOfType: number; waitingVideo: number }
   | { ok: false; reason: 'duplicate'; taskId: string; requestHash: string }
   | { ok: false; reason: 'insufficient_credits'; balance: number };
 
