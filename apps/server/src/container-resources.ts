@@ -4,7 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { modelsOfType, type ModelId } from '@mediagen/contract';
+import { MODEL_IDS, modelsOfType, type ModelId } from '@mediagen/contract';
+import type { MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createS3FileStore, parseS3Url } from '#adapters/files/s3-file-store.ts';
@@ -109,6 +110,34 @@ export function newAccount(a: {
 }
 
 /** npm start without a backend: a `video` lane and an `image` lane on the simulator's two GPUs, serving the registry's models by type. */
+/** The versions and sources of ffmpeg and ffprobe, as the system view shows them. */
+export function mediaToolVersions(
+  b: MediaBinaries,
+): Record<'ffmpeg' | 'ffprobe', Pick<MediaBinaries['ffmpeg'], 'version' | 'source'>> {
+  const tool = (t: MediaBinaries['ffmpeg']): Pick<MediaBinaries['ffmpeg'], 'version' | 'source'> => ({
+    version: t.version,
+    source: t.source,
+  });
+  return { ffmpeg: tool(b.ffmpeg), ffprobe: tool(b.ffprobe) };
+}
+
+/** COMFYUI_URLS become accounts on the first start (an empty accounts table); later the admin API owns them. */
+export async function registerConfiguredAccounts(store: Store, urls: string[], now: () => number): Promise<void> {
+  if (urls.length === 0 || (await store.accounts.list()).length > 0) return;
+  for (const [i, url] of urls.entries()) {
+    await store.accounts.insert(
+      newAccount({
+        name: `comfyui-${i + 1}`,
+        baseUrl: url.replace(/\/$/, ''),
+        lane: 'shared',
+        models: [...MODEL_IDS],
+        reason: 'from COMFYUI_URLS; waiting for the first health check',
+        at: now(),
+      }),
+    );
+  }
+}
+
 export async function registerSimulatorAccounts(store: Store, urls: string[], now: () => number): Promise<void> {
   const lanes = [
     {

@@ -3,10 +3,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolveMediaBinaries, type MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
-import { MODEL_IDS } from '@mediagen/contract';
 import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
-import { createSingleInstanceSignals } from '#adapters/cluster/single-instance-signals.ts';
-import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
 import { createPostgresActiveLock } from '#adapters/store/postgres-active-lock.ts';
@@ -17,6 +14,7 @@ import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
+import type { SharedWindowCounter } from '#ports/rate-counter.ts';
 import type { HostResolver, WebhookTransport } from '#ports/webhook-transport.ts';
 import { composeLoraLibrary } from './compose-loras.ts';
 import { AccountsService } from '#services/accounts.service.ts';
@@ -29,13 +27,13 @@ import { CreditsService } from '#services/credits.service.ts';
 import { GalleryService } from '#services/gallery.service.ts';
 import { GenerationService } from '#services/generation.service.ts';
 import { LaneControl } from '#services/lane-control.ts';
-import { LivePreviews } from '#services/live-previews.ts';
 import { LiveProgress } from '#services/live-progress.ts';
 import { MyTasksService } from '#services/my-tasks.service.ts';
 import { PresetsService } from '#services/presets.service.ts';
 import { PromptHistoryService } from '#services/prompt-history.service.ts';
 import { QueueEstimator } from '#services/queue-estimates.ts';
 import { QueueView } from '#services/queue-view.ts';
+import { RunningTaskControl } from '#services/running-task-control.ts';
 import { ReferenceImages } from '#services/reference-images.ts';
 import { SessionsService } from '#services/sessions.service.ts';
 import { StatsService } from '#services/stats.service.ts';
@@ -50,15 +48,17 @@ import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
 import { Maintenance } from '#worker/maintenance.ts';
 import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
+import { createClusterWiring } from './cluster-wiring.ts';
 import type { Config } from './config.ts';
 import { createContentWiring, type ContentOverrides } from './content-wiring.ts';
 import { VERSION } from './version.ts';
 import {
   loadAdminKey,
   loadPolicyTerms,
-  newAccount,
+  mediaToolVersions,
   openMediaStore,
   openStore,
+  registerConfiguredAccounts,
   registerSimulatorAccounts,
 } from './container-resources.ts';
 
@@ -72,6 +72,8 @@ export interface Container {
   mediaBinaries: MediaBinaries;
   simulator?: SimulatorProcess;
   adminKey: { value: string; generated: boolean };
+  /** several gateways: rate-limit windows counted across all of them (buildApp's option) */
+  rateCounter?: SharedWindowCounter;
   /** prometheus timing hook for the HTTP layer */
   onRequestTimed: (route: string, method: string, status: number, seconds: number) => void;
   start(): Promise<void>;
@@ -134,15 +136,15 @@ export async function createContainer(
       variants: config.WORKFLOW_VARIANTS,
       logger: log.child({ component: 'comfyui' }),
     });
-  const bus = createInProcessTaskBus();
-  // several gateways on PostgreSQL: a NOTIFY adapter (cancel, cache and account changes reach every instance)
-  const signals = createSingleInstanceSignals();
-  const previews = new LivePreviews();
+  // several gateways on PostgreSQL: events, signals, preview frames and rate limits reach every instance
+  const cluster = createClusterWiring(config.postgresUrl, log);
+  const { bus, signals } = cluster;
+  const previews = cluster.previews;
   const live = new LiveProgress(bus);
   const lifecycle = new TaskLifecycle({ store, bus, now });
   const policy = new PromptPolicy(loadPolicyTerms(config.POLICY_TERMS_FILE));
   const adminKey = loadAdminKey(config);
-  const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now });
+  const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now, signals });
   const audit = new AuditService({ store, now });
   const content = await createContentWiring(
     { config, log, store, files, media, mediaBinaries, audit, policy, bus, tasks: () => tasks, version: VERSION, now },
@@ -192,8 +194,14 @@ export async function createContainer(
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   wake = () => runner.wake();
+  // a running task is cancelled where it runs: here, or by a signal to the gateway that runs it
+  const control = new RunningTaskControl({ runner, signals });
   const estimates = new QueueEstimator({ store, bus, accounts, lanes, now });
-  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner, now, estimates });
+  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner: control, now, estimates });
+  cluster.onResync(() => {
+    tasks.forgetCached();
+    estimates.changed();
+  });
   const prompts = new PromptHistoryService({ store, now, log: log.child({ component: 'prompts' }) });
   const admission = {
     maxQueue: config.MAX_QUEUE,
@@ -274,10 +282,8 @@ export async function createContainer(
     () => store.tasks.countQueued(),
     () => runner.runningCount(),
   );
-  bus.subscribeAll(({ event }) => metrics.onTaskEvent(event));
-  const tool = (b: MediaBinaries['ffmpeg']): { version: string; source: typeof b.source } => ({
-    version: b.version,
-    source: b.source,
+  bus.subscribeAll(({ event, remote }) => {
+    if (!remote) metrics.onTaskEvent(event);
   });
   const services: AppServices = {
     auth,
@@ -306,7 +312,7 @@ export async function createContainer(
       creditsEnabled: config.CREDITS_ENABLED,
       sizes: config.ALLOWED_SIZES,
       maxUploadMb: config.MAX_UPLOAD_MB,
-      mediaTools: { ffmpeg: tool(mediaBinaries.ffmpeg), ffprobe: tool(mediaBinaries.ffprobe) },
+      mediaTools: mediaToolVersions(mediaBinaries),
       metrics,
       ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
       isAdminSession: async (token) => (await auth.adminSession(token)) !== undefined,
@@ -321,7 +327,7 @@ export async function createContainer(
     prompts,
     presets: new PresetsService({ store, now }),
     gallery,
-    adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner, lanes, estimates, now }),
+    adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner: control, lanes, estimates, now }),
     content: content.content,
     accountData: content.accountData,
     loras,
@@ -343,9 +349,11 @@ export async function createContainer(
     webhooks: deliverer,
     mediaBinaries,
     adminKey,
+    ...(cluster.rateCounter ? { rateCounter: cluster.rateCounter } : {}),
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     async start() {
       await active?.acquire();
+      await cluster.ready();
       await auth.init();
       if (config.simulated && !overrides.noSimulator) {
         container.simulator = await startSimulatorProcess({ gpus: 2, timeScale: config.SIM_TIME_SCALE });
@@ -354,19 +362,8 @@ export async function createContainer(
           { urls: container.simulator.urls },
           'no COMFYUI_URLS configured: running on the ComfyUI simulator (synthetic outputs)',
         );
-      } else if (config.COMFYUI_URLS.length > 0 && (await store.accounts.list()).length === 0) {
-        for (const [i, url] of config.COMFYUI_URLS.entries()) {
-          await store.accounts.insert(
-            newAccount({
-              name: `comfyui-${i + 1}`,
-              baseUrl: url.replace(/\/$/, ''),
-              lane: 'shared',
-              models: [...MODEL_IDS],
-              reason: 'from COMFYUI_URLS; waiting for the first health check',
-              at: now(),
-            }),
-          );
-        }
+      } else {
+        await registerConfiguredAccounts(store, config.COMFYUI_URLS, now);
       }
       await storage.start();
       await maintenance.start();
@@ -395,9 +392,10 @@ export async function createContainer(
       await container.simulator?.stop();
       live.close();
       tasks.close();
+      previews.close();
+      control.close();
       accounts.close();
-      await bus.close();
-      await signals.close();
+      await cluster.close();
       await store.close();
       await active?.release();
     },
