@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL_IDS, modelsOfType, type ModelId } from '@mediagen/contract';
+import type { MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createS3FileStore, parseS3Url } from '#adapters/files/s3-file-store.ts';
@@ -133,6 +134,17 @@ export async function registerConfiguredAccounts(store: Store, urls: string[], n
       if (!(await store.accounts.get(id))) throw err; // not another gateway's insert of the same row
     });
   }
+}
+
+/** The versions and sources of ffmpeg and ffprobe, as the system view shows them. */
+export function mediaToolVersions(
+  b: MediaBinaries,
+): Record<'ffmpeg' | 'ffprobe', Pick<MediaBinaries['ffmpeg'], 'version' | 'source'>> {
+  const tool = (t: MediaBinaries['ffmpeg']): Pick<MediaBinaries['ffmpeg'], 'version' | 'source'> => ({
+    version: t.version,
+    source: t.source,
+  });
+  return { ffmpeg: tool(b.ffmpeg), ffprobe: tool(b.ffprobe) };
 }
 
 /** npm start without a backend: a `video` lane and an `image` lane on the simulator's two GPUs, serving the registry's models by type. */

@@ -4,8 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { resolveMediaBinaries, type MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
 import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
-import { createSingleInstanceSignals } from '#adapters/cluster/single-instance-signals.ts';
-import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
 import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
@@ -15,6 +13,7 @@ import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
+import type { SharedWindowCounter } from '#ports/rate-counter.ts';
 import type { HostResolver, WebhookTransport } from '#ports/webhook-transport.ts';
 import { composeLoraLibrary } from './compose-loras.ts';
 import { AccountsService } from '#services/accounts.service.ts';
@@ -27,13 +26,13 @@ import { CreditsService } from '#services/credits.service.ts';
 import { GalleryService } from '#services/gallery.service.ts';
 import { GenerationService } from '#services/generation.service.ts';
 import { LaneControl } from '#services/lane-control.ts';
-import { LivePreviews } from '#services/live-previews.ts';
 import { LiveProgress } from '#services/live-progress.ts';
 import { MyTasksService } from '#services/my-tasks.service.ts';
 import { PresetsService } from '#services/presets.service.ts';
 import { PromptHistoryService } from '#services/prompt-history.service.ts';
 import { QueueEstimator } from '#services/queue-estimates.ts';
 import { QueueView } from '#services/queue-view.ts';
+import { RunningTaskControl } from '#services/running-task-control.ts';
 import { ReferenceImages } from '#services/reference-images.ts';
 import { SessionsService } from '#services/sessions.service.ts';
 import { StatsService } from '#services/stats.service.ts';
@@ -49,6 +48,7 @@ import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
 import { Maintenance } from '#worker/maintenance.ts';
 import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
+import { createClusterWiring } from './cluster-wiring.ts';
 import { openAccountLeases, wireAccountClaims } from './lease-wiring.ts';
 import type { Config } from './config.ts';
 import { createContentWiring, type ContentOverrides } from './content-wiring.ts';
@@ -56,6 +56,7 @@ import { VERSION } from './version.ts';
 import {
   loadAdminKey,
   loadPolicyTerms,
+  mediaToolVersions,
   openMediaStore,
   openStore,
   registerConfiguredAccounts,
@@ -74,6 +75,8 @@ export interface Container {
   mediaBinaries: MediaBinaries;
   simulator?: SimulatorProcess;
   adminKey: { value: string; generated: boolean };
+  /** several gateways: rate-limit windows counted across all of them (buildApp's option) */
+  rateCounter?: SharedWindowCounter;
   /** prometheus timing hook for the HTTP layer */
   onRequestTimed: (route: string, method: string, status: number, seconds: number) => void;
   start(): Promise<void>;
@@ -127,15 +130,15 @@ export async function createContainer(
       variants: config.WORKFLOW_VARIANTS,
       logger: log.child({ component: 'comfyui' }),
     });
-  const bus = createInProcessTaskBus();
-  // several gateways on PostgreSQL: a NOTIFY adapter (cancel, cache and account changes reach every instance)
-  const signals = createSingleInstanceSignals();
-  const previews = new LivePreviews();
+  // several gateways on PostgreSQL: events, signals, preview frames and rate limits reach every instance
+  const cluster = createClusterWiring(config.postgresUrl, log);
+  const { bus, signals } = cluster;
+  const previews = cluster.previews;
   const live = new LiveProgress(bus);
   const lifecycle = new TaskLifecycle({ store, bus, now });
   const policy = new PromptPolicy(loadPolicyTerms(config.POLICY_TERMS_FILE));
   const adminKey = loadAdminKey(config);
-  const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now });
+  const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now, signals });
   const audit = new AuditService({ store, now });
   const content = await createContentWiring(
     { config, log, store, files, media, mediaBinaries, audit, policy, bus, tasks: () => tasks, version: VERSION, now },
@@ -193,8 +196,14 @@ export async function createContainer(
   });
   wake = () => runner.wake();
   const claims = wireAccountClaims({ config, leases: leases.leases, accounts, runner, lanes, signals, now, log });
+  // a running task is cancelled where it runs: here, or by a signal to the gateway that runs it
+  const control = new RunningTaskControl({ runner, signals });
   const estimates = new QueueEstimator({ store, bus, accounts, lanes, now });
-  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner, now, estimates });
+  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner: control, now, estimates });
+  cluster.onResync(() => {
+    tasks.forgetCached();
+    estimates.changed();
+  });
   const prompts = new PromptHistoryService({ store, now, log: log.child({ component: 'prompts' }) });
   const admission = {
     maxQueue: config.MAX_QUEUE,
@@ -275,10 +284,8 @@ export async function createContainer(
     () => store.tasks.countQueued(),
     () => runner.runningCount(),
   );
-  bus.subscribeAll(({ event }) => metrics.onTaskEvent(event));
-  const tool = (b: MediaBinaries['ffmpeg']): { version: string; source: typeof b.source } => ({
-    version: b.version,
-    source: b.source,
+  bus.subscribeAll(({ event, remote }) => {
+    if (!remote) metrics.onTaskEvent(event);
   });
   const services: AppServices = {
     auth,
@@ -307,7 +314,7 @@ export async function createContainer(
       creditsEnabled: config.CREDITS_ENABLED,
       sizes: config.ALLOWED_SIZES,
       maxUploadMb: config.MAX_UPLOAD_MB,
-      mediaTools: { ffmpeg: tool(mediaBinaries.ffmpeg), ffprobe: tool(mediaBinaries.ffprobe) },
+      mediaTools: mediaToolVersions(mediaBinaries),
       metrics,
       ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
       isAdminSession: async (token) => (await auth.adminSession(token)) !== undefined,
@@ -322,7 +329,7 @@ export async function createContainer(
     prompts,
     presets: new PresetsService({ store, now }),
     gallery,
-    adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner, lanes, estimates, now }),
+    adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner: control, lanes, estimates, now }),
     content: content.content,
     accountData: content.accountData,
     loras,
@@ -345,8 +352,10 @@ export async function createContainer(
     webhooks: deliverer,
     mediaBinaries,
     adminKey,
+    ...(cluster.rateCounter ? { rateCounter: cluster.rateCounter } : {}),
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     async start() {
+      await cluster.ready();
       await auth.init();
       if (config.simulated && !overrides.noSimulator) {
         container.simulator = await startSimulatorProcess({ gpus: 2, timeScale: config.SIM_TIME_SCALE });
@@ -389,9 +398,10 @@ export async function createContainer(
       await container.simulator?.stop();
       live.close();
       tasks.close();
+      previews.close();
+      control.close();
       accounts.close();
-      await bus.close();
-      await signals.close();
+      await cluster.close();
       await store.close();
       await leases.close();
     },

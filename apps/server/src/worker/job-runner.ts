@@ -191,7 +191,7 @@ export class JobRunner implements TaskRunnerControl {
 
   cancelRunning(taskId: string): boolean {
     const r = this.running.get(taskId);
-    if (!r) return false;
+    if (!r || r.detached) return false; // a lost lease: the account's new holder cancels it
     r.abort.abort(new Error('cancelled by user'));
     return true;
   }
