@@ -97,7 +97,7 @@ describe('JobRunner with account leases', () => {
     expect(kit.runner.busy(account.id)).toBe(false);
   });
 
-  it('settle (a drain) waits until a prompt being submitted has its id stored, so the next holder re-attaches it', async () => {
+  it('settle (a drain) waits until a prompt being submitted is stored and posted, so the next holder re-attaches it', async () => {
     kit = createRunnerKit();
     await kit.addAccount();
     const t = await kit.queue();
@@ -108,7 +108,10 @@ describe('JobRunner with account leases', () => {
     const settling = kit.runner.settle(5_000).then(() => (settled = true));
     await kit.runner.idle();
     expect(settled).toBe(false);
-    await run.submit('prompt-2');
+    await run.submit('prompt-2'); // the id is stored before the engine posts the prompt: not yet
+    await kit.runner.idle();
+    expect(settled).toBe(false);
+    run.progress(1); // the engine's first report after the post
     await settling;
     expect(await kit.store.tasks.get(t.id)).toMatchObject({ status: 'running', promptId: 'prompt-2' });
     expect(run.signal.aborted).toBe(false);

@@ -55,8 +55,12 @@ interface Running {
   stage: TaskStage;
   /** the lease was lost: the account's new holder re-attaches this prompt, so this run writes nothing more */
   detached: boolean;
-  /** resolves once the prompt id is stored (or the run ended): then whoever drives the account next can re-attach */
+  /**
+   * resolves once the prompt id is stored and the backend has it (the first progress after the id: the engine
+   * stores the id before it submits), or the run ended: then whoever drives the account next can re-attach
+   */
   submitted: Promise<void>;
+  promptStored: boolean;
   markSubmitted: () => void;
   /** the engine answered and the outputs are being stored: a drain lets this finish (it writes the result) */
   storing: Promise<void> | undefined;
@@ -288,6 +292,7 @@ export class JobRunner implements TaskRunnerControl {
       stage: reattach ? task.stage : 'submitted',
       detached: false,
       submitted,
+      promptStored: reattach,
       markSubmitted,
       storing: undefined,
     };
@@ -315,9 +320,10 @@ export class JobRunner implements TaskRunnerControl {
         {
           onSubmitted: async (promptId) => {
             await this.d.store.tasks.update(task.id, { promptId }, 'running');
-            r.markSubmitted();
+            r.promptStored = true;
           },
           onProgress: ({ percent, stage }) => {
+            if (r.promptStored) r.markSubmitted();
             if (this.stopped || r.detached) return;
             r.progress = nextProgress(r.progress, percent);
             r.stage = nextStage(r.stage, stage);
