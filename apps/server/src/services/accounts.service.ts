@@ -31,6 +31,8 @@ export interface AccountsDeps {
 export class AccountsService {
   private readonly checking = new Map<string, Promise<AccountRecord>>();
   private readonly runningTask = new Map<string, string>();
+  /** what runs on the accounts other gateways drive, as of the last refresh (the admin view shows every GPU's job) */
+  private runningElsewhere = new Map<string, string>();
   /** the accounts as last read: admission and scheduling read them on every request, so not from the store */
   private cache: AccountRecord[] = [];
 
@@ -75,6 +77,10 @@ export class AccountsService {
   /** Re-read the accounts (at start, after each write here, and on the health monitor's tick for other gateways' writes). */
   async refresh(): Promise<AccountRecord[]> {
     this.cache = await this.d.store.accounts.list();
+    if (this.cache.some((a) => !this.drives(a.id))) {
+      const running = await this.d.store.tasks.byStatus(['running']);
+      this.runningElsewhere = new Map(running.flatMap((t) => (t.accountId ? [[t.accountId, t.id] as const] : [])));
+    } else this.runningElsewhere.clear();
     return this.cache;
   }
 
@@ -97,7 +103,8 @@ export class AccountsService {
       vram_free: a.vramFree,
       last_checked_at: a.lastCheckedAt ? new Date(a.lastCheckedAt).toISOString() : null,
       loaded_model: this.d.engine.loadedModel(a.id) ?? null,
-      running_task_id: this.runningTask.get(a.id) ?? null,
+      running_task_id:
+        this.runningTask.get(a.id) ?? (this.drives(a.id) ? null : this.runningElsewhere.get(a.id)) ?? null,
       created_at: new Date(a.createdAt).toISOString(),
       ready_models: this.readyModels(a),
       readiness: (a.readiness ?? []).map((r) => ({
