@@ -83,6 +83,7 @@ export async function openStore(config: Config, log: Logger, now: () => number):
 }
 
 export function newAccount(a: {
+  id?: string;
   name: string;
   baseUrl: string;
   lane: AccountRecord['lane'];
@@ -91,7 +92,7 @@ export function newAccount(a: {
   at: number;
 }): AccountRecord {
   return {
-    id: crypto.randomUUID(),
+    id: a.id ?? crypto.randomUUID(),
     name: a.name,
     baseUrl: a.baseUrl,
     lane: a.lane,
@@ -109,7 +110,32 @@ export function newAccount(a: {
   };
 }
 
-/** npm start without a backend: a `video` lane and an `image` lane on the simulator's two GPUs, serving the registry's models by type. */
+/**
+ * COMFYUI_URLS, on a database with no account yet. The ids derive from the URLs, so gateways that start together
+ * on one PostgreSQL database and both find it empty insert the same rows: the second insert of each is refused by
+ * the primary key, and the accounts exist once.
+ */
+export async function registerConfiguredAccounts(store: Store, urls: string[], now: () => number): Promise<void> {
+  if (urls.length === 0 || (await store.accounts.list()).length > 0) return;
+  for (const [i, url] of urls.entries()) {
+    const baseUrl = url.replace(/\/$/, '');
+    const h = crypto.createHash('sha256').update(`comfyui-url:${baseUrl}`).digest('hex');
+    const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    const account = newAccount({
+      id,
+      name: `comfyui-${i + 1}`,
+      baseUrl,
+      lane: 'shared',
+      models: [...MODEL_IDS],
+      reason: 'from COMFYUI_URLS; waiting for the first health check',
+      at: now(),
+    });
+    await store.accounts.insert(account).catch(async (err: unknown) => {
+      if (!(await store.accounts.get(id))) throw err; // not another gateway's insert of the same row
+    });
+  }
+}
+
 /** The versions and sources of ffmpeg and ffprobe, as the system view shows them. */
 export function mediaToolVersions(
   b: MediaBinaries,
@@ -121,23 +147,7 @@ export function mediaToolVersions(
   return { ffmpeg: tool(b.ffmpeg), ffprobe: tool(b.ffprobe) };
 }
 
-/** COMFYUI_URLS become accounts on the first start (an empty accounts table); later the admin API owns them. */
-export async function registerConfiguredAccounts(store: Store, urls: string[], now: () => number): Promise<void> {
-  if (urls.length === 0 || (await store.accounts.list()).length > 0) return;
-  for (const [i, url] of urls.entries()) {
-    await store.accounts.insert(
-      newAccount({
-        name: `comfyui-${i + 1}`,
-        baseUrl: url.replace(/\/$/, ''),
-        lane: 'shared',
-        models: [...MODEL_IDS],
-        reason: 'from COMFYUI_URLS; waiting for the first health check',
-        at: now(),
-      }),
-    );
-  }
-}
-
+/** npm start without a backend: a `video` lane and an `image` lane on the simulator's two GPUs, serving the registry's models by type. */
 export async function registerSimulatorAccounts(store: Store, urls: string[], now: () => number): Promise<void> {
   const lanes = [
     {

@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
-import { createPostgresActiveLock } from '#adapters/store/postgres-active-lock.ts';
 import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
 import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
 import { PromptPolicy, policyUserAction } from '#domain/prompt-policy/index.ts';
@@ -44,11 +43,13 @@ import { TasksService } from '#services/tasks.service.ts';
 import { UsersService } from '#services/users.service.ts';
 import { WebhookTargets } from '#services/webhook-targets.ts';
 import { WebhooksService } from '#services/webhooks.service.ts';
+import type { AccountClaims } from '#worker/account-claims.ts';
 import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
 import { Maintenance } from '#worker/maintenance.ts';
 import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
 import { createClusterWiring } from './cluster-wiring.ts';
+import { openAccountLeases, wireAccountClaims } from './lease-wiring.ts';
 import type { Config } from './config.ts';
 import { createContentWiring, type ContentOverrides } from './content-wiring.ts';
 import { VERSION } from './version.ts';
@@ -68,6 +69,8 @@ export interface Container {
   services: AppServices;
   runner: JobRunner;
   health: HealthMonitor;
+  /** the GPU accounts this gateway instance drives (every one on SQLite; its leases on PostgreSQL, ADR 0011) */
+  claims: AccountClaims;
   webhooks: WebhookDeliverer;
   mediaBinaries: MediaBinaries;
   simulator?: SimulatorProcess;
@@ -106,17 +109,8 @@ export async function createContainer(
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
   const store = await openStore(config, log, now);
-  // PostgreSQL: one gateway drives the GPUs; another on the same database waits in start() as a standby
-  const active = config.postgresUrl
-    ? createPostgresActiveLock(config.postgresUrl, {
-        onWaiting: () => log.warn('standby: another gateway is active on this database; waiting to take over'),
-        onLost: (err) => {
-          // another gateway may take over at once: stop driving the GPUs now (the orchestrator restarts us)
-          log.fatal({ err }, 'lost the active-gateway lock (database connection); exiting');
-          process.exit(1);
-        },
-      })
-    : undefined;
+  // several gateways on one PostgreSQL: each GPU account is driven by the instance holding its lease (ADR 0011)
+  const leases = openAccountLeases(config, crypto.randomUUID(), () => accounts.list().map((a) => a.id));
   const disk = overrides.files ?? openMediaStore(config);
   const storage = new StorageHealth({
     files: disk,
@@ -163,6 +157,8 @@ export async function createContainer(
     engine,
     now,
     onReady: () => wake(),
+    drives: (id) => claims.drives(id),
+    onChanged: () => signals.send({ kind: 'accounts-changed' }),
     log: log.child({ component: 'accounts' }),
   });
   const images = new ReferenceImages({
@@ -173,8 +169,13 @@ export async function createContainer(
     maxPixels: config.MAX_UPLOAD_PIXELS,
     now,
   });
-  const lanes = new LaneControl({ store, onResume: () => wake() });
+  const lanes = new LaneControl({
+    store,
+    onResume: () => wake(),
+    onChanged: () => signals.send({ kind: 'lanes-changed' }),
+  });
   const runner = new JobRunner({
+    claims: { drives: (id) => claims.drives(id), mayStart: (id) => claims.mayStart(id) },
     lanePaused: (lane) => lanes.isPaused(lane),
     store,
     files,
@@ -194,6 +195,7 @@ export async function createContainer(
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   wake = () => runner.wake();
+  const claims = wireAccountClaims({ config, leases: leases.leases, accounts, runner, lanes, signals, now, log });
   // a running task is cancelled where it runs: here, or by a signal to the gateway that runs it
   const control = new RunningTaskControl({ runner, signals });
   const estimates = new QueueEstimator({ store, bus, accounts, lanes, now });
@@ -346,13 +348,13 @@ export async function createContainer(
     services,
     runner,
     health,
+    claims,
     webhooks: deliverer,
     mediaBinaries,
     adminKey,
     ...(cluster.rateCounter ? { rateCounter: cluster.rateCounter } : {}),
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     async start() {
-      await active?.acquire();
       await cluster.ready();
       await auth.init();
       if (config.simulated && !overrides.noSimulator) {
@@ -370,8 +372,9 @@ export async function createContainer(
       await credits.reconcile();
       await lanes.init();
       await accounts.refresh();
-      await accounts.resumeInterruptedChecks();
       await runner.start();
+      // the first heartbeat takes this instance's share of the accounts and adopts their running prompts
+      await claims.start();
       await health.start();
       await webhooks.reconcile();
       deliverer.start();
@@ -386,6 +389,9 @@ export async function createContainer(
       maintenance.stop();
       await deliverer.stop();
       await runner.stop();
+      // a drain: running prompts stay on their GPUs; the leases go back at once and another gateway re-attaches them
+      await runner.settle(5_000);
+      await claims.drain();
       await lifecycle.close();
       await engine.close();
       await content.close();
@@ -397,7 +403,7 @@ export async function createContainer(
       accounts.close();
       await cluster.close();
       await store.close();
-      await active?.release();
+      await leases.close();
     },
   };
   return container;
