@@ -27,6 +27,7 @@ import { myTasksHandlers } from '#routes/my-tasks.routes.ts';
 import { systemHandlers } from '#routes/system.routes.ts';
 import { taskHandlers } from '#routes/tasks.routes.ts';
 import { webhookHandlers } from '#routes/webhooks.routes.ts';
+import type { SharedWindowCounter } from '#ports/rate-counter.ts';
 import type { AppServices } from '#services/app-services.ts';
 
 /** What the HTTP layer needs to know of the configuration. */
@@ -56,6 +57,8 @@ export interface BuildAppOptions {
   /** check every JSON answer against its declared response schema (tests) */
   checkResponses?: boolean;
   onRequestTimed?: (route: string, method: string, status: number, seconds: number) => void;
+  /** several gateways: rate-limit windows counted across all of them */
+  rateCounter?: SharedWindowCounter;
 }
 
 export interface BuiltApp {
@@ -114,12 +117,15 @@ export async function buildApp(s: AppServices, http: HttpSettings, opts: BuildAp
 
   await app.register(cookie);
   installSecurityHeaders(app);
-  const limiters = createRateLimits({
-    generatePerUserPerMinute: http.rateLimits.generatePerUserPerMinute,
-    generatePerIpPerMinute: http.rateLimits.generatePerIpPerMinute,
-    adminLoginPerIpPerMinute: http.rateLimits.loginPerMinute,
-    sessionLoginPerIpPerMinute: http.rateLimits.loginPerMinute * 3,
-  });
+  const limiters = createRateLimits(
+    {
+      generatePerUserPerMinute: http.rateLimits.generatePerUserPerMinute,
+      generatePerIpPerMinute: http.rateLimits.generatePerIpPerMinute,
+      adminLoginPerIpPerMinute: http.rateLimits.loginPerMinute,
+      sessionLoginPerIpPerMinute: http.rateLimits.loginPerMinute * 3,
+    },
+    opts.rateCounter,
+  );
   await app.register(cors, {
     origin: http.corsOrigins.length > 0 ? [...http.corsOrigins] : false,
     credentials: true,

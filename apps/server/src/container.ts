@@ -3,13 +3,9 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolveMediaBinaries, type MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
-import { MODEL_IDS } from '@mediagen/contract';
 import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
-import { createSingleInstanceSignals } from '#adapters/cluster/single-instance-signals.ts';
-import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
-import { createPostgresActiveLock } from '#adapters/store/postgres-active-lock.ts';
 import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
 import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
 import { PromptPolicy, policyUserAction } from '#domain/prompt-policy/index.ts';
@@ -17,6 +13,7 @@ import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
 import type { FileStore } from '#ports/file-store.ts';
 import type { MediaTools } from '#ports/media-tools.ts';
+import type { SharedWindowCounter } from '#ports/rate-counter.ts';
 import type { HostResolver, WebhookTransport } from '#ports/webhook-transport.ts';
 import { composeLoraLibrary } from './compose-loras.ts';
 import { AccountsService } from '#services/accounts.service.ts';
@@ -29,13 +26,13 @@ import { CreditsService } from '#services/credits.service.ts';
 import { GalleryService } from '#services/gallery.service.ts';
 import { GenerationService } from '#services/generation.service.ts';
 import { LaneControl } from '#services/lane-control.ts';
-import { LivePreviews } from '#services/live-previews.ts';
 import { LiveProgress } from '#services/live-progress.ts';
 import { MyTasksService } from '#services/my-tasks.service.ts';
 import { PresetsService } from '#services/presets.service.ts';
 import { PromptHistoryService } from '#services/prompt-history.service.ts';
 import { QueueEstimator } from '#services/queue-estimates.ts';
 import { QueueView } from '#services/queue-view.ts';
+import { RunningTaskControl } from '#services/running-task-control.ts';
 import { ReferenceImages } from '#services/reference-images.ts';
 import { SessionsService } from '#services/sessions.service.ts';
 import { StatsService } from '#services/stats.service.ts';
@@ -46,19 +43,23 @@ import { TasksService } from '#services/tasks.service.ts';
 import { UsersService } from '#services/users.service.ts';
 import { WebhookTargets } from '#services/webhook-targets.ts';
 import { WebhooksService } from '#services/webhooks.service.ts';
+import type { AccountClaims } from '#worker/account-claims.ts';
 import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
 import { Maintenance } from '#worker/maintenance.ts';
 import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
+import { createClusterWiring } from './cluster-wiring.ts';
+import { openAccountLeases, wireAccountClaims } from './lease-wiring.ts';
 import type { Config } from './config.ts';
 import { createContentWiring, type ContentOverrides } from './content-wiring.ts';
 import { VERSION } from './version.ts';
 import {
   loadAdminKey,
   loadPolicyTerms,
-  newAccount,
+  mediaToolVersions,
   openMediaStore,
   openStore,
+  registerConfiguredAccounts,
   registerSimulatorAccounts,
 } from './container-resources.ts';
 
@@ -68,10 +69,14 @@ export interface Container {
   services: AppServices;
   runner: JobRunner;
   health: HealthMonitor;
+  /** the GPU accounts this gateway instance drives (every one on SQLite; its leases on PostgreSQL, ADR 0011) */
+  claims: AccountClaims;
   webhooks: WebhookDeliverer;
   mediaBinaries: MediaBinaries;
   simulator?: SimulatorProcess;
   adminKey: { value: string; generated: boolean };
+  /** several gateways: rate-limit windows counted across all of them (buildApp's option) */
+  rateCounter?: SharedWindowCounter;
   /** prometheus timing hook for the HTTP layer */
   onRequestTimed: (route: string, method: string, status: number, seconds: number) => void;
   start(): Promise<void>;
@@ -104,17 +109,8 @@ export async function createContainer(
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
   const store = await openStore(config, log, now);
-  // PostgreSQL: one gateway drives the GPUs; another on the same database waits in start() as a standby
-  const active = config.postgresUrl
-    ? createPostgresActiveLock(config.postgresUrl, {
-        onWaiting: () => log.warn('standby: another gateway is active on this database; waiting to take over'),
-        onLost: (err) => {
-          // another gateway may take over at once: stop driving the GPUs now (the orchestrator restarts us)
-          log.fatal({ err }, 'lost the active-gateway lock (database connection); exiting');
-          process.exit(1);
-        },
-      })
-    : undefined;
+  // several gateways on one PostgreSQL: each GPU account is driven by the instance holding its lease (ADR 0011)
+  const leases = openAccountLeases(config, crypto.randomUUID(), () => accounts.list().map((a) => a.id));
   const disk = overrides.files ?? openMediaStore(config);
   const storage = new StorageHealth({
     files: disk,
@@ -134,15 +130,15 @@ export async function createContainer(
       variants: config.WORKFLOW_VARIANTS,
       logger: log.child({ component: 'comfyui' }),
     });
-  const bus = createInProcessTaskBus();
-  // several gateways on PostgreSQL: a NOTIFY adapter (cancel, cache and account changes reach every instance)
-  const signals = createSingleInstanceSignals();
-  const previews = new LivePreviews();
+  // several gateways on PostgreSQL: events, signals, preview frames and rate limits reach every instance
+  const cluster = createClusterWiring(config.postgresUrl, log);
+  const { bus, signals } = cluster;
+  const previews = cluster.previews;
   const live = new LiveProgress(bus);
   const lifecycle = new TaskLifecycle({ store, bus, now });
   const policy = new PromptPolicy(loadPolicyTerms(config.POLICY_TERMS_FILE));
   const adminKey = loadAdminKey(config);
-  const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now });
+  const auth = new AuthService({ store, authMode: config.AUTH_MODE, adminKey: adminKey.value, now, signals });
   const audit = new AuditService({ store, now });
   const content = await createContentWiring(
     { config, log, store, files, media, mediaBinaries, audit, policy, bus, tasks: () => tasks, version: VERSION, now },
@@ -161,6 +157,8 @@ export async function createContainer(
     engine,
     now,
     onReady: () => wake(),
+    drives: (id) => claims.drives(id),
+    onChanged: () => signals.send({ kind: 'accounts-changed' }),
     log: log.child({ component: 'accounts' }),
   });
   const images = new ReferenceImages({
@@ -171,8 +169,13 @@ export async function createContainer(
     maxPixels: config.MAX_UPLOAD_PIXELS,
     now,
   });
-  const lanes = new LaneControl({ store, onResume: () => wake() });
+  const lanes = new LaneControl({
+    store,
+    onResume: () => wake(),
+    onChanged: () => signals.send({ kind: 'lanes-changed' }),
+  });
   const runner = new JobRunner({
+    claims: { drives: (id) => claims.drives(id), mayStart: (id) => claims.mayStart(id) },
     lanePaused: (lane) => lanes.isPaused(lane),
     store,
     files,
@@ -192,8 +195,15 @@ export async function createContainer(
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   wake = () => runner.wake();
+  const claims = wireAccountClaims({ config, leases: leases.leases, accounts, runner, lanes, signals, now, log });
+  // a running task is cancelled where it runs: here, or by a signal to the gateway that runs it
+  const control = new RunningTaskControl({ runner, signals });
   const estimates = new QueueEstimator({ store, bus, accounts, lanes, now });
-  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner, now, estimates });
+  const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner: control, now, estimates });
+  cluster.onResync(() => {
+    tasks.forgetCached();
+    estimates.changed();
+  });
   const prompts = new PromptHistoryService({ store, now, log: log.child({ component: 'prompts' }) });
   const admission = {
     maxQueue: config.MAX_QUEUE,
@@ -274,10 +284,8 @@ export async function createContainer(
     () => store.tasks.countQueued(),
     () => runner.runningCount(),
   );
-  bus.subscribeAll(({ event }) => metrics.onTaskEvent(event));
-  const tool = (b: MediaBinaries['ffmpeg']): { version: string; source: typeof b.source } => ({
-    version: b.version,
-    source: b.source,
+  bus.subscribeAll(({ event, remote }) => {
+    if (!remote) metrics.onTaskEvent(event);
   });
   const services: AppServices = {
     auth,
@@ -306,7 +314,7 @@ export async function createContainer(
       creditsEnabled: config.CREDITS_ENABLED,
       sizes: config.ALLOWED_SIZES,
       maxUploadMb: config.MAX_UPLOAD_MB,
-      mediaTools: { ffmpeg: tool(mediaBinaries.ffmpeg), ffprobe: tool(mediaBinaries.ffprobe) },
+      mediaTools: mediaToolVersions(mediaBinaries),
       metrics,
       ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
       isAdminSession: async (token) => (await auth.adminSession(token)) !== undefined,
@@ -321,7 +329,7 @@ export async function createContainer(
     prompts,
     presets: new PresetsService({ store, now }),
     gallery,
-    adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner, lanes, estimates, now }),
+    adminQueue: new AdminQueueService({ store, accounts, lifecycle, runner: control, lanes, estimates, now }),
     content: content.content,
     accountData: content.accountData,
     loras,
@@ -340,12 +348,14 @@ export async function createContainer(
     services,
     runner,
     health,
+    claims,
     webhooks: deliverer,
     mediaBinaries,
     adminKey,
+    ...(cluster.rateCounter ? { rateCounter: cluster.rateCounter } : {}),
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     async start() {
-      await active?.acquire();
+      await cluster.ready();
       await auth.init();
       if (config.simulated && !overrides.noSimulator) {
         container.simulator = await startSimulatorProcess({ gpus: 2, timeScale: config.SIM_TIME_SCALE });
@@ -354,33 +364,24 @@ export async function createContainer(
           { urls: container.simulator.urls },
           'no COMFYUI_URLS configured: running on the ComfyUI simulator (synthetic outputs)',
         );
-      } else if (config.COMFYUI_URLS.length > 0 && (await store.accounts.list()).length === 0) {
-        for (const [i, url] of config.COMFYUI_URLS.entries()) {
-          await store.accounts.insert(
-            newAccount({
-              name: `comfyui-${i + 1}`,
-              baseUrl: url.replace(/\/$/, ''),
-              lane: 'shared',
-              models: [...MODEL_IDS],
-              reason: 'from COMFYUI_URLS; waiting for the first health check',
-              at: now(),
-            }),
-          );
-        }
+      } else {
+        await registerConfiguredAccounts(store, config.COMFYUI_URLS, now);
       }
       await storage.start();
       await maintenance.start();
       await credits.reconcile();
       await lanes.init();
       await accounts.refresh();
-      await accounts.resumeInterruptedChecks();
       await runner.start();
+      // the first heartbeat takes this instance's share of the accounts and adopts their running prompts
+      await claims.start();
       await health.start();
       await webhooks.reconcile();
       deliverer.start();
       gallery.startPurging();
     },
     async stop() {
+      claims.stop(); // no more accounts taken while stopping; drain() below gives back those held
       health.stop();
       gallery.stop();
       estimates.close();
@@ -389,17 +390,21 @@ export async function createContainer(
       maintenance.stop();
       await deliverer.stop();
       await runner.stop();
+      // a drain: running prompts stay on their GPUs; the leases go back at once and another gateway re-attaches them
+      await runner.settle(5_000);
+      await claims.drain();
       await lifecycle.close();
       await engine.close();
       await content.close();
       await container.simulator?.stop();
       live.close();
       tasks.close();
+      previews.close();
+      control.close();
       accounts.close();
-      await bus.close();
-      await signals.close();
+      await cluster.close();
       await store.close();
-      await active?.release();
+      await leases.close();
     },
   };
   return container;

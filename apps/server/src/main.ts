@@ -70,6 +70,7 @@ const { app, hub } = await buildApp(container.services, httpSettings(cfg), {
   ...(reporter ? { reporter } : {}),
   webDistDir: cfg.WEB_DIST_DIR ?? WEB_DIST,
   onRequestTimed: container.onRequestTimed,
+  ...(container.rateCounter ? { rateCounter: container.rateCounter } : {}),
 });
 await app.listen({ port: cfg.PORT, host: cfg.HOST });
 if (container.adminKey.generated) {

@@ -47,6 +47,7 @@ export async function startTestServer(
     logger: false,
     checkResponses: true,
     onRequestTimed: container.onRequestTimed,
+    ...(container.rateCounter ? { rateCounter: container.rateCounter } : {}),
     ...(opts.webDistDir ? { webDistDir: opts.webDistDir } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

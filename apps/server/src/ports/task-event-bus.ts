@@ -3,6 +3,8 @@ import type { TaskEvent } from '@mediagen/contract';
 export interface TaskEventEnvelope {
   ownerId: string;
   event: TaskEvent;
+  /** published on another gateway (counters count an event once, where it happened) */
+  remote?: boolean;
 }
 
 /**

@@ -1,7 +1,10 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createChannelSignals } from '#adapters/cluster/channel-signals.ts';
 import type { Store } from '#ports/store.ts';
 import { userRecord } from '#test/factories.ts';
 import { ManualClock } from '#test/fakes/manual-clock.ts';
+import { MemoryMessageHub } from '#test/fakes/memory-message-channel.ts';
 import { createMemoryStore } from '#test/fakes/memory-store.ts';
 import { AuthService, hashToken } from './auth.service.ts';
 
@@ -69,5 +72,43 @@ describe('AuthService caches lookups and forgets them when they change', () => {
     expect(await auth.adminSession(admin.token)).toBeDefined();
     expect(await auth.sessionUser(admin.token)).toBeUndefined();
     expect(await auth.adminSession(user.token)).toBeUndefined();
+  });
+});
+
+describe('AuthService with other gateways on the same database', () => {
+  async function twoGateways() {
+    const clock = new ManualClock();
+    const store = createMemoryStore({ now: clock.now });
+    await store.users.insert(userRecord({ id: 'alice', name: 'alice', keyHash: hashToken('key-a') }));
+    const hub = new MemoryMessageHub();
+    const log = pino({ level: 'silent' });
+    const make = (): AuthService =>
+      new AuthService({
+        store,
+        authMode: 'key',
+        adminKey: 'admin-key-0123456789',
+        now: clock.now,
+        signals: createChannelSignals(hub.endpoint(), log),
+      });
+    return { store, a: make(), b: make() };
+  }
+  const delivered = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('a key revoked on one is refused on the other as soon as the signal arrives, not after the cache TTL', async () => {
+    const { store, a, b } = await twoGateways();
+    expect((await b.userByKey('key-a'))?.id).toBe('alice'); // cached on b
+    await store.users.setKeyHash('alice', hashToken('key-b'));
+    a.forgetUser('alice');
+    await delivered();
+    expect(await b.userByKey('key-a')).toBeUndefined();
+  });
+
+  it('a logout on one ends the session on the other at once', async () => {
+    const { a, b } = await twoGateways();
+    const { token } = await a.createSession('key-a');
+    expect((await b.sessionUser(token))?.user.id).toBe('alice'); // cached on b
+    await a.endSession(token);
+    await delivered();
+    expect(await b.sessionUser(token)).toBeUndefined();
   });
 });

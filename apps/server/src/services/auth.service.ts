@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { ADMIN_TTL_SECONDS, SESSION_TTL_SECONDS, type AuthMode, type UserView } from '@mediagen/contract';
 import { AppError } from '#domain/app-error.ts';
+import type { ClusterSignals } from '#ports/cluster-signals.ts';
 import type { Store, UserRecord } from '#ports/store.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -32,9 +33,12 @@ export interface AuthServiceDeps {
   now: () => number;
   /**
    * How long a key or session lookup is remembered (default 30 s). Changes made here (logout, rotate, delete)
-   * take effect at once; one made by another gateway, within this time.
+   * take effect at once; one made by another gateway, as soon as its `auth-forget` signal arrives (else within
+   * this time).
    */
   cacheTtlMs?: number;
+  /** several gateways: what one forgets, the others forget too */
+  signals?: ClusterSignals;
 }
 
 type CachedSession = { kind: 'user'; user: UserRecord; expiresAt: number } | { kind: 'admin'; expiresAt: number };
@@ -48,10 +52,20 @@ export class AuthService {
     const o = { max: 10_000, ttlMs: d.cacheTtlMs ?? 30_000, now: d.now };
     this.keys = new TtlCache(o);
     this.sessions = new TtlCache(o);
+    d.signals?.on((s) => {
+      if (s.kind !== 'auth-forget') return;
+      if (s.userId !== undefined) this.forgetUserHere(s.userId);
+      if (s.tokenHash !== undefined) this.sessions.delete(s.tokenHash);
+    });
   }
 
   /** A user's key changed or was revoked, or the user was deleted: forget every cached lookup of theirs. */
   forgetUser(userId: string): void {
+    this.forgetUserHere(userId);
+    this.d.signals?.send({ kind: 'auth-forget', userId });
+  }
+
+  private forgetUserHere(userId: string): void {
     this.keys.deleteWhere((u) => u?.id === userId);
     this.sessions.deleteWhere((s) => s?.kind === 'user' && s.user.id === userId);
   }
@@ -134,6 +148,7 @@ export class AuthService {
     const hash = hashToken(token);
     await this.d.store.sessions.delete(hash);
     this.sessions.delete(hash);
+    this.d.signals?.send({ kind: 'auth-forget', tokenHash: hash });
   }
 
   async createAdminSession(key: string): Promise<{ token: string; expiresAt: number }> {

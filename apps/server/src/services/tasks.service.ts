@@ -12,7 +12,7 @@ import { empty, events, file, type EmptyReply, type EventsReply, type FileReply 
 import type { TaskLifecycle } from './task-lifecycle.ts';
 
 export interface TaskRunnerControl {
-  /** interrupt a running task on its backend; false when this gateway does not run it */
+  /** interrupt a running task on its backend; false when this gateway does not run it (then it tells the others) */
   cancelRunning(taskId: string): boolean;
 }
 
@@ -67,6 +67,12 @@ export class TasksService {
     this.offEvents();
   }
 
+  /** Events may have been missed (the link to the other gateways came back): read every task afresh. */
+  forgetCached(): void {
+    this.active.clear();
+    this.changes += 1;
+  }
+
   private async read(id: string): Promise<TaskRecord | undefined> {
     const cached = this.active.get(id);
     if (cached) return cached;
@@ -102,7 +108,7 @@ export class TasksService {
     } else if (t.status === 'running' && t.startedAt) {
       out.eta_seconds = Math.max(0, Math.round(t.estimatedSeconds - (this.d.now() - t.startedAt) / 1000));
     }
-    if (this.d.previews.get(t.id) || t.status === 'completed') out.preview_url = API.preview(t.id);
+    if (this.d.previews.has(t.id) || t.status === 'completed') out.preview_url = API.preview(t.id);
     if (t.result) out.result = t.result;
     if (t.error) out.error = t.error;
     if (t.errorCode) out.code = t.errorCode as TaskStatusResponse['code'];
@@ -121,7 +127,8 @@ export class TasksService {
       const cancelled = await this.d.lifecycle.transition(t, 'cancelled', { stage: 'done', finishedAt: this.d.now() });
       if (cancelled) return this.view(cancelled);
     }
-    // running (or it started meanwhile): interrupt it on its backend; the runner records the outcome
+    // running (or it started meanwhile): interrupt it on its backend, here or on the gateway that runs it; the
+    // runner records the outcome
     this.d.runner.cancelRunning(id);
     return this.view(await this.owned(ownerId, id));
   }
@@ -211,7 +218,8 @@ export class TasksService {
         return inMemory(bytes, 'image/jpeg');
       }
     }
-    const live = this.d.previews.get(id);
+    // running on another gateway: the frame it shared
+    const live = await this.d.previews.latest(id, task.status === 'running');
     if (!live) throw notFound('Preview');
     return inMemory(live.image, live.mime);
   }

@@ -37,6 +37,10 @@ export class TtlCache<K, V> {
     for (const [k, e] of this.entries) if (test(e.value)) this.entries.delete(k);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

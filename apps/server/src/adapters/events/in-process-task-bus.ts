@@ -29,17 +29,22 @@ class Fanout<T> {
   }
 }
 
+/** The in-process bus, and `deliver` for an event that another gateway published (the cluster bus calls it). */
+export type LocalTaskBus = TaskEventBus & { deliver(e: TaskEventEnvelope): void };
+
 /** The single-gateway bus: synchronous fan-out inside the process. */
-export function createInProcessTaskBus(): TaskEventBus {
+export function createInProcessTaskBus(): LocalTaskBus {
   const tasks = new Fanout<TaskEvent>();
   const owners = new Fanout<TaskEvent>();
   const all = new Set<Listener<TaskEventEnvelope>>();
+  const deliver = (e: TaskEventEnvelope): void => {
+    tasks.emit(e.event.data.task_id, e.event);
+    owners.emit(e.ownerId, e.event);
+    for (const fn of [...all]) fn(e);
+  };
   return {
-    publish(ownerId, event) {
-      tasks.emit(event.data.task_id, event);
-      owners.emit(ownerId, event);
-      for (const fn of [...all]) fn({ ownerId, event });
-    },
+    deliver,
+    publish: (ownerId, event) => deliver({ ownerId, event }),
     subscribe: (taskId, fn) => tasks.add(taskId, fn),
     subscribeOwner: (ownerId, fn) => owners.add(ownerId, fn),
     subscribeAll(fn) {

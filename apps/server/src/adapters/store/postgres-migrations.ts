@@ -151,6 +151,38 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       CREATE INDEX assets_owner_created ON assets(owner_id, created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'several gateways: live instances and per-account leases (ADR 0011)',
+    sql: `
+      CREATE TABLE gateway_instances (
+        id TEXT PRIMARY KEY, started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL
+      );
+      CREATE TABLE account_leases (
+        account_id TEXT COLLATE "C" PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE, instance_id TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX account_leases_instance ON account_leases(instance_id);
+    `,
+  },
+  // 4 is the per-account leases of the runtime work (issue #15); this one is the state gateways share besides them
+  {
+    version: 5,
+    name: 'several gateways: oversized cross-instance messages, live preview frames, shared rate-limit windows',
+    sql: `
+      CREATE TABLE cluster_messages (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL, created_at BIGINT NOT NULL);
+      CREATE INDEX cluster_messages_created ON cluster_messages(created_at);
+      CREATE TABLE task_previews (
+        task_id TEXT COLLATE "C" PRIMARY KEY, seq INTEGER NOT NULL, mime TEXT NOT NULL, image BYTEA NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE rate_windows (
+        key TEXT COLLATE "C" NOT NULL, window_start BIGINT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (key, window_start)
+      );
+      CREATE INDEX rate_windows_start ON rate_windows(window_start);
+    `,
+  },
 ];
 
 /** Any instance may start first: the migrations run under one advisory lock, each in its own transaction. */

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '#test/fakes/memory-store.ts';
+import { LaneControl } from './lane-control.ts';
+
+describe('LaneControl across gateways', () => {
+  it('announces each change, and a change made on one gateway is kept when another changes another lane', async () => {
+    const store = createMemoryStore();
+    let announced = 0;
+    const a = new LaneControl({ store, onResume: () => undefined, onChanged: () => void (announced += 1) });
+    const b = new LaneControl({ store, onResume: () => undefined });
+    await Promise.all([a.init(), b.init()]);
+    await a.pause('video');
+    expect(announced).toBe(1);
+    expect(await b.pause('image')).toEqual(['video', 'image']); // b had not re-read yet: it does before writing
+    await a.init(); // what a `lanes-changed` signal makes the others do
+    expect(a.list()).toEqual(['video', 'image']);
+    await a.resume('video');
+    expect(announced).toBe(2);
+  });
+});
