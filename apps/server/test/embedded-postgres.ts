@@ -16,6 +16,8 @@ export interface EmbeddedPostgres {
   adminUrl: string;
   /** the URL of a database on this server */
   url(database: string): string;
+  /** a new, empty database on this server; its URL */
+  createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -117,8 +119,13 @@ async function waitUntilAccepting(url: string, child: ChildProcess, log: () => s
   }
 }
 
-/** initdb + postgres on a free loopback port, tuned for tests (no fsync: the data is thrown away). */
-export async function startEmbeddedPostgres(o: { maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
+/**
+ * initdb + postgres on a free loopback port, tuned for tests (no fsync: the data is thrown away), or with
+ * PostgreSQL's durable defaults (`durable`) where a benchmark compares it with SQLite's synchronous=FULL.
+ */
+export async function startEmbeddedPostgres(
+  o: { maxConnections?: number; durable?: boolean } = {},
+): Promise<EmbeddedPostgres> {
   const bins = runnableCopy(await packagedBinaries());
   const user = serverUser();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediagen-pgdata-'));
@@ -140,12 +147,7 @@ export async function startEmbeddedPostgres(o: { maxConnections?: number } = {})
       '127.0.0.1',
       '-k',
       dataDir,
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
+      ...(o.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
       '-c',
       `max_connections=${o.maxConnections ?? 300}`,
     ],
@@ -161,6 +163,16 @@ export async function startEmbeddedPostgres(o: { maxConnections?: number } = {})
   return {
     adminUrl: `${base}/postgres`,
     url: (database) => `${base}/${database}`,
+    async createDatabase(name) {
+      const c = new pg.Client({ connectionString: `${base}/postgres` });
+      await c.connect();
+      try {
+        await c.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await c.end();
+      }
+      return `${base}/${name}`;
+    },
     async stop() {
       process.off('exit', kill);
       if (child.exitCode === null) {
