@@ -22,6 +22,8 @@ export const zEnv = z.object({
   DATABASE_URL: z.string().optional(),
   /** connections each gateway keeps to PostgreSQL at most (DATABASE_URL=postgres://…) */
   PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /** several gateways on PostgreSQL: an account whose driving gateway stopped renewing its lease moves after this */
+  LEASE_TTL_SECONDS: z.coerce.number().min(1).max(600).default(15),
   /** where outputs, thumbnails and reference images live: `fs` (under DATA_DIR) or `s3://bucket/prefix` */
   MEDIA_STORE: z
     .string()

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { modelsOfType, type ModelId } from '@mediagen/contract';
+import { MODEL_IDS, modelsOfType, type ModelId } from '@mediagen/contract';
 import type { Logger } from 'pino';
 import { createDiskFileStore } from '#adapters/files/disk-file-store.ts';
 import { createS3FileStore, parseS3Url } from '#adapters/files/s3-file-store.ts';
@@ -82,6 +82,7 @@ export async function openStore(config: Config, log: Logger, now: () => number):
 }
 
 export function newAccount(a: {
+  id?: string;
   name: string;
   baseUrl: string;
   lane: AccountRecord['lane'];
@@ -90,7 +91,7 @@ export function newAccount(a: {
   at: number;
 }): AccountRecord {
   return {
-    id: crypto.randomUUID(),
+    id: a.id ?? crypto.randomUUID(),
     name: a.name,
     baseUrl: a.baseUrl,
     lane: a.lane,
@@ -106,6 +107,32 @@ export function newAccount(a: {
     warnings: [],
     loras: [],
   };
+}
+
+/**
+ * COMFYUI_URLS, on a database with no account yet. The ids derive from the URLs, so gateways that start together
+ * on one PostgreSQL database and both find it empty insert the same rows: the second insert of each is refused by
+ * the primary key, and the accounts exist once.
+ */
+export async function registerConfiguredAccounts(store: Store, urls: string[], now: () => number): Promise<void> {
+  if (urls.length === 0 || (await store.accounts.list()).length > 0) return;
+  for (const [i, url] of urls.entries()) {
+    const baseUrl = url.replace(/\/$/, '');
+    const h = crypto.createHash('sha256').update(`comfyui-url:${baseUrl}`).digest('hex');
+    const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    const account = newAccount({
+      id,
+      name: `comfyui-${i + 1}`,
+      baseUrl,
+      lane: 'shared',
+      models: [...MODEL_IDS],
+      reason: 'from COMFYUI_URLS; waiting for the first health check',
+      at: now(),
+    });
+    await store.accounts.insert(account).catch(async (err: unknown) => {
+      if (!(await store.accounts.get(id))) throw err; // not another gateway's insert of the same row
+    });
+  }
 }
 
 /** npm start without a backend: a `video` lane and an `image` lane on the simulator's two GPUs, serving the registry's models by type. */

@@ -3,13 +3,11 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolveMediaBinaries, type MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
-import { MODEL_IDS } from '@mediagen/contract';
 import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
 import { createSingleInstanceSignals } from '#adapters/cluster/single-instance-signals.ts';
 import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
-import { createPostgresActiveLock } from '#adapters/store/postgres-active-lock.ts';
 import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
 import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
 import { PromptPolicy, policyUserAction } from '#domain/prompt-policy/index.ts';
@@ -46,19 +44,21 @@ import { TasksService } from '#services/tasks.service.ts';
 import { UsersService } from '#services/users.service.ts';
 import { WebhookTargets } from '#services/webhook-targets.ts';
 import { WebhooksService } from '#services/webhooks.service.ts';
+import type { AccountClaims } from '#worker/account-claims.ts';
 import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
 import { Maintenance } from '#worker/maintenance.ts';
 import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
+import { openAccountLeases, wireAccountClaims } from './lease-wiring.ts';
 import type { Config } from './config.ts';
 import { createContentWiring, type ContentOverrides } from './content-wiring.ts';
 import { VERSION } from './version.ts';
 import {
   loadAdminKey,
   loadPolicyTerms,
-  newAccount,
   openMediaStore,
   openStore,
+  registerConfiguredAccounts,
   registerSimulatorAccounts,
 } from './container-resources.ts';
 
@@ -68,6 +68,8 @@ export interface Container {
   services: AppServices;
   runner: JobRunner;
   health: HealthMonitor;
+  /** the GPU accounts this gateway instance drives (every one on SQLite; its leases on PostgreSQL, ADR 0011) */
+  claims: AccountClaims;
   webhooks: WebhookDeliverer;
   mediaBinaries: MediaBinaries;
   simulator?: SimulatorProcess;
@@ -104,17 +106,8 @@ export async function createContainer(
   // a missing ffmpeg is a start-up error, not a failed job later
   const mediaBinaries = resolveMediaBinaries();
   const store = await openStore(config, log, now);
-  // PostgreSQL: one gateway drives the GPUs; another on the same database waits in start() as a standby
-  const active = config.postgresUrl
-    ? createPostgresActiveLock(config.postgresUrl, {
-        onWaiting: () => log.warn('standby: another gateway is active on this database; waiting to take over'),
-        onLost: (err) => {
-          // another gateway may take over at once: stop driving the GPUs now (the orchestrator restarts us)
-          log.fatal({ err }, 'lost the active-gateway lock (database connection); exiting');
-          process.exit(1);
-        },
-      })
-    : undefined;
+  // several gateways on one PostgreSQL: each GPU account is driven by the instance holding its lease (ADR 0011)
+  const leases = openAccountLeases(config, crypto.randomUUID(), () => accounts.list().map((a) => a.id));
   const disk = overrides.files ?? openMediaStore(config);
   const storage = new StorageHealth({
     files: disk,
@@ -161,6 +154,8 @@ export async function createContainer(
     engine,
     now,
     onReady: () => wake(),
+    drives: (id) => claims.drives(id),
+    onChanged: () => signals.send({ kind: 'accounts-changed' }),
     log: log.child({ component: 'accounts' }),
   });
   const images = new ReferenceImages({
@@ -171,8 +166,13 @@ export async function createContainer(
     maxPixels: config.MAX_UPLOAD_PIXELS,
     now,
   });
-  const lanes = new LaneControl({ store, onResume: () => wake() });
+  const lanes = new LaneControl({
+    store,
+    onResume: () => wake(),
+    onChanged: () => signals.send({ kind: 'lanes-changed' }),
+  });
   const runner = new JobRunner({
+    claims: { drives: (id) => claims.drives(id), mayStart: (id) => claims.mayStart(id) },
     lanePaused: (lane) => lanes.isPaused(lane),
     store,
     files,
@@ -192,6 +192,7 @@ export async function createContainer(
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });
   wake = () => runner.wake();
+  const claims = wireAccountClaims({ config, leases: leases.leases, accounts, runner, lanes, signals, now, log });
   const estimates = new QueueEstimator({ store, bus, accounts, lanes, now });
   const tasks = new TasksService({ store, files, bus, lifecycle, live, previews, runner, now, estimates });
   const prompts = new PromptHistoryService({ store, now, log: log.child({ component: 'prompts' }) });
@@ -340,12 +341,12 @@ export async function createContainer(
     services,
     runner,
     health,
+    claims,
     webhooks: deliverer,
     mediaBinaries,
     adminKey,
     onRequestTimed: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
     async start() {
-      await active?.acquire();
       await auth.init();
       if (config.simulated && !overrides.noSimulator) {
         container.simulator = await startSimulatorProcess({ gpus: 2, timeScale: config.SIM_TIME_SCALE });
@@ -354,27 +355,17 @@ export async function createContainer(
           { urls: container.simulator.urls },
           'no COMFYUI_URLS configured: running on the ComfyUI simulator (synthetic outputs)',
         );
-      } else if (config.COMFYUI_URLS.length > 0 && (await store.accounts.list()).length === 0) {
-        for (const [i, url] of config.COMFYUI_URLS.entries()) {
-          await store.accounts.insert(
-            newAccount({
-              name: `comfyui-${i + 1}`,
-              baseUrl: url.replace(/\/$/, ''),
-              lane: 'shared',
-              models: [...MODEL_IDS],
-              reason: 'from COMFYUI_URLS; waiting for the first health check',
-              at: now(),
-            }),
-          );
-        }
+      } else {
+        await registerConfiguredAccounts(store, config.COMFYUI_URLS, now);
       }
       await storage.start();
       await maintenance.start();
       await credits.reconcile();
       await lanes.init();
       await accounts.refresh();
-      await accounts.resumeInterruptedChecks();
       await runner.start();
+      // the first heartbeat takes this instance's share of the accounts and adopts their running prompts
+      await claims.start();
       await health.start();
       await webhooks.reconcile();
       deliverer.start();
@@ -389,6 +380,9 @@ export async function createContainer(
       maintenance.stop();
       await deliverer.stop();
       await runner.stop();
+      // a drain: running prompts stay on their GPUs; the leases go back at once and another gateway re-attaches them
+      await runner.settle(5_000);
+      await claims.drain();
       await lifecycle.close();
       await engine.close();
       await content.close();
@@ -399,7 +393,7 @@ export async function createContainer(
       await bus.close();
       await signals.close();
       await store.close();
-      await active?.release();
+      await leases.close();
     },
   };
   return container;

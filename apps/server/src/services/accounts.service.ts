@@ -17,6 +17,13 @@ export interface AccountsDeps {
   engine: Pick<Engine, 'checkHealth' | 'loadedModel' | 'setupScript' | 'onBackendReconnected'>;
   now: () => number;
   onReady: () => void;
+  /**
+   * Whether this gateway drives the account (holds its lease, ADR 0011): only the holder checks an account on its
+   * own initiative and writes the outcome; the others read it from the database. Unset: every account (one gateway).
+   */
+  drives?: (accountId: string) => boolean;
+  /** accounts were added, edited, removed or changed status here: other gateways re-read them */
+  onChanged?: () => void;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
@@ -33,12 +40,18 @@ export class AccountsService {
     // a backend whose socket came back may have restarted with other nodes or files: look at once
     this.offReconnect = d.engine.onBackendReconnected((id) => {
       const a = this.cache.find((x) => x.id === id);
-      if (a && a.status !== 'disabled' && a.status !== 'checking') void this.check(id).catch(() => undefined);
+      if (a && a.status !== 'disabled' && a.status !== 'checking' && this.drives(id))
+        void this.check(id).catch(() => undefined);
     });
   }
 
   close(): void {
     this.offReconnect();
+  }
+
+  /** This gateway checks the account on its own initiative (an admin's explicit check runs wherever it is asked). */
+  drives(id: string): boolean {
+    return this.d.drives?.(id) ?? true;
   }
 
   /** The models an account can run now: those its last health check found ready (all it serves, if it said nothing per model). */
@@ -131,6 +144,7 @@ export class AccountsService {
     }
     this.d.log.info({ accountId: id, from: a.status, to, reason }, 'account status changed');
     await this.refresh();
+    this.d.onChanged?.();
     return this.get(id);
   }
 
@@ -154,7 +168,9 @@ export class AccountsService {
     };
     await this.d.store.accounts.insert(a);
     await this.refresh();
-    void this.check(a.id).catch(() => undefined);
+    this.d.onChanged?.();
+    // several gateways: the one that takes its lease checks it (a new account is `pending`: due at once)
+    if (this.drives(a.id)) void this.check(a.id).catch(() => undefined);
     return a;
   }
 
@@ -170,13 +186,14 @@ export class AccountsService {
       ...(p.auth_token !== undefined ? { authToken: p.auth_token } : {}),
     });
     await this.refresh();
+    this.d.onChanged?.();
     if (p.status === 'disabled') await this.transition(id, 'disabled', 'disabled by an administrator');
     if (p.status === 'pending') {
       if (a.status !== 'disabled')
         throw new AppError('invalid_transition', `An account cannot go from ${a.status} to pending`);
       await this.transition(id, 'pending', 're-enabled; waiting for a health check');
-      void this.check(id).catch(() => undefined);
-    } else if (p.models !== undefined && a.status !== 'disabled') {
+      if (this.drives(id)) void this.check(id).catch(() => undefined);
+    } else if (p.models !== undefined && a.status !== 'disabled' && this.drives(id)) {
       // what it must serve changed: find out at once whether it can
       void this.check(id).catch(() => undefined);
     }
@@ -187,6 +204,7 @@ export class AccountsService {
     await this.get(id);
     await this.d.store.accounts.delete(id);
     await this.refresh();
+    this.d.onChanged?.();
   }
 
   /** Health check: pending|ready|failed → checking → ready|failed. Concurrent calls share one check. */
@@ -199,12 +217,14 @@ export class AccountsService {
   }
 
   /**
-   * At start: an account stored as `checking` was being checked by a gateway that stopped or died meanwhile; that
-   * check will never finish, and nothing else moves an account out of `checking`, so this gateway runs it again.
+   * When this gateway starts driving accounts (at start, or leases taken over): one stored as `checking` was being
+   * checked by a gateway that stopped or died meanwhile; that check will never finish, and nothing else moves an
+   * account out of `checking`, so this gateway runs it again.
    */
-  async resumeInterruptedChecks(): Promise<void> {
+  async resumeInterruptedChecks(accountIds?: string[]): Promise<void> {
     for (const a of await this.d.store.accounts.list())
-      if (a.status === 'checking') void this.check(a.id, { resume: true }).catch(() => undefined);
+      if (a.status === 'checking' && (accountIds ? accountIds.includes(a.id) : this.drives(a.id)))
+        void this.check(a.id, { resume: true }).catch(() => undefined);
   }
 
   private async runCheck(id: string, resume: boolean): Promise<AccountRecord> {

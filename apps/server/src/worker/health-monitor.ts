@@ -1,6 +1,10 @@
 import type { AccountsService } from '#services/accounts.service.ts';
 
-/** Re-checks accounts periodically: ready ones every `readyMs`, failed ones with exponential backoff. */
+/**
+ * Re-checks the accounts this gateway drives periodically: ready ones every `readyMs`, failed ones with exponential
+ * backoff. With several gateways only an account's lease holder checks it (AccountsService.drives); every instance
+ * re-reads all accounts each second, so each sees the holders' results.
+ */
 export class HealthMonitor {
   private timer: NodeJS.Timeout | undefined;
   private readonly failures = new Map<string, { count: number; nextAt: number }>();
@@ -18,7 +22,8 @@ export class HealthMonitor {
   async start(): Promise<void> {
     await this.d.accounts.refresh();
     for (const a of this.d.accounts.list()) {
-      if (a.status !== 'disabled') void this.d.accounts.check(a.id).catch(() => undefined);
+      if (a.status !== 'disabled' && this.d.accounts.drives(a.id))
+        void this.d.accounts.check(a.id).catch(() => undefined);
     }
     // each tick also re-reads the accounts, so changes made by another gateway are seen within a second
     this.timer = setInterval(
@@ -40,6 +45,10 @@ export class HealthMonitor {
     const now = this.d.now();
     for (const a of this.d.accounts.list()) {
       if (a.status === 'disabled' || a.status === 'checking') continue;
+      if (!this.d.accounts.drives(a.id)) {
+        this.failures.delete(a.id);
+        continue;
+      }
       if (a.status === 'failed') {
         const f = this.failures.get(a.id) ?? {
           count: 0,

@@ -30,21 +30,23 @@ describe('JobRunner: dispatch and completion', () => {
     expect(kit.runner.runningTaskIds()).toEqual([t.id]);
   });
 
-  it('two gateways (two runners on one store) never run one task twice: the claim is a compare-and-set', async () => {
+  it('two gateways (two runners on one store, each driving its own account) never run one task twice: the claim is a compare-and-set', async () => {
     const store = createMemoryStore();
-    kit = createRunnerKit({ store: () => store });
-    const second = createRunnerKit({ store: () => store });
+    const only = (id: () => string) => ({ drives: (a: string) => a === id(), mayStart: (a: string) => a === id() });
+    let first = '';
+    let other = '';
+    kit = createRunnerKit({ store: () => store, claims: only(() => first) });
+    const second = createRunnerKit({ store: () => store, claims: only(() => other) });
     others.push(second);
-    await kit.addAccount();
+    first = (await kit.addAccount()).id;
+    other = (await kit.addAccount()).id;
     await second.accounts.refresh();
-    const tasks = [await kit.queue(), await kit.queue()];
+    const task = await kit.queue();
     await Promise.all([kit.runner.start(), second.runner.start()]);
     await Promise.all([kit.runner.idle(), second.runner.idle()]);
-    // one account: one of the two tasks runs, on one gateway only
-    expect(kit.engine.started.length + second.engine.started.length).toBe(1);
-    const claimed = [...kit.engine.started, ...second.engine.started][0]!.input.taskId;
-    expect(tasks.map((t) => t.id)).toContain(claimed);
-    expect((await store.tasks.get(claimed))?.attempts).toBe(1);
+    // both saw the one queued task for an idle account of theirs: one claimed it, on one gateway only
+    expect([...kit.engine.started, ...second.engine.started].map((r) => r.input.taskId)).toEqual([task.id]);
+    expect((await store.tasks.get(task.id))?.attempts).toBe(1);
   });
 
   it('persists the prompt id, reports progress and previews, stores the outputs and completes', async () => {

@@ -1,17 +1,16 @@
 import { workUnits, type TaskStage } from '@mediagen/contract';
-import { expiredDegradedJobs, stalledJobs } from '#domain/admission.ts';
 import { schedule, type IdleBackend } from '#domain/scheduler.ts';
 import { nextProgress, nextStage } from '#domain/task-lifecycle.ts';
-import { EngineError, type Engine, type EngineInputs } from '#ports/engine.ts';
+import type { Engine, EngineInputs } from '#ports/engine.ts';
 import type { AccountRecord, Store, TaskRecord } from '#ports/store.ts';
 import type { AccountsService } from '#services/accounts.service.ts';
 import type { LivePreviews } from '#services/live-previews.ts';
 import type { ReferenceImages } from '#services/reference-images.ts';
 import type { TaskLifecycle } from '#services/task-lifecycle.ts';
-import { isOutOfSpace } from '#services/storage-health.ts';
 import type { TaskRunnerControl } from '#services/tasks.service.ts';
-import { OutputWithheldError } from './output-check.ts';
 import { processOutputs, type OutputDeps } from './output-processing.ts';
+import { handleJobFailure } from './job-failure.ts';
+import { expireWaitingJobs } from './queue-expiry.ts';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -36,6 +35,16 @@ export interface JobRunnerDeps extends OutputDeps {
   tickMs?: number;
   /** an admin paused this lane: its accounts start no new job */
   lanePaused?: (lane: AccountRecord['lane']) => boolean;
+  /** the accounts this gateway drives (its leases, ADR 0011); without it, every account (one gateway) */
+  claims?: AccountDrive;
+}
+
+/** Which accounts this gateway instance may use (worker/account-claims.ts). */
+export interface AccountDrive {
+  /** it holds the account's lease: it re-attaches the account's prompts */
+  drives(accountId: string): boolean;
+  /** … and may start new work on it */
+  mayStart(accountId: string): boolean;
 }
 
 interface Running {
@@ -44,6 +53,13 @@ interface Running {
   abort: AbortController;
   progress: number;
   stage: TaskStage;
+  /** the lease was lost: the account's new holder re-attaches this prompt, so this run writes nothing more */
+  detached: boolean;
+  /** resolves once the prompt id is stored (or the run ended): then whoever drives the account next can re-attach */
+  submitted: Promise<void>;
+  markSubmitted: () => void;
+  /** the engine answered and the outputs are being stored: a drain lets this finish (it writes the result) */
+  storing: Promise<void> | undefined;
 }
 
 /** Claims queued tasks for idle ready accounts, runs them on the engine, stores outputs; every state change goes through the lifecycle. */
@@ -57,23 +73,61 @@ export class JobRunner implements TaskRunnerControl {
 
   constructor(private readonly d: JobRunnerDeps) {}
 
-  /** Startup reconciliation: running tasks with a known prompt are re-attached; others go back to the queue. */
+  /**
+   * Startup reconciliation: running tasks whose account is gone go back to the queue (no gateway will drive them
+   * again); those of the accounts this instance drives are adopted. Other gateways' running tasks are theirs.
+   */
   async start(): Promise<void> {
+    const accounts = (await this.d.store.accounts.list()).map((a) => a.id);
+    const known = new Set(accounts);
     for (const t of await this.d.store.tasks.byStatus(['running'])) {
-      if (t.promptId && t.accountId && (await this.d.store.accounts.get(t.accountId))) {
-        this.reattach.set(t.id, t.accountId);
-      } else {
-        await this.d.lifecycle.transition(t, 'queued', {
-          stage: 'queued',
-          progress: 0,
-          accountId: null,
-          promptId: null,
-        });
-      }
+      if (!t.accountId || !known.has(t.accountId)) await this.requeue(t);
     }
+    await this.adopt(accounts.filter((id) => this.drives(id)));
     this.timer = setInterval(() => void this.tick(), this.d.tickMs ?? 1000);
     this.timer.unref();
     this.wake();
+  }
+
+  /**
+   * This instance now drives these accounts (at start, or leases taken over from a gateway that died or drained):
+   * their running tasks with a prompt id are re-attached (the engine collects or follows the prompt, never submits
+   * it again); the others were claimed but never submitted, and go back to the queue.
+   */
+  async adopt(accountIds: string[]): Promise<void> {
+    if (accountIds.length === 0) return;
+    const ids = new Set(accountIds);
+    for (const t of await this.d.store.tasks.byStatus(['running'])) {
+      if (!t.accountId || !ids.has(t.accountId) || this.running.has(t.id) || this.reattach.has(t.id)) continue;
+      if (t.promptId) this.reattach.set(t.id, t.accountId);
+      else await this.requeue(t);
+    }
+    this.wake();
+  }
+
+  /**
+   * Another gateway took these accounts (this one stalled past the lease time to live): start nothing more on them
+   * and leave their running prompts to the new holder, which re-attaches them. Nothing is failed or cancelled.
+   */
+  detach(accountIds: string[]): void {
+    const ids = new Set(accountIds);
+    for (const [taskId, accountId] of this.reattach) if (ids.has(accountId)) this.reattach.delete(taskId);
+    for (const r of this.running.values()) if (ids.has(r.accountId)) r.detached = true;
+  }
+
+  /** A task runs, or waits to be re-attached, on this account here. */
+  busy(accountId: string): boolean {
+    for (const r of this.running.values()) if (r.accountId === accountId) return true;
+    for (const a of this.reattach.values()) if (a === accountId) return true;
+    return false;
+  }
+
+  private drives(accountId: string): boolean {
+    return this.d.claims?.drives(accountId) ?? true;
+  }
+
+  private async requeue(t: TaskRecord): Promise<void> {
+    await this.d.lifecycle.transition(t, 'queued', { stage: 'queued', progress: 0, accountId: null, promptId: null });
   }
 
   /**
@@ -84,6 +138,20 @@ export class JobRunner implements TaskRunnerControl {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.dispatching;
+  }
+
+  /**
+   * After stop, before this gateway's leases are given back (a drain): a prompt being submitted right now gets its
+   * id stored first, so the gateway that takes the account re-attaches it instead of queueing it again; a result
+   * being stored is finished here, so the next holder does not store it a second time.
+   */
+  async settle(maxMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.running.values()].map((r) => r.storing ?? r.submitted)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   wake(): void {
@@ -128,46 +196,15 @@ export class JobRunner implements TaskRunnerControl {
     return true;
   }
 
-  /**
-   * Jobs that can no longer start in time fail, each with its own code: degraded-mode video jobs past the
-   * wait limit (queue_overloaded, SPEC §6), and jobs for a model no account is ready for or being checked
-   * for, past their bound (no_backend_available).
-   */
-  private async expireWaiting(): Promise<void> {
-    const queued = await this.d.store.tasks.queuedSummaries();
-    if (queued.length === 0) return;
-    const accounts = this.d.accounts.lanes();
-    const now = this.d.now();
-    const expire = async (
-      id: string,
-      code: 'queue_overloaded' | 'no_backend_available',
-      error: string,
-    ): Promise<void> => {
-      const t = await this.d.store.tasks.get(id);
-      if (!t) return;
-      const failed = await this.d.lifecycle.transition(t, 'failed', {
-        stage: 'done',
-        error,
-        errorCode: code,
-        retriable: true,
-        finishedAt: this.d.now(),
-      });
-      if (failed) this.d.log.warn({ taskId: t.id, code }, 'queued job expired');
-    };
-    const stalled = stalledJobs(queued, accounts, now, this.d.noBackendMaxWaitMs);
-    for (const s of stalled) {
-      await expire(s.id, 'no_backend_available', `No GPU backend became ready for ${s.model} in time`);
-    }
-    const gone = new Set(stalled.map((s) => s.id));
-    for (const s of expiredDegradedJobs(queued, accounts, now, this.d.degradedMaxWaitMs)) {
-      if (!gone.has(s.id))
-        await expire(s.id, 'queue_overloaded', 'Generation queue is overloaded: no video GPU became free in time');
-    }
+  private expireWaiting(): Promise<void> {
+    return expireWaitingJobs(this.d);
   }
 
   private async dispatch(): Promise<void> {
     if (this.stopped) return;
-    const accounts = this.d.accounts.list().filter((a) => a.status === 'ready');
+    const ready = this.d.accounts.list().filter((a) => a.status === 'ready');
+    // only the accounts whose lease this instance holds; the others are driven by their holders
+    const accounts = ready.filter((a) => this.drives(a.id));
     const busy = new Set([...this.running.values()].map((r) => r.accountId));
     for (const [taskId, accountId] of this.reattach) {
       const acc = accounts.find((a) => a.id === accountId);
@@ -181,7 +218,13 @@ export class JobRunner implements TaskRunnerControl {
     }
     const waitingReattach = new Set(this.reattach.values());
     const idle: IdleBackend[] = accounts
-      .filter((a) => !busy.has(a.id) && !waitingReattach.has(a.id) && !this.d.lanePaused?.(a.lane))
+      .filter(
+        (a) =>
+          !busy.has(a.id) &&
+          !waitingReattach.has(a.id) &&
+          (this.d.claims?.mayStart(a.id) ?? true) &&
+          !this.d.lanePaused?.(a.lane),
+      )
       .map((a) => {
         const loaded = this.d.engine.loadedModel(a.id);
         const loadedLoras = this.d.engine.loadedLoras?.(a.id);
@@ -204,7 +247,7 @@ export class JobRunner implements TaskRunnerControl {
     const plan = schedule(jobs, idle, {
       now: this.d.now(),
       agingMs: this.d.agingMs ?? 120_000,
-      videoLaneReady: accounts.some((a) => a.lane === 'video'),
+      videoLaneReady: ready.some((a) => a.lane === 'video'),
       runningByOwner,
     });
     for (const { jobId, backendId } of plan) {
@@ -235,13 +278,21 @@ export class JobRunner implements TaskRunnerControl {
   }
 
   private async execute(task: TaskRecord, acc: AccountRecord, reattach: boolean): Promise<void> {
+    let markSubmitted = (): void => undefined;
+    const submitted = new Promise<void>((resolve) => (markSubmitted = resolve));
     const r: Running = {
       task,
       accountId: acc.id,
       abort: new AbortController(),
       progress: reattach ? task.progress : 0,
       stage: reattach ? task.stage : 'submitted',
+      detached: false,
+      submitted,
+      markSubmitted,
+      storing: undefined,
     };
+    let stored = (): void => undefined;
+    if (reattach) markSubmitted();
     this.running.set(task.id, r);
     this.d.accounts.setRunning(acc.id, task.id);
     const log = { taskId: task.id, accountId: acc.id, model: task.params.model };
@@ -264,9 +315,10 @@ export class JobRunner implements TaskRunnerControl {
         {
           onSubmitted: async (promptId) => {
             await this.d.store.tasks.update(task.id, { promptId }, 'running');
+            r.markSubmitted();
           },
           onProgress: ({ percent, stage }) => {
-            if (this.stopped) return;
+            if (this.stopped || r.detached) return;
             r.progress = nextProgress(r.progress, percent);
             r.stage = nextStage(r.stage, stage);
             this.d.lifecycle.reportProgress(task, r.progress, r.stage);
@@ -278,7 +330,9 @@ export class JobRunner implements TaskRunnerControl {
         },
         r.abort.signal,
       );
-      if (this.stopped) return; // shutting down: the next start collects the result from the backend
+      // shutting down, or the lease was lost: whoever drives the account next collects the result from the backend
+      if (this.stopped || r.detached) return;
+      r.storing = new Promise<void>((resolve) => (stored = resolve));
       r.progress = Math.max(r.progress, 99);
       this.d.lifecycle.reportProgress(task, r.progress, 'converting');
       const finished = this.d.now();
@@ -307,70 +361,15 @@ export class JobRunner implements TaskRunnerControl {
         await this.d.files.removePrefix(`media/${task.id}`);
       }
     } catch (err) {
-      await this.onFailure(task, acc, err, r.abort.signal);
+      // shutdown or a lost lease: it stays running in the store; whoever drives the account next re-attaches it
+      if (!this.stopped && !r.detached) await handleJobFailure(this.d, task, acc, err, r.abort.signal);
     } finally {
+      r.markSubmitted();
+      stored();
       this.running.delete(task.id);
       this.d.previews.drop(task.id);
       this.d.accounts.setRunning(acc.id, null);
       this.wake();
     }
-  }
-
-  private async onFailure(task: TaskRecord, acc: AccountRecord, err: unknown, signal: AbortSignal): Promise<void> {
-    const log = { taskId: task.id, accountId: acc.id };
-    if (this.stopped) return; // shutdown: it stays running in the store; the next start re-attaches
-    if (signal.aborted || (err instanceof EngineError && err.code === 'cancelled')) {
-      await this.d.lifecycle.transition(task, 'cancelled', { stage: 'done', finishedAt: this.d.now() });
-      this.d.log.info(log, 'job cancelled');
-      return;
-    }
-    if (err instanceof OutputWithheldError) {
-      // never retried: the same prompt would be checked again; the rest of a batch is dropped with it
-      await this.d.lifecycle.transition(task, 'failed', {
-        stage: 'done',
-        error: 'The output was withheld by the content policy',
-        errorCode: 'output_policy_violation',
-        retriable: false,
-        finishedAt: this.d.now(),
-      });
-      this.d.log.warn({ ...log, rule: err.rule }, 'job failed: output withheld');
-      return;
-    }
-    const engineErr = err instanceof EngineError ? err : undefined;
-    const message = err instanceof Error ? err.message : String(err);
-    const retriable = engineErr?.retriable ?? false;
-    if (engineErr?.code === 'backend_lost') {
-      // the backend died: re-check it (ready → checking → failed until it answers again)
-      void this.d.accounts.check(acc.id).catch(() => undefined);
-    }
-    if (retriable && task.attempts <= this.d.retryLimit) {
-      const requeued = await this.d.lifecycle.transition(task, 'queued', {
-        stage: 'queued',
-        progress: 0,
-        accountId: null,
-        promptId: null,
-      });
-      if (requeued)
-        this.d.log.warn(
-          { ...log, attempts: task.attempts, code: engineErr?.code, err: message },
-          'job failed on backend; re-queued',
-        );
-      return;
-    }
-    const full = !engineErr && isOutOfSpace(err);
-    const code = engineErr?.code ?? (full ? 'storage_full' : 'internal_error');
-    const text = engineErr
-      ? message
-      : full
-        ? 'The server ran out of storage while saving the result'
-        : `Internal error while running the job: ${message}`;
-    await this.d.lifecycle.transition(task, 'failed', {
-      stage: 'done',
-      error: text,
-      errorCode: code,
-      retriable,
-      finishedAt: this.d.now(),
-    });
-    this.d.log.error({ ...log, code, err: engineErr ? message : err }, 'job failed');
   }
 }

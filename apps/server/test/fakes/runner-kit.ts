@@ -1,7 +1,7 @@
 import { expect, vi } from 'vitest';
 import type { TaskStatus } from '@mediagen/contract';
 import type { TaskRecord } from '#ports/store.ts';
-import { JobRunner } from '#worker/job-runner.ts';
+import { JobRunner, type AccountDrive } from '#worker/job-runner.ts';
 import { taskRecord } from '../factories.ts';
 import { createServiceKit, type ServiceKitOptions } from './service-kit.ts';
 
@@ -9,6 +9,8 @@ export interface RunnerKitOptions extends ServiceKitOptions {
   retryLimit?: number;
   degradedMaxWaitMs?: number;
   noBackendMaxWaitMs?: number;
+  /** the accounts this runner's gateway drives (its leases); unset: all of them (one gateway) */
+  claims?: AccountDrive;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createRunnerKit(opts: RunnerKitOptions = {}) {
     degradedMaxWaitMs: opts.degradedMaxWaitMs ?? 30_000,
     noBackendMaxWaitMs: opts.noBackendMaxWaitMs ?? 300_000,
     tickMs: 3_600_000,
+    ...(opts.claims ? { claims: opts.claims } : {}),
   });
 
   return {

@@ -151,6 +151,20 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       CREATE INDEX assets_owner_created ON assets(owner_id, created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'several gateways: live instances and per-account leases (ADR 0011)',
+    sql: `
+      CREATE TABLE gateway_instances (
+        id TEXT PRIMARY KEY, started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL
+      );
+      CREATE TABLE account_leases (
+        account_id TEXT COLLATE "C" PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE, instance_id TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX account_leases_instance ON account_leases(instance_id);
+    `,
+  },
 ];
 
 /** Any instance may start first: the migrations run under one advisory lock, each in its own transaction. */
