@@ -18,10 +18,12 @@ export async function startBenchGateway(o: {
   database?: string;
   /** the API key of a user made by another gateway on the same database */
   key?: string;
+  /** a DATA_DIR shared with other gateways (media seen by all, as on a shared volume), kept on stop */
+  dataDir?: string;
   readyAccounts?: number;
   env?: Record<string, string>;
 }): Promise<BenchGateway> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gw-'));
+  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gw-'));
   const gw = await startGatewayProcess({
     dataDir,
     readyAccounts: o.readyAccounts ?? o.comfyUrls.length,
@@ -40,7 +42,7 @@ export async function startBenchGateway(o: {
   });
   const stop = async (): Promise<void> => {
     await gw.stop('SIGTERM');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!o.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     return { gw, key: o.key ?? (await benchUserKey(gw.url)), stop };

@@ -226,6 +226,7 @@ out();
 for (const line of (await contentBench({ runs: 5 })).lines) out(line);
 out();
 await stores();
+await affinity();
 
 out('## Targets');
 const met = (ok: boolean): string => (ok ? 'met' : '**missed**');

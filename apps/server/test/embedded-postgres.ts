@@ -18,6 +18,8 @@ export interface EmbeddedPostgres {
   url(database: string): string;
   /** a new, empty database on this server; its URL */
   createDatabase(name: string): Promise<string>;
+  /** one statement on a database of this server (URL from `createDatabase`), for reading rows behind the API */
+  query<T extends pg.QueryResultRow>(url: string, sql: string, args?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +121,16 @@ async function waitUntilAccepting(url: string, child: ChildProcess, log: () => s
   }
 }
 
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, args: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, args)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 /**
  * initdb + postgres on a free loopback port, tuned for tests (no fsync: the data is thrown away), or with
  * PostgreSQL's durable defaults (`durable`) where a benchmark compares it with SQLite's synchronous=FULL.
@@ -164,15 +176,10 @@ export async function startEmbeddedPostgres(
     adminUrl: `${base}/postgres`,
     url: (database) => `${base}/${database}`,
     async createDatabase(name) {
-      const c = new pg.Client({ connectionString: `${base}/postgres` });
-      await c.connect();
-      try {
-        await c.query(`CREATE DATABASE "${name}"`);
-      } finally {
-        await c.end();
-      }
+      await query(`${base}/postgres`, `CREATE DATABASE "${name}"`);
       return `${base}/${name}`;
     },
+    query,
     async stop() {
       process.off('exit', kill);
       if (child.exitCode === null) {
