@@ -11,7 +11,7 @@ import { startSimulatorProcess } from '../apps/server/src/adapters/simulator/sim
 import { startGatewayProcess } from '../apps/server/test/gateway-process.ts';
 import { cannon, paced, startPrinter, type CannonResult } from './autocannon-run.ts';
 
-const ADMIN_KEY = 'bench-admin-key-0123456789';
+export const ADMIN_KEY = 'bench-admin-key-0123456789';
 const f1 = (n: number): string => n.toFixed(1);
 const f2 = (n: number): string => n.toFixed(2);
 const f3 = (n: number): string => n.toFixed(3);
@@ -24,7 +24,7 @@ export interface SaturationFigures {
   admissionPacedP99: number;
 }
 
-async function call<T>(url: string, init: RequestInit & { headers?: Record<string, string> }): Promise<T> {
+export async function call<T>(url: string, init: RequestInit & { headers?: Record<string, string> }): Promise<T> {
   const res = await fetch(url, init);
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
@@ -37,7 +37,7 @@ function cpuMicros(pid: number): number {
 }
 
 /** A run, and the CPU the serving process spent per answered request during it. */
-async function measured(
+export async function measured(
   pid: number,
   o: Parameters<typeof cannon>[0],
 ): Promise<CannonResult & { cpuPerRequest: number }> {
@@ -47,7 +47,7 @@ async function measured(
 }
 
 /** Median of the rounds by req/s (with its own latencies). */
-function median<T extends CannonResult>(rounds: T[]): T {
+export function median<T extends CannonResult>(rounds: T[]): T {
   return [...rounds].sort((a, b) => a.rps - b.rps)[Math.floor(rounds.length / 2)]!;
 }
 

@@ -16,9 +16,11 @@ import {
 import { FakeEngine } from '../apps/server/test/fake-engine.ts';
 import { Client, json, startTestServer } from '../apps/server/test/test-server.ts';
 import { contentBench } from './content-bench.ts';
+import { gatewayAffinity } from './gateway-affinity.ts';
 import { httpSaturation } from './http-saturation.ts';
 import { overhead, pushLatency } from './job-overhead.ts';
 import { policyBench } from './policy-bench.ts';
+import { storeComparison } from './store-comparison.ts';
 
 const FFMPEG = resolveMediaBinaries().ffmpeg.path;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -178,6 +180,27 @@ async function memory(): Promise<void> {
   await gw.close();
 }
 
+async function stores(): Promise<void> {
+  out('## 10. PostgreSQL vs SQLite: status polling and durable admission');
+  await storeComparison(out);
+}
+
+async function affinity(): Promise<void> {
+  out('## 11. Scale-out: model switches with two active gateways vs one');
+  await gatewayAffinity(out);
+}
+
+// `--only <section>` measures one section and prints it, leaving docs/BENCHMARKS.md alone
+const onlyFlag = process.argv.indexOf('--only');
+const sections: Record<string, () => Promise<void>> = { store: stores, affinity };
+if (onlyFlag >= 0) {
+  const name = process.argv[onlyFlag + 1] ?? '';
+  const section = sections[name];
+  if (!section) throw new Error(`--only takes one of: ${Object.keys(sections).join(', ')}`);
+  await section();
+  process.exit(0);
+}
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 out('# Benchmarks');
 out();
@@ -202,6 +225,8 @@ out(
 out();
 for (const line of (await contentBench({ runs: 5 })).lines) out(line);
 out();
+await stores();
+await affinity();
 
 out('## Targets');
 const met = (ok: boolean): string => (ok ? 'met' : '**missed**');

@@ -16,6 +16,10 @@ export interface EmbeddedPostgres {
   adminUrl: string;
   /** the URL of a database on this server */
   url(database: string): string;
+  /** a new, empty database on this server; its URL */
+  createDatabase(name: string): Promise<string>;
+  /** one statement on a database of this server (URL from `createDatabase`), for reading rows behind the API */
+  query<T extends pg.QueryResultRow>(url: string, sql: string, args?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
 
@@ -117,8 +121,23 @@ async function waitUntilAccepting(url: string, child: ChildProcess, log: () => s
   }
 }
 
-/** initdb + postgres on a free loopback port, tuned for tests (no fsync: the data is thrown away). */
-export async function startEmbeddedPostgres(o: { maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, args: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, args)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * initdb + postgres on a free loopback port, tuned for tests (no fsync: the data is thrown away), or with
+ * PostgreSQL's durable defaults (`durable`) where a benchmark compares it with SQLite's synchronous=FULL.
+ */
+export async function startEmbeddedPostgres(
+  o: { maxConnections?: number; durable?: boolean } = {},
+): Promise<EmbeddedPostgres> {
   const bins = runnableCopy(await packagedBinaries());
   const user = serverUser();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediagen-pgdata-'));
@@ -140,12 +159,7 @@ export async function startEmbeddedPostgres(o: { maxConnections?: number } = {})
       '127.0.0.1',
       '-k',
       dataDir,
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
+      ...(o.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
       '-c',
       `max_connections=${o.maxConnections ?? 300}`,
     ],
@@ -161,6 +175,11 @@ export async function startEmbeddedPostgres(o: { maxConnections?: number } = {})
   return {
     adminUrl: `${base}/postgres`,
     url: (database) => `${base}/${database}`,
+    async createDatabase(name) {
+      await query(`${base}/postgres`, `CREATE DATABASE "${name}"`);
+      return `${base}/${name}`;
+    },
+    query,
     async stop() {
       process.off('exit', kill);
       if (child.exitCode === null) {

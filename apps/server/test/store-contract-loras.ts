@@ -81,9 +81,21 @@ export function describeLoraStoreContract(open: () => Promise<Store>): void {
     await store.tasks.insert({
       task: taskRecord({ id: 'with', createdAt: 2, params: { ...resolvedParams(), loras: [resolved('a'), pair] } }),
     });
-    const [plain, withLoras] = await store.tasks.queuedSummaries();
+    // a prompt may hold U+0000 or a lone surrogate (PostgreSQL's jsonb refuses both): the queue must still read
+    const prompt = 'a boat\u0000 on a lake \ud800';
+    await store.tasks.insert({
+      task: taskRecord({ id: 'nul', createdAt: 3, params: { ...resolvedParams(), prompt, loras: [resolved('a')] } }),
+    });
+    const [plain, withLoras, nul] = await store.tasks.queuedSummaries();
     expect(plain?.loraFiles).toBeUndefined();
     expect(withLoras?.loraFiles?.sort()).toEqual(['a.safetensors', 'pair.safetensors', 'pair_low.safetensors']);
+    expect(nul?.loraFiles).toEqual(['a.safetensors']);
+    expect((await store.tasks.get('nul'))?.params.prompt).toBe(prompt);
+    expect(
+      (await store.tasks.list({ ownerId: 'user-1', statuses: ['queued'], limit: 10, lora: 'a' }))
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['nul', 'with']);
   });
 
   it('tasks.list filters by a LoRA name', async () => {

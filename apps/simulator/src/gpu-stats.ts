@@ -42,6 +42,7 @@ export function simStats(gpu: SimulatedGpu): unknown {
     executions: Object.fromEntries(e.executions),
     total_executed: e.totalExecuted,
     loaded_model: e.loaded?.key ?? null,
+    model_loads: e.modelLoads,
     loaded_model_files: e.loaded?.files ?? [],
     queue: { running: gpu.queue.running?.promptId ?? null, pending: gpu.queue.pendingIds() },
     time_scale: gpu.config.timeScale,

@@ -62,6 +62,8 @@ export class PromptExecutor {
   readonly executions = new Map<string, number>();
   readonly executionMs = new Map<string, { wall_ms: number; model_ms: number }>();
   totalExecuted = 0;
+  /** model sets loaded so far (the first load included): how well a scheduler keeps a GPU on one model */
+  modelLoads = 0;
   /** the latest plan warnings (images a model drops), newest last */
   readonly warnings: Array<{ prompt_id: string; warning: string }> = [];
   private stopped = false;
@@ -305,6 +307,7 @@ export class PromptExecutor {
     if (/Loader/i.test(node.class_type) && plan.modelFiles.length > 0 && this.loaded?.key !== plan.modelKey) {
       // loading weights is not interruptible in ComfyUI: the flag is seen at the next check
       this.loaded = undefined;
+      this.modelLoads += 1;
       await this.sleep(timing.loadSeconds(plan.isVideo));
       this.loaded = { key: plan.modelKey, files: plan.modelFiles, bytes: modelSetBytes(plan.modelFiles) };
       return;

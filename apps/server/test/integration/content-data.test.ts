@@ -10,6 +10,7 @@ import { backupIfMigrationsPending } from '#adapters/store/sqlite-backup.ts';
 import { openSqliteStore } from '#adapters/store/sqlite-store.ts';
 import { Retention } from '#worker/retention.ts';
 import { FakeEngine } from '../fake-engine.ts';
+import { openGatewayDatabase, openGatewayStore } from '../gateway-database.ts';
 import { ADMIN_KEY, Client, json, startTestServer, tempDir, waitFor, type TestServer } from '../test-server.ts';
 
 const engine = new FakeEngine();
@@ -101,12 +102,11 @@ describe('export and erasure', () => {
     const bobTask = await done(bob.client, PONY);
     const session = new Client(server.url);
     expect((await session.post('/api/auth/session', { access_key: alice.key })).status).toBe(200);
-    const db = new Database(path.join(server.dataDir, 'mediagen.db'), { readonly: true });
-    const rows = db.prepare('SELECT id, path FROM assets WHERE owner_id = ?').all(alice.id) as Array<{
-      id: string;
-      path: string;
-    }>;
-    db.close();
+    const db = await openGatewayDatabase(server.dataDir);
+    const rows = await db.query<{ id: string; path: string }>('SELECT id, path FROM assets WHERE owner_id = ?', [
+      alice.id,
+    ]);
+    await db.close();
     const aliceFiles = rows.map((r) => r.path);
     expect(aliceFiles.some((p) => p.startsWith('assets/'))).toBe(true); // the reference
     const aliceIds = [...aliceTasks, ...rows.map((r) => r.id)];
@@ -160,15 +160,15 @@ describe('storage report and retention', () => {
     const young = await done(client, { ...PONY, seed: 7 });
     const other = await newUser('retention-other');
     const othersOld = await done(other.client, PONY);
-    // age two jobs by 10 days in the database (a second connection; WAL lets the gateway keep running)
-    const db = new Database(path.join(server.dataDir, 'mediagen.db'));
+    // age two jobs by 10 days in the database (a second connection; the gateway keeps running)
+    const db = await openGatewayDatabase(server.dataDir);
     for (const id of [old, othersOld]) {
-      db.prepare('UPDATE tasks SET created_at = created_at - ? WHERE id = ?').run(10 * DAY, id);
-      db.prepare('UPDATE assets SET created_at = created_at - ? WHERE task_id = ?').run(10 * DAY, id);
+      await db.query('UPDATE tasks SET created_at = created_at - ? WHERE id = ?', [10 * DAY, id]);
+      await db.query('UPDATE assets SET created_at = created_at - ? WHERE task_id = ?', [10 * DAY, id]);
     }
-    db.close();
+    await db.close();
     expect((await admin.patch(`/api/admin/users/${userId}`, { retention_days: 7 })).status).toBe(200);
-    const store = openSqliteStore(path.join(server.dataDir, 'mediagen.db'));
+    const store = await openGatewayStore(server.dataDir);
     try {
       // no RETENTION_DAYS: only the user with an override loses anything
       const r = await new Retention({

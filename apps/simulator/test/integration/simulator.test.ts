@@ -387,12 +387,16 @@ describe('uploads, files and catalogue routes', () => {
       return Number(h.status.messages.find((m) => m[0] === 'execution_success')![1].sim_model_ms);
     };
     const flux = 'flux1-dev-bnb-nf4-v2.safetensors';
+    const loads = async (): Promise<number> => (await getJson<{ model_loads: number }>(base, '/sim/stats')).model_loads;
+    const loadsBefore = await loads(); // the GPU is shared with the file's other tests
     const cold = await modelMs(flux);
     const warm = await modelMs(flux);
     expect(cold - warm).toBeCloseTo(4000 * SCALE, 0);
     expect((await getJson(base, '/sim/stats')).loaded_model).toBe(flux);
+    expect(await loads()).toBe(loadsBefore + 1);
     expect((await postJson(base, '/free', { unload_models: true })).status).toBe(200);
     await vi.waitFor(async () => expect((await getJson(base, '/sim/stats')).loaded_model).toBeNull());
     expect(await modelMs(flux)).toBeCloseTo(cold, 0);
+    expect(await loads()).toBe(loadsBefore + 2);
   });
 });

@@ -19,7 +19,8 @@ export function openPostgresPool(url: string, max = 10): pg.Pool {
 
 /**
  * Text from users as PostgreSQL can hold it: a `text` value cannot contain U+0000 (SQLite's can), so that one
- * character is stored as U+FFFD rather than failing the request. JSON columns need nothing (JSON escapes it).
+ * character is stored as U+FFFD rather than failing the request. JSON text columns keep it escaped, but jsonb refuses
+ * the escape: queries that read fields of such a column replace it first (postgres-task-repo.ts).
  */
 export const pgText = (s: string): string => s.replaceAll('\u0000', '\uFFFD');
 

@@ -74,6 +74,15 @@ async function queuedCounts(
 const TASK_COLUMNS = `id, owner_id, status, stage, progress, params, estimated_seconds, account_id, prompt_id, attempts,
   error, error_code, retriable, result, created_at, updated_at, started_at, finished_at, gpu_ms, starred, trashed_at, priority`;
 
+/**
+ * `params` as jsonb for the queries that read fields of it. The column keeps the JSON as written, and a prompt may
+ * hold U+0000 or a lone surrogate, whose escapes jsonb refuses (one such task would fail every read of the queue),
+ * so those escapes are read as U+FFFD here (the fields read this way, LoRA names, never hold them); the regular
+ * expression only runs on the rows with an escape at all.
+ */
+const PARAMS_JSONB = `(CASE WHEN strpos(params, '\\u') = 0 THEN params
+  ELSE regexp_replace(params, '\\\\u(0000|d[89a-f][0-9a-f]{2})', '\\\\ufffd', 'gi') END)::jsonb`;
+
 function fromRow(r: TaskRow): TaskRecord {
   return {
     id: r.id,
@@ -275,7 +284,7 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       if (query.model) where.push(`model = ${arg(query.model)}`);
       if (query.lora !== undefined) {
         where.push(
-          `EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(params::jsonb -> 'loras', '[]'::jsonb)) AS l
+          `EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(${PARAMS_JSONB} -> 'loras', '[]'::jsonb)) AS l
             WHERE l ->> 'name' = ${arg(query.lora)})`,
         );
       }
@@ -335,7 +344,7 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
         loras: string | null;
       }>(
         `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
-            (params::jsonb -> 'loras')::text AS loras FROM tasks WHERE status = 'queued'
+            (${PARAMS_JSONB} -> 'loras')::text AS loras FROM tasks WHERE status = 'queued'
             ${filter ? 'AND type = $1 AND created_at < $2' : ''}
           ORDER BY priority DESC, created_at, id`,
         filter ? [filter.type, filter.createdBefore] : [],
