@@ -49,6 +49,28 @@ describe('JobRunner: dispatch and completion', () => {
     expect((await store.tasks.get(task.id))?.attempts).toBe(1);
   });
 
+  it('a job another gateway claimed first does not leave the account idle until the next tick', async () => {
+    kit = createRunnerKit();
+    const account = await kit.addAccount();
+    await kit.runner.start();
+    await kit.runner.idle();
+    const first = await kit.queue();
+    const second = await kit.queue();
+    const get = kit.store.tasks.get.bind(kit.store.tasks);
+    let stolen = false;
+    // the moment this runner looks the planned job up, another gateway has just claimed it
+    kit.store.tasks.get = async (id) => {
+      if (id === first.id && !stolen) {
+        stolen = true;
+        await kit.store.tasks.update(first.id, { status: 'running', accountId: 'elsewhere' }, 'queued');
+      }
+      return get(id);
+    };
+    kit.runner.wake(); // one wake-up, no tick
+    await kit.runner.idle();
+    expect(kit.engine.started.map((r) => [r.input.taskId, r.input.backend.id])).toEqual([[second.id, account.id]]);
+  });
+
   it('persists the prompt id, reports progress and previews, stores the outputs and completes', async () => {
     kit = createRunnerKit();
     await kit.addAccount({ name: 'gpu-a' });

@@ -88,7 +88,9 @@ export class JobRunner implements TaskRunnerControl {
       if (!t.accountId || !known.has(t.accountId)) await this.requeue(t);
     }
     await this.adopt(accounts.filter((id) => this.drives(id)));
-    this.timer = setInterval(() => void this.tick(), this.d.tickMs ?? 1000);
+    this.timer = setInterval(() => {
+      this.tick().catch((err: unknown) => this.d.log.error({ err }, 'queued-job expiry failed'));
+    }, this.d.tickMs ?? 1000);
     this.timer.unref();
     this.wake();
   }
@@ -261,15 +263,19 @@ export class JobRunner implements TaskRunnerControl {
       if (this.stopped) return;
       const acc = accounts.find((a) => a.id === backendId);
       const task = await this.d.store.tasks.get(jobId);
-      if (!acc || task?.status !== 'queued') continue;
-      const claimed = await this.d.lifecycle.transition(task, 'running', {
-        stage: 'submitted',
-        progress: 0,
-        accountId: acc.id,
-        startedAt: this.d.now(),
-        attempts: task.attempts + 1,
-      });
-      if (claimed) void this.execute(claimed, acc, false);
+      const claimed =
+        acc && task?.status === 'queued'
+          ? await this.d.lifecycle.transition(task, 'running', {
+              stage: 'submitted',
+              progress: 0,
+              accountId: acc.id,
+              startedAt: this.d.now(),
+              attempts: task.attempts + 1,
+            })
+          : undefined;
+      if (acc && claimed) void this.execute(claimed, acc, false);
+      // another gateway (or a cancel) took the job first: plan again at once rather than leave the GPU idle a tick
+      else this.again = true;
     }
   }
 
