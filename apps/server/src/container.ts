@@ -381,6 +381,7 @@ export async function createContainer(
       gallery.startPurging();
     },
     async stop() {
+      claims.stop(); // no more accounts taken while stopping; drain() below gives back those held
       health.stop();
       gallery.stop();
       estimates.close();

@@ -83,7 +83,9 @@ export class AccountClaims implements AccountDrive {
     this.held.clear();
   }
 
+  /** No more beats (the gateway is stopping): nothing more is taken, renewed or given back until `drain`. */
   stop(): void {
+    this.draining = true;
     if (this.timer) clearInterval(this.timer);
   }
 

@@ -50,6 +50,8 @@ export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): 
   let draining = false;
   let markReady: () => void = () => undefined;
   const readyOnce = new Promise<void>((resolve) => (markReady = resolve));
+  /** LISTENs issued after the connection came up (a topic subscribed late) */
+  let listening: Promise<unknown> = Promise.resolve();
 
   const deliver = (topic: string, payload: string): void => {
     for (const fn of [...(topics.get(topic) ?? [])]) {
@@ -206,15 +208,18 @@ export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): 
         set = new Set();
         topics.set(topic, set);
         if (connected && client) {
-          client.query(`LISTEN ${pg.escapeIdentifier(topic)}`).catch((err: unknown) => {
-            o.log.warn({ err, topic }, 'LISTEN failed');
-          });
+          const c = client;
+          listening = listening.then(() =>
+            c.query(`LISTEN ${pg.escapeIdentifier(topic)}`).catch((err: unknown) => {
+              o.log.warn({ err, topic }, 'LISTEN failed');
+            }),
+          );
         }
       }
       set.add(fn);
       return () => set.delete(fn);
     },
-    ready: () => readyOnce,
+    ready: () => readyOnce.then(() => listening).then(() => undefined),
     onResync(fn) {
       resyncs.add(fn);
       return () => resyncs.delete(fn);

@@ -1,0 +1,138 @@
+import type { TaskEvent } from '@mediagen/contract';
+import type pg from 'pg';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createChannelSignals } from '#adapters/cluster/channel-signals.ts';
+import type { MessageChannel } from '#adapters/cluster/message-channel.ts';
+import { createPostgresMessageChannel } from '#adapters/cluster/postgres-message-channel.ts';
+import { createPostgresPreviewFrames } from '#adapters/cluster/postgres-preview-frames.ts';
+import { createPostgresWindowCounter } from '#adapters/cluster/postgres-window-counter.ts';
+import { createClusterTaskBus } from '#adapters/events/cluster-task-bus.ts';
+import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
+import { openPostgresPool } from '#adapters/store/postgres-db.ts';
+import { migratePostgres } from '#adapters/store/postgres-migrations.ts';
+import type { ClusterSignal } from '#ports/cluster-signals.ts';
+import type { TaskEventEnvelope } from '#ports/task-event-bus.ts';
+import { freshDatabase } from '../test-databases.ts';
+import { waitFor } from '../test-server.ts';
+
+// The cluster adapters on a real PostgreSQL: two "gateways" are two sets of adapters on one database.
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f().catch(() => undefined);
+});
+
+async function database(): Promise<{ url: string; pool: pg.Pool }> {
+  const url = await freshDatabase('cluster');
+  const pool = openPostgresPool(url, 4);
+  cleanup.push(() => pool.end());
+  await migratePostgres(pool);
+  return { url, pool };
+}
+
+function channel(url: string, pool: pg.Pool, instanceId: string): MessageChannel {
+  const c = createPostgresMessageChannel({ url, pool, instanceId, log, backoffMs: 50 });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+describe('PostgreSQL cluster adapters', () => {
+  it('task events cross gateways in order, a result past the NOTIFY limit included; never echoed', async () => {
+    const { url, pool } = await database();
+    const [ca, cb] = [channel(url, pool, 'a'), channel(url, pool, 'b')];
+    const a = createClusterTaskBus({ local: createInProcessTaskBus(), channel: ca, log });
+    const b = createClusterTaskBus({ local: createInProcessTaskBus(), channel: cb, log });
+    await Promise.all([ca.ready(), cb.ready()]);
+    const seenA: TaskEventEnvelope[] = [];
+    const seenB: TaskEventEnvelope[] = [];
+    a.subscribeAll((e) => seenA.push(e));
+    b.subscribeAll((e) => seenB.push(e));
+    const big = 'a lighthouse on a cliff '.repeat(2000); // ~48 KB
+    const events: TaskEvent[] = [
+      { event: 'progress', data: { task_id: 't1', status: 'queued', progress: 0, stage: 'queued' } },
+      { event: 'failed', data: { task_id: 't1', error: big, code: 'internal', retriable: false } },
+      { event: 'cancelled', data: { task_id: 't2' } },
+    ];
+    for (const e of events) {
+      a.publish('owner', e);
+      // separate turns: separate messages, so the spilled one sits between two notified ones
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitFor(() => seenB.length === 3, 5000, 10);
+    expect(seenB.map((e) => e.event)).toEqual(events);
+    expect(seenB.every((e) => e.remote === true && e.ownerId === 'owner')).toBe(true);
+    expect(seenA).toHaveLength(3); // its own, once each
+    const spilled = await pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM cluster_messages');
+    expect(spilled.rows[0]?.n).toBe(1); // only the large one went through the table
+  });
+
+  it('signals reach the other gateway and not the sender', async () => {
+    const { url, pool } = await database();
+    const [ca, cb] = [channel(url, pool, 'a'), channel(url, pool, 'b')];
+    const a = createChannelSignals(ca, log);
+    const b = createChannelSignals(cb, log);
+    await Promise.all([ca.ready(), cb.ready()]);
+    const onA: ClusterSignal[] = [];
+    const onB: ClusterSignal[] = [];
+    a.on((s) => onA.push(s));
+    b.on((s) => onB.push(s));
+    a.send({ kind: 'cancel', taskId: 't1' });
+    a.send({ kind: 'auth-forget', userId: 'alice' });
+    await waitFor(() => onB.length === 2, 5000, 10);
+    expect(onB).toEqual([
+      { kind: 'cancel', taskId: 't1' },
+      { kind: 'auth-forget', userId: 'alice' },
+    ]);
+    expect(onA).toEqual([]);
+  });
+
+  it('the listener comes back after its connection is killed, and says so (resync)', async () => {
+    const { url, pool } = await database();
+    const a = channel(url, pool, 'a');
+    const b = channel(url, pool, 'b');
+    let resyncs = 0;
+    b.onResync(() => (resyncs += 1));
+    const got: string[] = [];
+    b.subscribe('mediagen_test', (p) => got.push(p));
+    await b.ready(); // and late subscriptions (after the connection is up) are listened to before ready resolves
+    const late: string[] = [];
+    b.subscribe('mediagen_late', (p) => late.push(p));
+    await b.ready();
+    a.send('mediagen_late', 'hello');
+    await waitFor(() => late.includes('hello'), 5000, 10);
+    await pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+    );
+    await waitFor(() => resyncs >= 1, 10_000, 20);
+    a.send('mediagen_test', 'after');
+    await waitFor(() => got.includes('after'), 5000, 10);
+  });
+
+  it('preview frames: a late write never replaces a newer frame; delete removes it', async () => {
+    const { pool } = await database();
+    const frames = createPostgresPreviewFrames(pool, log);
+    cleanup.push(async () => frames.close());
+    await frames.put('t1', { image: Buffer.from([1, 2, 3]), mime: 'image/jpeg', seq: 2 });
+    await frames.put('t1', { image: Buffer.from([9]), mime: 'image/png', seq: 1 });
+    expect(await frames.get('t1')).toEqual({ image: Buffer.from([1, 2, 3]), mime: 'image/jpeg', seq: 2 });
+    await frames.delete('t1');
+    expect(await frames.get('t1')).toBeUndefined();
+  });
+
+  it('rate windows: concurrent hits from two gateways get distinct places in one total', async () => {
+    const { pool } = await database();
+    const a = createPostgresWindowCounter(pool, log);
+    const b = createPostgresWindowCounter(pool, log);
+    cleanup.push(async () => (a.close(), b.close()));
+    const hits = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).hit(i % 4 < 2 ? 'user:alice' : 'user:bob', 60_000)),
+    );
+    const alice = hits.filter((_, i) => i % 4 < 2).sort((x, y) => x - y);
+    const bob = hits.filter((_, i) => i % 4 >= 2).sort((x, y) => x - y);
+    expect(alice).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(bob).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await a.hit('user:alice', 120_000)).toBe(1); // the next window starts afresh
+  });
+});
