@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface CannonResult {
   rps: number;
@@ -56,6 +57,34 @@ export function cannon(o: {
         });
       } catch {
         reject(new Error(`autocannon exited ${code} without a report`));
+      }
+    });
+  });
+}
+
+/** Open-loop load at an even rate from a process of its own (`paced-load.ts`): latency counted from each due time. */
+export function paced(o: {
+  url: string;
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  rate: number;
+  seconds: number;
+  connections: number;
+}): Promise<CannonResult & { max: number }> {
+  const script = fileURLToPath(new URL('./paced-load.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify({ headers: {}, ...o })], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      try {
+        resolve(JSON.parse(out) as CannonResult & { max: number });
+      } catch {
+        reject(new Error(`paced-load exited ${code} without a report`));
       }
     });
   });

@@ -79,7 +79,9 @@ export async function openStore(config: Config, log: Logger, now: () => number):
   if (config.postgresUrl) return openPostgresStore(openPostgresPool(config.postgresUrl, config.PG_POOL_MAX), now);
   // an existing SQLite database with migrations to run is copied first (DATA_DIR/backups, the 5 newest kept)
   await copyDatabaseBeforeMigrations(config, log);
-  return openSqliteStore(config.databaseFile, now);
+  return openSqliteStore(config.databaseFile, now, (err) =>
+    log.error({ err }, 'WAL checkpoints moved back into the database connection'),
+  );
 }
 
 export function newAccount(a: {

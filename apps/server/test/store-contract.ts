@@ -56,6 +56,46 @@ function describeTaskStoreContract(open: OpenStore): void {
   };
 
   describe('tasks.insert', () => {
+    it('checks the queue bounds inside the insert: concurrent inserts never take the queue past them', async () => {
+      const bounds = { ofOwner: 3, ofType: 1000 };
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.tasks.insert({ task: taskRecord({ ownerId: 'u1', createdAt: 100 + i }), bounds }),
+        ),
+      );
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
+      expect(outcomes.filter((o) => !o.ok)).toEqual(
+        Array.from({ length: 5 }, () => ({
+          ok: false,
+          reason: 'queue_bound',
+          ownerQueued: 3,
+          queuedOfType: 3,
+          waitingVideo: 0,
+        })),
+      );
+      expect(await store.tasks.countQueuedOf('u1')).toBe(3);
+      // another owner, the type's bound; a degraded video bound counts queued video only
+      const other = await store.tasks.insert({
+        task: taskRecord({ ownerId: 'u2' }),
+        bounds: { ofOwner: 3, ofType: 3 },
+      });
+      expect(other).toEqual({ ok: false, reason: 'queue_bound', ownerQueued: 0, queuedOfType: 3, waitingVideo: 0 });
+      const video = resolvedParams({ type: 'video', model: 'anisora', mode: 't2v', num_frames: 81 });
+      const v = {
+        task: taskRecord({ ownerId: 'u2', params: video }),
+        bounds: { ofOwner: 3, ofType: 3, waitingVideo: 1 },
+      };
+      expect(await store.tasks.insert(v)).toEqual({ ok: true });
+      const v2 = { ...v, task: taskRecord({ ownerId: 'u3', params: video }) };
+      expect(await store.tasks.insert(v2)).toEqual({
+        ok: false,
+        reason: 'queue_bound',
+        ownerQueued: 0,
+        queuedOfType: 1,
+        waitingVideo: 1,
+      });
+    });
+
     it('stores the task as given; get returns a copy, undefined for an unknown id', async () => {
       const t = await add({ params: resolvedParams({ prompt: 'кот, 猫 🐈' }) });
       expect(await store.tasks.get(t.id)).toEqual(t);
@@ -295,6 +335,13 @@ function describeTaskStoreContract(open: OpenStore): void {
       summary('v1', 'u1', 'anisora', 'video', 200),
       summary('v2', 'u2', 'anisora', 'video', 300),
     ]);
+    // one type's jobs created before a time (what expiry reads)
+    expect((await store.tasks.queuedSummaries({ type: 'video', createdBefore: 300 })).map((s) => s.id)).toEqual(['v1']);
+    expect((await store.tasks.queuedSummaries({ type: 'image', createdBefore: 201 })).map((s) => s.id)).toEqual([
+      'i1',
+      'i0',
+    ]);
+    expect(await store.tasks.queuedSummaries({ type: 'image', createdBefore: 100 })).toEqual([]);
     // an admin's "move to front" runs first
     expect(await store.tasks.moveToFront('v2')).toBe(true);
     expect((await store.tasks.queuedSummaries()).map((s) => s.id)).toEqual(['v2', 'i1', 'i0', 'v1']);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { admit, expiredDegradedJobs, stalledJobs, type AdmissionInput, type LaneAccount } from './admission.ts';
+import { MODEL_LIST } from '@mediagen/contract';
+import {
+  admit,
+  expiredDegradedJobs,
+  expiryWindows,
+  stalledJobs,
+  type AdmissionInput,
+  type LaneAccount,
+} from './admission.ts';
 
 /** An account as admission sees it: ready accounts are ready for every model they serve unless told otherwise. */
 const acc = (
@@ -122,5 +130,27 @@ describe('admission', () => {
     ];
     expect(expiredDegradedJobs(jobs, [shared], now, 30_000).map((j) => j.id)).toEqual(['old-video']);
     expect(expiredDegradedJobs(jobs, [video, shared], now, 30_000)).toEqual([]);
+  });
+});
+
+describe('expiryWindows: which old queued jobs the timer must look at', () => {
+  const bounds = { degradedMaxWaitMs: 30_000, noBackendMaxWaitMs: 300_000 };
+  it('none while every model has a ready account of its lanes and video has its own lane', () => {
+    expect(expiryWindows(MODEL_LIST, [video, image], bounds)).toEqual([]);
+  });
+  it('video from the degraded bound when only shared lanes serve it; images stay out', () => {
+    expect(expiryWindows(MODEL_LIST, [shared], bounds)).toEqual([{ type: 'video', minAgeMs: 30_000 }]);
+  });
+  it('a type with a model no account serves (or is being checked for), from the no-backend bound', () => {
+    expect(expiryWindows(MODEL_LIST, [video, acc('image', ['pony'])], bounds)).toEqual([
+      { type: 'image', minAgeMs: 300_000 },
+    ]);
+    expect(
+      expiryWindows(MODEL_LIST, [video, acc('image', ['pony']), acc('image', ['flux'], 'checking')], bounds),
+    ).toEqual([]);
+    expect(expiryWindows(MODEL_LIST, [], bounds)).toEqual([
+      { type: 'image', minAgeMs: 300_000 },
+      { type: 'video', minAgeMs: 30_000 },
+    ]);
   });
 });

@@ -170,6 +170,29 @@ export function stalledJobs<
   );
 }
 
+/**
+ * Where expiry must look: for each job type, the age from which a queued job of that type could expire with the
+ * accounts as they are (video in degraded mode; any type with a model no account can serve). A type absent here
+ * has no job that could expire, so the once-a-second expiry reads none of its (possibly many) queued rows. Jobs
+ * held back only by a LoRA no account holds are found by the dispatcher's full read of the queue instead.
+ */
+export function expiryWindows(
+  models: ReadonlyArray<{ id: ModelId; type: GenerationType }>,
+  accounts: readonly LaneAccount[],
+  bounds: { degradedMaxWaitMs: number; noBackendMaxWaitMs: number },
+): Array<{ type: GenerationType; minAgeMs: number }> {
+  const windows: Array<{ type: GenerationType; minAgeMs: number }> = [];
+  for (const type of ['image', 'video'] as const) {
+    const ofType = models.filter((m) => m.type === type);
+    const ages = [
+      ...(ofType.some((m) => !canBeServed(type, m.id, accounts)) ? [bounds.noBackendMaxWaitMs] : []),
+      ...(type === 'video' && ofType.some((m) => isDegraded(m.id, accounts)) ? [bounds.degradedMaxWaitMs] : []),
+    ];
+    if (ages.length > 0) windows.push({ type, minAgeMs: Math.min(...ages) });
+  }
+  return windows;
+}
+
 /** Accounts as admission sees them; `readyModels` of an account that is not ready is empty. */
 export function laneAccounts(
   list: ReadonlyArray<{

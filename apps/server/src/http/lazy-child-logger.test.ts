@@ -1,3 +1,4 @@
+import Fastify from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { LazyChildLogger } from './lazy-child-logger.ts';
@@ -30,5 +31,29 @@ describe('LazyChildLogger', () => {
     l.level = 'debug';
     l.debug('now');
     expect(lines.map((x) => x.msg)).toEqual(['now']);
+  });
+
+  it("stays unmade through a Fastify request that logs nothing (Fastify's check of its methods included)", async () => {
+    const { logger, lines } = capture();
+    const made: LazyChildLogger[] = [];
+    const app = Fastify({
+      loggerInstance: logger,
+      disableRequestLogging: true,
+      childLoggerFactory: (parent, bindings, options) => {
+        const l = new LazyChildLogger(parent, bindings, options);
+        made.push(l);
+        return l;
+      },
+    });
+    app.get('/quiet', async () => ({ ok: true }));
+    app.get('/loud', async (req) => {
+      req.log.info('handled');
+      return { ok: true };
+    });
+    expect((await app.inject('/quiet')).statusCode).toBe(200);
+    expect((await app.inject('/loud')).statusCode).toBe(200);
+    expect(made.map((l) => l.materialised)).toEqual([false, true]);
+    expect(lines.map((x) => x.msg)).toEqual(['handled']);
+    await app.close();
   });
 });

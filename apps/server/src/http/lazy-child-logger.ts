@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyLogFn } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions } from 'pino';
 
 /**
@@ -24,9 +24,13 @@ export class LazyChildLogger implements FastifyBaseLogger {
     return this.made;
   }
 
-  private method(name: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'): FastifyLogFn {
+  /**
+   * Plain methods, not getters: Fastify checks that a custom child logger has its methods (typeof … ===
+   * 'function') for every request, and a getter that made the child would defeat the point.
+   */
+  private call(name: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', args: unknown[]): void {
     const r = this.real();
-    return r[name].bind(r);
+    Reflect.apply(r[name], r, args);
   }
 
   get level(): string {
@@ -37,26 +41,26 @@ export class LazyChildLogger implements FastifyBaseLogger {
     this.real().level = value;
   }
 
-  get fatal(): FastifyLogFn {
-    return this.method('fatal');
+  fatal(...args: unknown[]): void {
+    this.call('fatal', args);
   }
-  get error(): FastifyLogFn {
-    return this.method('error');
+  error(...args: unknown[]): void {
+    this.call('error', args);
   }
-  get warn(): FastifyLogFn {
-    return this.method('warn');
+  warn(...args: unknown[]): void {
+    this.call('warn', args);
   }
-  get info(): FastifyLogFn {
-    return this.method('info');
+  info(...args: unknown[]): void {
+    this.call('info', args);
   }
-  get debug(): FastifyLogFn {
-    return this.method('debug');
+  debug(...args: unknown[]): void {
+    this.call('debug', args);
   }
-  get trace(): FastifyLogFn {
-    return this.method('trace');
+  trace(...args: unknown[]): void {
+    this.call('trace', args);
   }
-  get silent(): FastifyLogFn {
-    return this.method('silent');
+  silent(...args: unknown[]): void {
+    this.call('silent', args);
   }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {

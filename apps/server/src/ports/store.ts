@@ -126,6 +126,11 @@ export interface QueuedSummary {
   loraFiles?: string[];
 }
 
+export interface QueuedFilter {
+  type: 'image' | 'video';
+  createdBefore: number;
+}
+
 export interface PromptRecord {
   id: string;
   ownerId: string;
@@ -186,10 +191,25 @@ export interface AcceptTask {
   reserveCredits?: number;
   /** reference images written for this task: their rows land with it or not at all */
   assets?: AssetRecord[];
+  /**
+   * admission's queue bounds, checked again inside the transaction: concurrent requests (on any gateway) that all
+   * passed the check before it cannot together take the queue past them
+   */
+  bounds?: QueueBounds;
+}
+
+/** Exclusive upper bounds on queued jobs at the moment of the insert. */
+export interface QueueBounds {
+  ofOwner: number;
+  /** queued jobs of the task's type */
+  ofType: number;
+  /** degraded mode: queued video jobs */
+  waitingVideo?: number;
 }
 
 export type AcceptResult =
   | { ok: true }
+  | { ok: false; reason: 'queue_bound'; ownerQueued: number; queuedOfType: number; waitingVideo: number }
   | { ok: false; reason: 'duplicate'; taskId: string; requestHash: string }
   | { ok: false; reason: 'insufficient_credits'; balance: number };
 
@@ -222,8 +242,11 @@ export interface Store {
         gpuMs: number | null;
       }>
     >;
-    /** the scheduler's view of the queue, without the parameters */
-    queuedSummaries(): Promise<QueuedSummary[]>;
+    /**
+     * the scheduler's view of the queue, without the parameters; `filter` narrows it to one type's jobs created
+     * before a time (an index range: expiry looks at old jobs every second without reading the whole queue)
+     */
+    queuedSummaries(filter?: QueuedFilter): Promise<QueuedSummary[]>;
     /** cheap counters for admission: all queued, queued video, the oldest queued video's creation time */
     queueStats(): Promise<{ queued: number; waitingVideo: number; oldestVideoCreatedAt: number | null }>;
     findIdempotent(ownerId: string, key: string): Promise<{ taskId: string; requestHash: string } | undefined>;

@@ -198,6 +198,19 @@ describe('GenerationService.submit: admission', () => {
     // images are not bounded by it
     expect((await submit(ctx, IMAGE_REQUEST)).status).toBe(202);
   });
+
+  it('concurrent requests cannot overshoot a bound they all passed at first: the insert counts again', async () => {
+    const { ctx } = await setUp({ admission: { maxQueuedPerUser: 3, degradedMaxWaiting: 2 } });
+    const images = await Promise.allSettled(Array.from({ length: 8 }, () => submit(ctx, IMAGE_REQUEST)));
+    expect(images.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+    for (const o of images.filter((x) => x.status === 'rejected')) {
+      expect(o.reason).toMatchObject({ code: 'user_queue_full', status: 429 });
+    }
+    const other = await kit.addUser();
+    const videos = await Promise.allSettled(Array.from({ length: 5 }, () => submit(kit.context(other), VIDEO_REQUEST)));
+    expect(videos.filter((o) => o.status === 'fulfilled')).toHaveLength(2);
+    expect(await kit.store.tasks.countQueued()).toBe(5);
+  });
 });
 
 describe('GenerationService.submit: prompt policy', () => {

@@ -15,13 +15,13 @@ import {
   type GenerateRequest,
   type ResolvedGeneration,
 } from '@mediagen/contract';
-import { admit, type AdmissionLimits } from '#domain/admission.ts';
+import { admit, type AdmissionDecision, type AdmissionLimits } from '#domain/admission.ts';
 import { AppError } from '#domain/app-error.ts';
 import { withTriggerWords } from '#domain/lora-library.ts';
 import { randomSeed } from '#domain/seeds.ts';
 import { isTerminalEvent, taskEventFor } from '#domain/task-lifecycle.ts';
 import type { Engine } from '#ports/engine.ts';
-import type { AcceptResult, Store, TaskRecord } from '#ports/store.ts';
+import type { AcceptResult, QueueBounds, Store, TaskRecord } from '#ports/store.ts';
 import type { TaskEventBus } from '#ports/task-event-bus.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { CreditsService } from './credits.service.ts';
@@ -186,7 +186,7 @@ export class GenerationService {
     else params.prompt = withTriggerWords(params.prompt, lora.triggerWords);
     this.screen(ctx, params);
     await this.d.checkReferences?.(params.prompt, () => this.referenceBytes(params, prepared));
-    await this.admit(ctx.user.id, params);
+    const bounds = await this.admit(ctx.user.id, params);
     await this.checkQuota(ctx.user.id, prepared);
     const task = await this.newTask(ctx.user.id, params);
     if (webhook) await this.d.webhooks.subscribe(task, webhook);
@@ -199,6 +199,7 @@ export class GenerationService {
         ...(key ? { idempotency: { key, requestHash: hash } } : {}),
         ...(hold !== undefined ? { reserveCredits: hold } : {}),
         assets: prepared.map((p) => p.asset),
+        bounds,
       });
     } catch (err) {
       await this.d.images.discard(prepared);
@@ -208,6 +209,7 @@ export class GenerationService {
     if (!result.ok) {
       await this.d.images.discard(prepared);
       if (result.reason === 'insufficient_credits') throw this.d.credits.insufficient(hold ?? 0, result.balance);
+      if (result.reason === 'queue_bound') throw this.refusal(this.admission(params, result, 0));
       // a concurrent request with the same key won: answer as its replay
       return this.replay(ctx.user.id, { taskId: result.taskId, requestHash: result.requestHash }, hash, o.preferWait);
     }
@@ -229,28 +231,63 @@ export class GenerationService {
     );
   }
 
-  private async admit(ownerId: string, params: ResolvedGeneration): Promise<void> {
+  /**
+   * Bounded admission on the counters as they are now; the bounds it returns go with the insert, which checks them
+   * again inside its transaction (requests running concurrently all pass this first check).
+   */
+  private async admit(ownerId: string, params: ResolvedGeneration): Promise<QueueBounds> {
     const q = await this.d.store.tasks.queueStats();
-    const decision = admit({
+    const decision = this.admission(
+      params,
+      {
+        queuedOfType: params.type === 'video' ? q.waitingVideo : q.queued - q.waitingVideo,
+        ownerQueued: await this.d.store.tasks.countQueuedOf(ownerId),
+        waitingVideo: q.waitingVideo,
+      },
+      q.oldestVideoCreatedAt === null ? 0 : this.d.now() - q.oldestVideoCreatedAt,
+    );
+    if (!decision.ok) throw this.refusal(decision);
+    const limits = this.d.admission;
+    return {
+      ofOwner: limits.maxQueuedPerUser,
+      ofType: limits.maxQueue,
+      ...(decision.degraded ? { waitingVideo: limits.degradedMaxWaiting } : {}),
+    };
+  }
+
+  private admission(
+    params: ResolvedGeneration,
+    counts: { queuedOfType: number; ownerQueued: number; waitingVideo: number },
+    oldestVideoWaitMs: number,
+  ): AdmissionDecision {
+    return admit({
       type: params.type,
       model: params.model,
       loras: (params.loras ?? []).map((l) => ({ name: l.name, files: loraFiles(l) })),
       accounts: this.d.accounts.lanes(),
-      queuedOfType: params.type === 'video' ? q.waitingVideo : q.queued - q.waitingVideo,
-      ownerQueued: await this.d.store.tasks.countQueuedOf(ownerId),
-      waitingVideo: q.waitingVideo,
-      oldestVideoWaitMs: q.oldestVideoCreatedAt === null ? 0 : this.d.now() - q.oldestVideoCreatedAt,
+      queuedOfType: counts.queuedOfType,
+      ownerQueued: counts.ownerQueued,
+      waitingVideo: counts.waitingVideo,
+      oldestVideoWaitMs,
       limits: this.d.admission,
     });
-    if (!decision.ok) {
-      const details = decision.lora
-        ? [{ path: `loras.${decision.lora.index}.name`, message: `no ready backend holds "${decision.lora.name}"` }]
-        : undefined;
-      throw new AppError(decision.code, decision.reason, details, {
-        retryAfterSeconds: decision.retryAfterSeconds,
+  }
+
+  private refusal(decision: AdmissionDecision): AppError {
+    if (decision.ok) {
+      // the transaction's counts passed the bounds the domain then accepts: a bound moved between the two reads
+      return new AppError('queue_overloaded', 'The queue filled up while this job was being admitted', undefined, {
+        retryAfterSeconds: 5,
         userAction: 'Retry later.',
       });
     }
+    const details = decision.lora
+      ? [{ path: `loras.${decision.lora.index}.name`, message: `no ready backend holds "${decision.lora.name}"` }]
+      : undefined;
+    return new AppError(decision.code, decision.reason, details, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+      userAction: 'Retry later.',
+    });
   }
 
   /** The job's reference images: new ones from memory, earlier uploads (asset:<id>) from their files. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TaskRecord } from '#ports/store.ts';
 import { resolvedParams } from '#test/factories.ts';
 import { createRunnerKit, type RunnerKit } from '#test/fakes/runner-kit.ts';
@@ -68,7 +68,7 @@ describe('JobRunner.start: re-attach', () => {
   });
 });
 
-describe('JobRunner.tick: degraded-mode expiry', () => {
+describe('JobRunner.tick: expiry of jobs that can no longer start in time', () => {
   it('fails a video job that waited past the limit with no video lane (queue_overloaded, retriable); not a moment before', async () => {
     kit = createRunnerKit({ degradedMaxWaitMs: 30_000 });
     await kit.addAccount({ lane: 'shared' });
@@ -104,6 +104,67 @@ describe('JobRunner.tick: degraded-mode expiry', () => {
     kit.clock.advance(600_000);
     await kit.runner.tick();
     expect((await kit.store.tasks.get(waiting.id))?.status).toBe('queued');
+  });
+});
+
+describe('JobRunner expiry: no backend for the model, LoRAs, and what it reads', () => {
+  const FLUX = resolvedParams({ model: 'flux' });
+
+  it('fails a job for a model no account can serve after the bound (no_backend_available), not a moment before', async () => {
+    kit = createRunnerKit({ noBackendMaxWaitMs: 300_000 });
+    await kit.addAccount({ lane: 'image', models: ['pony'] });
+    const busy = await kit.queue();
+    await kit.runner.start();
+    expect((await kit.engine.nextRun()).input.taskId).toBe(busy.id);
+    const flux = await kit.queue({ params: FLUX });
+    kit.clock.set(flux.createdAt + 299_999);
+    await kit.runner.tick();
+    expect((await kit.store.tasks.get(flux.id))?.status).toBe('queued');
+    kit.clock.advance(1);
+    await kit.runner.tick();
+    expect(await kit.store.tasks.get(flux.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'no_backend_available',
+      error: 'No GPU backend became ready for flux in time',
+    });
+  });
+
+  it('a job held back only by a LoRA no account holds fails at the next dispatch past the bound', async () => {
+    kit = createRunnerKit({ noBackendMaxWaitMs: 300_000 });
+    await kit.addAccount({ lane: 'image', models: ['pony', 'flux'], loras: [] });
+    const busy = await kit.queue();
+    await kit.runner.start();
+    const run = await kit.engine.nextRun();
+    expect(run.input.taskId).toBe(busy.id);
+    const ink = { name: 'ink', file: 'ink.safetensors', strength: 0.6, family: 'sdxl' as const };
+    const withLora = await kit.queue({ params: { ...resolvedParams(), loras: [ink] } });
+    kit.clock.advance(300_000);
+    await kit.runner.tick(); // the timer reads no image jobs: every image model has a ready account
+    expect((await kit.store.tasks.get(withLora.id))?.status).toBe('queued');
+    await run.submit('p-1');
+    run.complete(); // the GPU frees up: the dispatcher reads the whole queue and finds it
+    await kit.untilStatus(withLora.id, 'failed');
+    expect((await kit.store.tasks.get(withLora.id))?.errorCode).toBe('no_backend_available');
+  });
+
+  it('reads no queued job while none could expire, and only old jobs of the type that could', async () => {
+    kit = createRunnerKit({ degradedMaxWaitMs: 30_000 });
+    await kit.addAccount({ lane: 'image', models: ['pony', 'flux'] });
+    const video = await kit.addAccount({ lane: 'video', models: ['anisora', 'phr00t'] });
+    await kit.queue(); // runs on the image GPU
+    await kit.queue({ params: VIDEO }); // runs on the video GPU
+    await kit.runner.start();
+    await kit.engine.nextRun();
+    await kit.engine.nextRun();
+    const read = vi.spyOn(kit.store.tasks, 'queuedSummaries');
+    await kit.runner.tick();
+    await kit.runner.idle();
+    expect(read).not.toHaveBeenCalled();
+    await kit.store.accounts.update(video.id, { status: 'failed' });
+    await kit.accounts.refresh();
+    await kit.runner.tick();
+    await kit.runner.idle();
+    expect(read.mock.calls).toEqual([[{ type: 'video', createdBefore: kit.now() - 30_000 + 1 }]]);
   });
 });
 

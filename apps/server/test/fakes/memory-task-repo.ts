@@ -1,4 +1,5 @@
 import { loraFiles, zResolvedGeneration, type ModelId, type ResolvedLora, type TaskStatus } from '@mediagen/contract';
+import { overBounds } from '#adapters/store/queue-bounds.ts';
 import type { AcceptResult, AssetRecord, Store, TaskRecord, TaskUpdate } from '#ports/store.ts';
 
 /** What the task repo shares with the rest of the memory store (assets land with their task; credits are held with it). */
@@ -54,11 +55,20 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
   const typeOf = (t: TaskRecord): 'image' | 'video' => rows.get(t.id)?.type ?? t.params.type;
 
   return {
-    async insert({ task, idempotency: idem, reserveCredits, assets = [] }): Promise<AcceptResult> {
+    async insert({ task, idempotency: idem, reserveCredits, assets = [], bounds }): Promise<AcceptResult> {
       zResolvedGeneration.parse(task.params);
       if (idem) {
         const prior = idempotency.get(idemKey(task.ownerId, idem.key));
         if (prior) return { ok: false, reason: 'duplicate', ...prior };
+      }
+      if (bounds) {
+        const waiting = [...queued()];
+        const counts = {
+          ownerQueued: waiting.filter((t) => t.ownerId === task.ownerId).length,
+          queuedOfType: waiting.filter((t) => typeOf(t) === task.params.type).length,
+          waitingVideo: waiting.filter((t) => typeOf(t) === 'video').length,
+        };
+        if (overBounds(counts, bounds)) return { ok: false, reason: 'queue_bound', ...counts };
       }
       // every check before the first write: the whole accept is one transaction
       if (rows.has(task.id)) throw new Error(`UNIQUE constraint failed: tasks.id (${task.id})`);
@@ -156,9 +166,10 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
           gpuMs: r.task.gpuMs,
         }));
     },
-    async queuedSummaries() {
+    async queuedSummaries(filter) {
       // an admin's "move to front" first, then arrival
       return [...queued()]
+        .filter((t) => !filter || (typeOf(t) === filter.type && t.createdAt < filter.createdBefore))
         .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || byCreation(a, b))
         .map((t) => ({
           id: t.id,

@@ -164,6 +164,22 @@ describe('4. limits keyed on who the caller is', () => {
     const other = new Client(server.url, { 'x-api-key': await newKey('other') });
     expect((await other.post('/api/generate', PONY)).status).toBe(202);
   });
+
+  it('a concurrent burst from one user cannot overshoot its share (the insert counts again)', async () => {
+    const burst = new Client(server.url, { 'x-api-key': await newKey('burst') });
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => burst.post('/api/generate', { ...PONY, seed: 200 + i })),
+    );
+    const codes = await Promise.all(
+      answers.map(async (r) => (r.status === 202 ? 202 : (await json<{ code: string }>(r)).code)),
+    );
+    // 3 queued at most; a fourth only if one of them started running on the single backend meanwhile
+    expect(codes.filter((c) => c === 202).length).toBeGreaterThanOrEqual(3);
+    expect(codes.filter((c) => c === 202).length).toBeLessThanOrEqual(4);
+    expect(codes.filter((c) => c !== 202).every((c) => c === 'user_queue_full')).toBe(true);
+    const mine = await json<{ items: Array<{ status: string }> }>(await burst.get('/api/tasks?status=queued'));
+    expect(mine.items.filter((t) => t.status === 'queued').length).toBeLessThanOrEqual(3);
+  });
 });
 
 describe('6. idempotency under concurrency', () => {

@@ -8,8 +8,9 @@ import {
   type ResolvedGeneration,
   type TaskStatus,
 } from '@mediagen/contract';
-import type { AcceptResult, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
+import type { AcceptResult, QueueBounds, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
 import { pgText, Rollback, transaction } from './postgres-db.ts';
+import { overBounds } from './queue-bounds.ts';
 import { applyCredit } from './postgres-ledger-repos.ts';
 
 interface TaskRow {
@@ -35,6 +36,39 @@ interface TaskRow {
   starred: boolean;
   trashed_at: number | null;
   priority: number;
+}
+
+/** advisory lock space of admissions near a queue bound (postgres-active-lock.ts used 726002) */
+const ADMISSION_LOCK = 726_003;
+/**
+ * Far from every bound, concurrent admissions need no turns: fewer transactions than this can be in flight at once
+ * (every gateway's pool together), so they cannot carry the count past a bound they all saw this far below.
+ */
+const UNLOCKED_MARGIN = 256;
+
+function nearBounds(
+  counts: { ownerQueued: number; queuedOfType: number; waitingVideo: number },
+  b: QueueBounds,
+): { owner: boolean; type: boolean } {
+  return {
+    owner: counts.ownerQueued + UNLOCKED_MARGIN >= b.ofOwner,
+    type:
+      counts.queuedOfType + UNLOCKED_MARGIN >= b.ofType ||
+      (b.waitingVideo !== undefined && counts.waitingVideo + UNLOCKED_MARGIN >= b.waitingVideo),
+  };
+}
+
+async function queuedCounts(
+  c: pg.PoolClient,
+  task: TaskRecord,
+): Promise<{ ownerQueued: number; queuedOfType: number; waitingVideo: number }> {
+  const r = await c.query<{ owner: number; of_type: number; video: number }>(
+    `SELECT COUNT(*) FILTER (WHERE owner_id = $1)::int AS owner, COUNT(*) FILTER (WHERE type = $2)::int AS of_type,
+       COUNT(*) FILTER (WHERE type = 'video')::int AS video FROM tasks WHERE status = 'queued'`,
+    [task.ownerId, task.params.type],
+  );
+  const row = r.rows[0];
+  return { ownerQueued: row?.owner ?? 0, queuedOfType: row?.of_type ?? 0, waitingVideo: row?.video ?? 0 };
 }
 
 const TASK_COLUMNS = `id, owner_id, status, stage, progress, params, estimated_seconds, account_id, prompt_id, attempts,
@@ -125,9 +159,23 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
   };
 
   return {
-    async insert({ task, idempotency, reserveCredits, assets }): Promise<AcceptResult> {
+    async insert({ task, idempotency, reserveCredits, assets, bounds }): Promise<AcceptResult> {
       zResolvedGeneration.parse(task.params);
       const accepted = await transaction<AcceptResult>(pool, async (c) => {
+        if (bounds) {
+          let counts = await queuedCounts(c, task);
+          const near = nearBounds(counts, bounds);
+          if (near.owner || near.type) {
+            // near a bound, admissions of one owner (or of one type) take turns on every gateway until they commit,
+            // each counting the jobs committed before it; owner first, type second, always, so none waits on another
+            const lock = 'SELECT pg_advisory_xact_lock($1, hashtext($2))';
+            if (near.owner) await c.query(lock, [ADMISSION_LOCK, `owner:${task.ownerId}`]);
+            if (near.type) await c.query(lock, [ADMISSION_LOCK, `type:${task.params.type}`]);
+            counts = await queuedCounts(c, task);
+          }
+          if (overBounds(counts, bounds))
+            throw new Rollback<AcceptResult>({ ok: false, reason: 'queue_bound', ...counts });
+        }
         if (idempotency) {
           // a concurrent insert of the same key waits here for the other transaction, then finds its row
           const r = await c.query(
@@ -275,7 +323,7 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
         gpuMs: r.gpu_ms,
       }));
     },
-    async queuedSummaries() {
+    async queuedSummaries(filter) {
       const rows = await pool.query<{
         id: string;
         owner_id: string;
@@ -288,7 +336,9 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       }>(
         `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
             (params::jsonb -> 'loras')::text AS loras FROM tasks WHERE status = 'queued'
+            ${filter ? 'AND type = $1 AND created_at < $2' : ''}
           ORDER BY priority DESC, created_at, id`,
+        filter ? [filter.type, filter.createdBefore] : [],
       );
       return rows.rows.map((r) => ({
         id: r.id,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '#ports/store.ts';
 import { migrate } from './migrations.ts';
+import { createWalSync, startSqliteCheckpointer } from './sqlite-wal-durability.ts';
 import { createSqliteContentRepo } from './sqlite-content-repo.ts';
 import { createSqliteLoraRepo } from './sqlite-lora-repo.ts';
 import { createSqliteAuditRepo, createSqliteCreditRepo, sqliteCreditApply } from './sqlite-ledger-repos.ts';
@@ -37,7 +38,11 @@ export function preparedCache(db: Database.Database): (sql: string) => Database.
 }
 
 /** SQLite (WAL, synchronous=FULL so an accepted task survives a crash) behind the Store port. */
-export function openSqliteStore(file: string, now: () => number = Date.now): Store {
+export function openSqliteStore(
+  file: string,
+  now: () => number = Date.now,
+  onCheckpointFailure?: (err: Error) => void,
+): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -46,9 +51,21 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
   db.pragma('busy_timeout = 5000');
   migrate(db);
   const q = preparedCache(db);
+  // checkpoints and the admission batches' fsync happen off the event loop (sqlite-wal-durability.ts)
+  const onDisk = file !== ':memory:';
+  const wal = onDisk ? createWalSync(`${file}-wal`) : undefined;
+  if (onDisk) db.pragma('wal_autocheckpoint = 0');
+  const checkpointer = onDisk
+    ? startSqliteCheckpointer(file, {
+        onFailure: (err) => {
+          onCheckpointFailure?.(err);
+          if (db.open) db.pragma('wal_autocheckpoint = 1000');
+        },
+      })
+    : undefined;
 
   return {
-    tasks: createSqliteTaskRepo(db, now, q, sqliteCreditApply(db, q)),
+    tasks: createSqliteTaskRepo(db, now, q, sqliteCreditApply(db, q), wal ? () => wal.sync() : undefined),
     prompts: createSqlitePromptRepo(db, q),
     presets: createSqlitePresetRepo(q),
     credits: createSqliteCreditRepo(db, q),
@@ -198,6 +215,8 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Sto
       },
     },
     async close() {
+      await checkpointer?.stop(); // the last connection's close then checkpoints and removes the WAL
+      wal?.close();
       db.close();
     },
   };

@@ -8,8 +8,17 @@ import {
   type ResolvedLora,
   type TaskStatus,
 } from '@mediagen/contract';
-import type { AcceptResult, AssetRecord, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
+import type {
+  AcceptResult,
+  AssetRecord,
+  QueueBounds,
+  Store,
+  TaskListQuery,
+  TaskRecord,
+  TaskUpdate,
+} from '#ports/store.ts';
 import { groupCommit } from './group-commit.ts';
+import { overBounds } from './queue-bounds.ts';
 import type { CreditApply } from './sqlite-ledger-repos.ts';
 
 interface TaskRow {
@@ -104,6 +113,8 @@ export function createSqliteTaskRepo(
   now: () => number,
   prepare: (sql: string) => Database.Statement,
   applyCredit: CreditApply,
+  /** the WAL's fsync off the event loop (sqlite-wal-durability.ts); absent: each batch commits with its own */
+  durable?: () => Promise<void>,
 ): Store['tasks'] {
   const q = prepare;
   registerLower(db);
@@ -121,6 +132,7 @@ export function createSqliteTaskRepo(
   // queue_counts is kept by triggers (migration 7): exact, and no scan of the queued rows per request
   const countQueued = q(`SELECT COALESCE(SUM(n), 0) AS n FROM queue_counts`);
   const countQueuedOf = q(`SELECT COALESCE(SUM(n), 0) AS n FROM queue_counts WHERE owner_id = ?`);
+  const countQueuedOfType = q(`SELECT COALESCE(SUM(n), 0) AS n FROM queue_counts WHERE type = ?`);
   const stats = q(
     `SELECT COALESCE(SUM(n), 0) AS queued, COALESCE(SUM(CASE WHEN type = 'video' THEN n END), 0) AS video,
       (SELECT MIN(created_at) FROM tasks WHERE status = 'queued' AND type = 'video') AS oldest FROM queue_counts`,
@@ -142,16 +154,28 @@ export function createSqliteTaskRepo(
       idempotency,
       reserve,
       assets,
+      bounds,
     }: {
       task: TaskRecord;
       idempotency: { key: string; requestHash: string } | undefined;
       reserve: number | undefined;
       assets: AssetRecord[];
+      bounds: QueueBounds | undefined;
     }): AcceptResult => {
       if (idempotency) {
         const prior = findIdem.get(task.ownerId, idempotency.key) as
           { task_id: string; request_hash: string } | undefined;
         if (prior) return { ok: false, reason: 'duplicate', taskId: prior.task_id, requestHash: prior.request_hash };
+      }
+      if (bounds) {
+        // the counters include every job committed before, and the earlier jobs of this same batch
+        const n = (st: Database.Statement, arg: string): number => (st.get(arg) as { n: number }).n;
+        const counts = {
+          ownerQueued: n(countQueuedOf, task.ownerId),
+          queuedOfType: n(countQueuedOfType, task.params.type),
+          waitingVideo: n(countQueuedOfType, 'video'),
+        };
+        if (overBounds(counts, bounds)) return { ok: false, reason: 'queue_bound', ...counts };
       }
       if (reserve !== undefined) {
         const balance = (userCredits.get(task.ownerId) as { credits: number | null } | undefined)?.credits ?? null;
@@ -181,12 +205,13 @@ export function createSqliteTaskRepo(
       for (const a of assets) insertAsset.run(a);
       return { ok: true };
     },
+    durable ? { durable } : {},
   );
 
   return {
-    async insert({ task, idempotency, reserveCredits, assets }) {
+    async insert({ task, idempotency, reserveCredits, assets, bounds }) {
       zResolvedGeneration.parse(task.params);
-      return admitted({ task, idempotency, reserve: reserveCredits, assets: assets ?? [] });
+      return admitted({ task, idempotency, reserve: reserveCredits, assets: assets ?? [], bounds });
     },
     async get(id) {
       const row = getTask.get(id) as TaskRow | undefined;
@@ -298,12 +323,17 @@ export function createSqliteTaskRepo(
         gpuMs: r.gpu_ms,
       }));
     },
-    async queuedSummaries() {
-      const rows = q(
-        `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
-            json_extract(params, '$.loras') AS loras FROM tasks WHERE status = 'queued'
-          ORDER BY priority DESC, created_at, id`,
-      ).all() as Array<{
+    async queuedSummaries(filter) {
+      const columns = `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,
+            json_extract(params, '$.loras') AS loras FROM tasks WHERE status = 'queued'`;
+      const rows = (
+        filter
+          ? q(`${columns} AND type = ? AND created_at < ? ORDER BY priority DESC, created_at, id`).all(
+              filter.type,
+              filter.createdBefore,
+            )
+          : q(`${columns} ORDER BY priority DESC, created_at, id`).all()
+      ) as Array<{
         id: string;
         owner_id: string;
         model: ModelId;
