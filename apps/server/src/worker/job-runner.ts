@@ -10,7 +10,7 @@ import type { TaskLifecycle } from '#services/task-lifecycle.ts';
 import type { TaskRunnerControl } from '#services/tasks.service.ts';
 import { processOutputs, type OutputDeps } from './output-processing.ts';
 import { handleJobFailure } from './job-failure.ts';
-import { expireOverdue, expireWaitingJobs } from './queue-expiry.ts';
+import { expireOverdueJobs, expireWaitingJobs } from './queue-expiry.ts';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -247,7 +247,7 @@ export class JobRunner implements TaskRunnerControl {
     if (idle.length === 0) return;
     const queued = await this.d.store.tasks.queuedSummaries();
     // the full read finds what the timer's narrow one cannot: jobs held back by a LoRA no account holds
-    const expired = await expireOverdue(this.d, queued, this.d.accounts.lanes(), this.d.now());
+    const expired = await expireOverdueJobs(this.d, queued, this.d.accounts.lanes(), this.d.now());
     const jobs = expired.size > 0 ? queued.filter((j) => !expired.has(j.id)) : queued;
     if (jobs.length === 0) return;
     const runningByOwner = new Map<string, number>();

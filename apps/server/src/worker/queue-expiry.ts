@@ -17,9 +17,9 @@ interface ExpiryDeps {
 /**
  * Jobs that can no longer start in time fail, each with its own code: degraded-mode video jobs past the wait limit
  * (queue_overloaded, SPEC §6), and jobs for a model no account is ready for or being checked for, past their bound
- * (no_backend_available). Any gateway may do it: the failure is a compare-and-set from `queued`, and the accounts are
- * the global view every instance re-reads. Only the types where some job could expire are read, and only their jobs
- * older than the bound (an index range), so a long healthy queue costs nothing here.
+ * (no_backend_available). Only the types where some job could expire are read, and only their jobs older than the
+ * bound (an index range), so a long healthy queue costs nothing here. Any gateway may do it: the failure is a
+ * compare-and-set from `queued`, and the accounts are the global view every instance re-reads.
  */
 export async function expireWaitingJobs(d: ExpiryDeps): Promise<void> {
   const accounts = d.accounts.lanes();
@@ -30,12 +30,12 @@ export async function expireWaitingJobs(d: ExpiryDeps): Promise<void> {
   });
   for (const w of windows) {
     const old = await d.store.tasks.queuedSummaries({ type: w.type, createdBefore: now - w.minAgeMs + 1 });
-    await expireOverdue(d, old, accounts, now);
+    await expireOverdueJobs(d, old, accounts, now);
   }
 }
 
 /** Fails the given queued jobs that can no longer start in time; returns the ids it failed. */
-export async function expireOverdue(
+export async function expireOverdueJobs(
   d: ExpiryDeps,
   queued: readonly QueuedSummary[],
   accounts: readonly LaneAccount[],
