@@ -16,6 +16,17 @@ const f1 = (n: number): string => n.toFixed(1);
 const f2 = (n: number): string => n.toFixed(2);
 const f3 = (n: number): string => n.toFixed(3);
 
+/** The admission runs' request: a valid image job (left queued behind one slow simulated GPU). */
+export const SATURATION_JOB = JSON.stringify({
+  type: 'image',
+  model: 'pony',
+  mode: 'txt2img',
+  prompt: 'a lighthouse on a cliff at dawn',
+  width: 512,
+  height: 512,
+  seed: 1,
+});
+
 export interface SaturationFigures {
   statusRatio: number;
   statusP99Ratio: number;
@@ -85,15 +96,7 @@ export async function httpSaturation(
       headers: { cookie, 'content-type': 'application/json', origin: gw.url },
       body: JSON.stringify({ name: 'bench' }),
     });
-    const job = JSON.stringify({
-      type: 'image',
-      model: 'pony',
-      mode: 'txt2img',
-      prompt: 'a lighthouse on a cliff at dawn',
-      width: 512,
-      height: 512,
-      seed: 1,
-    });
+    const job = SATURATION_JOB;
     const auth = { 'x-api-key': key };
     const { task_id: id } = await call<{ task_id: string }>(`${gw.url}/api/generate`, {
       method: 'POST',

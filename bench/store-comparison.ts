@@ -8,7 +8,7 @@ import { startSimulatorProcess } from '../apps/server/src/adapters/simulator/sim
 import { startEmbeddedPostgres } from '../apps/server/test/embedded-postgres.ts';
 import { cannon, type CannonResult } from './autocannon-run.ts';
 import { startBenchGateway, type BenchGateway } from './bench-gateway.ts';
-import { call, measured, median } from './http-saturation.ts';
+import { call, measured, median, SATURATION_JOB } from './http-saturation.ts';
 
 const f1 = (n: number): string => n.toFixed(1);
 const f2 = (n: number): string => n.toFixed(2);
@@ -19,15 +19,7 @@ export interface StoreComparisonFigures {
   admissionRatio: number;
 }
 
-const JOB = JSON.stringify({
-  type: 'image',
-  model: 'pony',
-  mode: 'txt2img',
-  prompt: 'a lighthouse on a cliff at dawn',
-  width: 512,
-  height: 512,
-  seed: 1,
-});
+const JOB = SATURATION_JOB;
 
 interface Target {
   gateway: BenchGateway;

@@ -73,7 +73,8 @@ describe('1–2. my jobs, kept on the server; honest progress', () => {
       const positions = await page.getByTestId('queue-position').allTextContents();
       expect(positions.join(' ')).toMatch(/1/);
       expect(positions.join(' ')).toMatch(/2/);
-      expect(await page.getByTestId('eta').count()).toBeGreaterThan(0);
+      // the estimate arrives with the queue's first update after the reload, not necessarily with the cards
+      await page.getByTestId('eta').first().waitFor({ timeout: 10_000 });
       await page.getByTestId('cancel-queued').click();
       await page.waitForFunction(
         () => document.querySelectorAll('[data-testid="job-card"][data-status="cancelled"]').length === 2,
