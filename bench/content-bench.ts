@@ -147,7 +147,7 @@ export async function contentBench(
 
     const f0 = (n: number): string => n.toFixed(0);
     const lines = [
-      '## Content checks and provenance',
+      '## 9. Content checks and provenance',
       '',
       `nsfwjs on TensorFlow.js WASM (SIMD, one thread) in a worker thread; median of ${runs} runs; ${os.cpus().length} cores.`,
       '',

@@ -82,14 +82,17 @@ export class QueueEstimator {
     return s.estimates.get(taskId);
   }
 
-  /** Estimates of one owner's queued tasks. */
+  /**
+   * Estimates of one owner's queued tasks. With no GPU free for a task (its lane paused, say) the ETA is the task's
+   * own estimate, as `/api/status` and the task list give it: the stream must not take back what the list showed.
+   */
   async forOwner(ownerId: string): Promise<Array<{ taskId: string } & QueueEstimate>> {
     const s = await this.current();
     return s.queued
       .filter((q) => q.ownerId === ownerId)
       .flatMap((q) => {
         const e = s.estimates.get(q.id);
-        return e ? [{ taskId: q.id, ...e }] : [];
+        return e ? [{ taskId: q.id, ...e, etaSeconds: e.etaSeconds ?? q.estimatedSeconds }] : [];
       });
   }
 
