@@ -11,6 +11,7 @@ import {
 import type { AcceptResult, QueueBounds, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
 import { pgText, Rollback, transaction } from './postgres-db.ts';
 import { overBounds } from './queue-bounds.ts';
+import { likeWord, TASK_UPDATE_COLUMN } from './store-rows.ts';
 import { applyCredit } from './postgres-ledger-repos.ts';
 
 interface TaskRow {
@@ -113,28 +114,6 @@ function fromRow(r: TaskRow): TaskRecord {
 
 /** Searches fold case in JavaScript (every script, whatever the database's locale), as SQLite's mg_lower does. */
 export const searchText = (s: string): string => pgText(s.toLowerCase());
-
-/** LIKE with the pattern characters escaped (PostgreSQL's default escape is the backslash). */
-export function likeWord(w: string): string {
-  return `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-const COLUMN: Record<keyof TaskUpdate, string> = {
-  status: 'status',
-  stage: 'stage',
-  progress: 'progress',
-  accountId: 'account_id',
-  promptId: 'prompt_id',
-  attempts: 'attempts',
-  error: 'error',
-  errorCode: 'error_code',
-  retriable: 'retriable',
-  result: 'result',
-  startedAt: 'started_at',
-  finishedAt: 'finished_at',
-  gpuMs: 'gpu_ms',
-  params: 'params',
-};
 
 function toColumnValue(key: keyof TaskUpdate, value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -249,7 +228,7 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       const sets = ['updated_at = $2'];
       for (const k of keys) {
         values.push(toColumnValue(k, patch[k]));
-        sets.push(`${COLUMN[k]} = $${values.length}`);
+        sets.push(`${TASK_UPDATE_COLUMN[k]} = $${values.length}`);
       }
       if (patch.params) {
         values.push(searchText(patch.params.prompt));

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Store } from '#ports/store.ts';
 import { pgText, transaction } from './postgres-db.ts';
-import { likeWord, searchText } from './postgres-task-repo.ts';
+import { searchText } from './postgres-task-repo.ts';
+import { likeWord } from './store-rows.ts';
 import { prompt, preset, type PromptRow, type PresetRow } from './workspace-rows.ts';
 
 export function createPostgresPromptRepo(pool: pg.Pool): Store['prompts'] {

@@ -19,6 +19,7 @@ import type {
 } from '#ports/store.ts';
 import { groupCommit } from './group-commit.ts';
 import { overBounds } from './queue-bounds.ts';
+import { likeWord, TASK_UPDATE_COLUMN } from './store-rows.ts';
 import type { CreditApply } from './sqlite-ledger-repos.ts';
 
 interface TaskRow {
@@ -78,28 +79,6 @@ function fromRow(r: TaskRow): TaskRecord {
 export function registerLower(db: Database.Database): void {
   db.function('mg_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
 }
-
-/** LIKE with the pattern characters escaped. */
-export function likeWord(w: string): string {
-  return `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-const COLUMN: Record<keyof TaskUpdate, string> = {
-  status: 'status',
-  stage: 'stage',
-  progress: 'progress',
-  accountId: 'account_id',
-  promptId: 'prompt_id',
-  attempts: 'attempts',
-  error: 'error',
-  errorCode: 'error_code',
-  retriable: 'retriable',
-  result: 'result',
-  startedAt: 'started_at',
-  finishedAt: 'finished_at',
-  gpuMs: 'gpu_ms',
-  params: 'params',
-};
 
 function toColumnValue(key: keyof TaskUpdate, value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -219,7 +198,7 @@ export function createSqliteTaskRepo(
     },
     async update(id, patch, expectStatus) {
       const keys = (Object.keys(patch) as Array<keyof TaskUpdate>).filter((k) => patch[k] !== undefined);
-      const sets = keys.map((k) => `${COLUMN[k]} = @${k}`);
+      const sets = keys.map((k) => `${TASK_UPDATE_COLUMN[k]} = @${k}`);
       sets.push('updated_at = @updated_at');
       const values: Record<string, unknown> = { id, updated_at: now() };
       for (const k of keys) values[k] = toColumnValue(k, patch[k]);

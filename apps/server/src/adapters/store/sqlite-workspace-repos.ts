@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Store } from '#ports/store.ts';
-import { likeWord } from './sqlite-task-repo.ts';
+import { likeWord } from './store-rows.ts';
 import { prompt, preset, type PromptRow, type PresetRow } from './workspace-rows.ts';
 
 export function createSqlitePromptRepo(

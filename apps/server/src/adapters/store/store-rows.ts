@@ -2,7 +2,7 @@
 // same on SQLite and PostgreSQL), and their records.
 import { zModelId } from '@mediagen/contract';
 import type { ModelReadiness } from '#ports/engine.ts';
-import type { AccountRecord, AssetRecord, SessionRecord, UserRecord } from '#ports/store.ts';
+import type { AccountRecord, AssetRecord, SessionRecord, TaskUpdate, UserRecord } from '#ports/store.ts';
 
 export interface UserRow {
   id: string;
@@ -112,3 +112,26 @@ export const ACCOUNT_COLUMNS: Record<string, string> = {
   warnings: 'warnings',
   loras: 'loras',
 };
+
+/** The tasks column each updatable field is written to (both SQL adapters). */
+export const TASK_UPDATE_COLUMN: Record<keyof TaskUpdate, string> = {
+  status: 'status',
+  stage: 'stage',
+  progress: 'progress',
+  accountId: 'account_id',
+  promptId: 'prompt_id',
+  attempts: 'attempts',
+  error: 'error',
+  errorCode: 'error_code',
+  retriable: 'retriable',
+  result: 'result',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  gpuMs: 'gpu_ms',
+  params: 'params',
+};
+
+/** A LIKE pattern containing the word, its pattern characters escaped with a backslash (`ESCAPE '\\'` on SQLite). */
+export function likeWord(w: string): string {
+  return `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
