@@ -192,7 +192,12 @@ async function affinity(): Promise<void> {
 
 // `--only <section>` measures one section and prints it, leaving docs/BENCHMARKS.md alone
 const onlyFlag = process.argv.indexOf('--only');
-const sections: Record<string, () => Promise<void>> = { store: stores, affinity };
+const sections: Record<string, () => Promise<void>> = {
+  http: async () => void (await httpSaturation(out)),
+  overhead: async () => void (await overhead(out)),
+  store: stores,
+  affinity,
+};
 if (onlyFlag >= 0) {
   const name = process.argv[onlyFlag + 1] ?? '';
   const section = sections[name];

@@ -113,6 +113,7 @@ export async function handleRequest(gpu: SimulatedGpu, req: Req, res: Res): Prom
 }
 
 async function route(gpu: SimulatedGpu, method: string, p: string, url: URL, req: Req, res: Res): Promise<void> {
+  const receivedAt = performance.now();
   const limit = gpu.maxUploadBytes;
   const { queue, executor, hub } = gpu;
   const get = method === 'GET' || method === 'HEAD';
@@ -131,7 +132,7 @@ async function route(gpu: SimulatedGpu, method: string, p: string, url: URL, req
     case '/prompt':
       if (get) return sendJson(res, 200, { exec_info: { queue_remaining: queue.remaining } });
       if (!known(method === 'POST')) return;
-      return postPrompt(gpu, await readJson(req, limit), res);
+      return postPrompt(gpu, await readJson(req, limit), res, receivedAt);
     case '/queue':
       if (get) return sendJson(res, 200, queue.view());
       if (!known(method === 'POST')) return;
@@ -243,7 +244,7 @@ async function route(gpu: SimulatedGpu, method: string, p: string, url: URL, req
   return sendStatus(res, 404);
 }
 
-function postPrompt(gpu: SimulatedGpu, body: Record<string, unknown>, res: Res): void {
+function postPrompt(gpu: SimulatedGpu, body: Record<string, unknown>, res: Res, receivedAt: number): void {
   let number: number;
   if ('number' in body) {
     number = Number(body.number);
@@ -274,7 +275,7 @@ function postPrompt(gpu: SimulatedGpu, body: Record<string, unknown>, res: Res):
       : {};
   if ('client_id' in body) extraData.client_id = body.client_id;
   if (!result.ok) return sendJson(res, 400, { error: result.error, node_errors: result.node_errors });
-  gpu.queue.put({ number, promptId, graph: body.prompt as Graph, extraData, outputs: result.outputs });
+  gpu.queue.put({ number, promptId, graph: body.prompt as Graph, extraData, outputs: result.outputs, receivedAt });
   gpu.hub.broadcastStatus();
   gpu.executor.wake();
   sendJson(res, 200, { prompt_id: promptId, number, node_errors: result.node_errors });

@@ -247,6 +247,10 @@ export class PromptExecutor {
         prompt_id: pid,
         sim_execution_ms: wall,
         sim_model_ms: Math.round(this.modelMs),
+        // the whole backend side, POST /prompt received → this message, to 0.01 ms: what a gateway adds is the rest
+        ...(item.receivedAt !== undefined
+          ? { sim_backend_ms: Math.round((performance.now() - item.receivedAt) * 100) / 100 }
+          : {}),
         ...(simWarnings.length > 0 ? { sim_warnings: simWarnings } : {}),
       });
     } catch (err) {

@@ -9,6 +9,8 @@ export interface QueueItem {
   graph: Graph;
   extraData: Record<string, unknown>;
   outputs: string[];
+  /** performance.now() when POST /prompt arrived: the backend's own time for a prompt starts there (benches) */
+  receivedAt?: number;
 }
 
 export interface HistoryEntry {

@@ -21,6 +21,7 @@ import {
   type EngineListener,
   type EngineResult,
 } from '#ports/engine.ts';
+import { ComfyUiClient } from '#adapters/engines/comfyui/comfyui-client.ts';
 import { createComfyUiEngine, type ComfyUiEngine } from '#adapters/engines/comfyui/comfyui-engine.ts';
 import { derivePromptId } from '#adapters/engines/comfyui/prompt-ids.ts';
 import { executionError } from '#adapters/engines/comfyui/prompt-tracker.ts';
@@ -167,6 +168,32 @@ describe('ComfyUI engine ↔ simulator', () => {
     expect(l.previews.every((m) => m === 'image/jpeg')).toBe(true);
     expect(res.executionMs).toBeGreaterThan(0);
     expect(engine.loadedModel('a')).toBe('pony');
+  });
+
+  it('takes the result from the socket: no /history read after the run, and the same files and times /history holds', async () => {
+    const found: string[] = [];
+    const original = ComfyUiClient.prototype.getHistory;
+    // observe (not change) the client: which history reads found a finished entry
+    ComfyUiClient.prototype.getHistory = async function (this: ComfyUiClient, id: string) {
+      const entry = await original.call(this, id);
+      if (entry) found.push(id);
+      return entry;
+    };
+    try {
+      const res = await run(engine, a(), params('flux', 'txt2img', { steps: 6 }), recorder());
+      expect(found).toEqual([]);
+      const h = (await simJson(simA.urls[0]!, `/history/${res.promptId}`))[res.promptId] as {
+        outputs: Record<string, { images: Array<{ filename: string }> }>;
+        status: { messages: Array<[string, { timestamp: number }]> };
+      };
+      const at = (type: string): number => h.status.messages.find((m) => m[0] === type)![1].timestamp;
+      expect(res.executionMs).toBe(at('execution_success') - at('execution_start'));
+      expect(res.files.map((f) => f.filename)).toEqual(
+        Object.values(h.outputs).flatMap((o) => o.images.map((i) => i.filename)),
+      );
+    } finally {
+      ComfyUiClient.prototype.getHistory = original;
+    }
   });
 
   it('a video batch runs one prompt per seed and collects every clip', async () => {

@@ -27,9 +27,10 @@ import {
 } from '#ports/engine.ts';
 import { checkBackendHealth } from './backend-health-check.ts';
 import { ComfyHttpError, ComfyUiClient, type EngineLogger } from './comfyui-client.ts';
-import { historyMessage, outputFiles, type HistoryEntry } from './comfyui-messages.ts';
+import { historyMessage, outputFiles, type ComfyMessage, type HistoryEntry } from './comfyui-messages.ts';
 import { MonotonicProgress, PromptProgress } from './prompt-progress.ts';
-import { followPrompt } from './prompt-follower.ts';
+import { followPrompt, recordMessages } from './prompt-follower.ts';
+import { completeEntry, locatePrompt } from './prompt-history.ts';
 import { derivePromptId } from './prompt-ids.ts';
 import { entryOutcome } from './prompt-tracker.ts';
 import { backendRequestError, refusedWorkflowError } from './request-errors.ts';
@@ -196,8 +197,9 @@ export class ComfyUiEngine implements Engine {
       let entry: HistoryEntry | undefined;
       let graph: ApiGraph | undefined;
       let submit = true;
+      let earlier: ComfyMessage[] = [];
       if (input.existingPromptId) {
-        const where = await this.locate(client, b, id);
+        const where = await locatePrompt(client, b.name, id);
         if (where.state === 'done') {
           const outcome = entryOutcome(where.entry, b.name);
           if ('error' in outcome) throw outcome.error;
@@ -219,7 +221,12 @@ export class ComfyUiEngine implements Engine {
         graph = this.bind(t, p, images, prefix, seed);
         if (signal.aborted) throw new EngineError('cancelled', 'Cancelled before the prompt was submitted', false);
         if (i === 0 && !input.existingPromptId) await listener.onSubmitted(id);
-        await this.submit(client, b, t, graph, id);
+        const recording = recordMessages(client, id);
+        try {
+          await this.submit(client, b, t, graph, id);
+        } finally {
+          earlier = recording.stop();
+        }
         progress.reportPoint({ fraction: 0.005, stage: 'submitted' }, i, seeds.length);
       }
       if (!entry) {
@@ -232,7 +239,7 @@ export class ComfyUiEngine implements Engine {
           seed,
         );
         const pp = new PromptProgress(graph);
-        entry = await followPrompt({
+        const followed = await followPrompt({
           client,
           backendName: b.name,
           promptId: id,
@@ -244,7 +251,11 @@ export class ComfyUiEngine implements Engine {
           pollIntervalMs: this.o.pollIntervalMs ?? 2000,
           lostGraceMs: this.o.lostGraceMs ?? 3000,
           ...(this.o.cancelWaitMs !== undefined ? { cancelWaitMs: this.o.cancelWaitMs } : {}),
+          earlier,
         });
+        entry = followed.fromSocket
+          ? await completeEntry(client, b.name, followed.entry, id, t.outputs.node)
+          : followed.entry;
       }
       const ms = this.executionMs(entry);
       if (ms !== undefined) executionMs = (executionMs ?? 0) + ms;
@@ -278,24 +289,6 @@ export class ComfyUiEngine implements Engine {
         `Workflow template ${templateName(t)} cannot be bound: ${message(err)}`,
         false,
       );
-    }
-  }
-
-  /** Where a prompt is on the backend: finished (history), still queued/running, or unknown. */
-  private async locate(
-    client: ComfyUiClient,
-    b: BackendRef,
-    id: string,
-  ): Promise<{ state: 'done'; entry: HistoryEntry } | { state: 'queued' | 'unknown' }> {
-    try {
-      const entry = await client.getHistory(id);
-      if (entry) return { state: 'done', entry };
-      const q = await client.getQueue();
-      if (q.running.includes(id) || q.pending.includes(id)) return { state: 'queued' };
-      const again = await client.getHistory(id); // it may have finished between the two reads
-      return again ? { state: 'done', entry: again } : { state: 'unknown' };
-    } catch (err) {
-      throw new EngineError('backend_lost', `Backend ${b.name} does not answer: ${message(err)}`, true);
     }
   }
 

@@ -1,7 +1,7 @@
 // The thin driver of prompt-tracker.ts: feeds it socket events, HTTP answers and timer ticks, and
 // carries out the effects it returns (HTTP calls, timers, reports). All decisions live in the reducer.
 import { ComfyHttpError, type ComfyUiClient, type EngineLogger } from './comfyui-client.ts';
-import type { HistoryEntry } from './comfyui-messages.ts';
+import type { ComfyMessage, HistoryEntry } from './comfyui-messages.ts';
 import type { ProgressPoint, PromptProgress } from './prompt-progress.ts';
 import {
   initialTrackerState,
@@ -30,6 +30,31 @@ export interface FollowOptions {
   logger?: EngineLogger;
   /** the clock (tests) */
   now?: () => number;
+  /** this prompt's messages that arrived before following began (while POST /prompt was answered) */
+  earlier?: readonly ComfyMessage[];
+}
+
+/** The finished prompt's history entry; `fromSocket` when it was put together from the socket's messages. */
+export interface FollowedPrompt {
+  entry: HistoryEntry;
+  fromSocket: boolean;
+}
+
+/**
+ * Keeps the messages of a prompt about to be submitted: ComfyUI can start it, and say so on the socket, before the
+ * answer to POST /prompt arrives. `stop()` ends the recording and returns them, for `earlier`.
+ */
+export function recordMessages(client: ComfyUiClient, promptId: string): { stop(): ComfyMessage[] } {
+  const kept: ComfyMessage[] = [];
+  const off = client.onMessage((m) => {
+    if (m.type !== 'status' && m.data.prompt_id === promptId) kept.push(m);
+  });
+  return {
+    stop: () => {
+      off();
+      return kept;
+    },
+  };
 }
 
 const failure = (err: unknown): HttpFailure => ({
@@ -50,7 +75,7 @@ function progressPoint(p: PromptProgress, s: ProgressSignal): ProgressPoint | un
   }
 }
 
-export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
+export function followPrompt(o: FollowOptions): Promise<FollowedPrompt> {
   const { client } = o;
   const now = o.now ?? Date.now;
   const config: TrackerConfig = {
@@ -60,7 +85,7 @@ export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
     lostGraceMs: o.lostGraceMs,
     cancelWaitMs: o.cancelWaitMs ?? 15_000,
   };
-  return new Promise<HistoryEntry>((resolve, reject) => {
+  return new Promise<FollowedPrompt>((resolve, reject) => {
     let state = initialTrackerState(client.connected, now());
     let pollTimer: NodeJS.Timeout | undefined;
     let cancelTimer: NodeJS.Timeout | undefined;
@@ -140,7 +165,7 @@ export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
           return;
         case 'resolve':
           cleanup();
-          return resolve(effect.entry);
+          return resolve({ entry: effect.entry, fromSocket: effect.fromSocket });
         case 'reject':
           cleanup();
           return reject(effect.error);
@@ -152,6 +177,8 @@ export function followPrompt(o: FollowOptions): Promise<HistoryEntry> {
     const offConnection = client.onConnection((up) => dispatch({ type: 'connection', up, now: now() }));
     const onAbort = (): void => dispatch({ type: 'abort' });
     o.signal.addEventListener('abort', onAbort);
+    // what came before following began, first: a run that already ended settles without any HTTP call
+    for (const message of o.earlier ?? []) dispatch({ type: 'message', message, now: now() });
     dispatch({ type: 'start', now: now() });
     if (o.signal.aborted) onAbort();
   });

@@ -84,7 +84,7 @@ describe('prompt tracker (pure reducer)', () => {
     );
     expect(done.effects).toEqual([
       { type: 'progress', signal: { kind: 'finished' } },
-      { type: 'resolve', entry: entry({ status_str: 'success', completed: true, messages: [] }) },
+      { type: 'resolve', entry: entry({ status_str: 'success', completed: true, messages: [] }), fromSocket: false },
     ]);
     expect(run([msg('execution_error', {})], done.state).effects).toEqual([]); // settled: nothing more
   });
@@ -255,6 +255,59 @@ describe('prompt tracker (pure reducer)', () => {
     expect(
       run([{ type: 'history', purpose: 'check', entry: undefined, now: 1600 }], poll.state).state.failingSince,
     ).toBeUndefined();
+  });
+
+  it('a run seen whole on the socket settles at success with the entry it told, without reading /history', () => {
+    const image = { filename: 'mediagen_00001_.png', subfolder: 'mediagen', type: 'output' };
+    const { effects } = run([
+      { type: 'start', now: 0 },
+      { type: 'history', purpose: 'check', entry: undefined, now: 10 },
+      msg('execution_start', { timestamp: 1000 }),
+      msg('execution_cached', { nodes: ['4'], timestamp: 1000 }),
+      msg('executed', { node: '9', output: { images: [image] } }),
+      msg('execution_success', { timestamp: 1500 }),
+    ]);
+    expect(effects.filter((e) => e.type === 'get-history')).toHaveLength(1); // the start check only
+    expect(effects.at(-1)).toEqual({
+      type: 'resolve',
+      fromSocket: true,
+      entry: {
+        outputs: { '9': { images: [image] } },
+        status: {
+          status_str: 'success',
+          completed: true,
+          messages: [
+            ['execution_start', { prompt_id: 'p1', timestamp: 1000 }],
+            ['execution_cached', { prompt_id: 'p1', nodes: ['4'], timestamp: 1000 }],
+            ['execution_success', { prompt_id: 'p1', timestamp: 1500 }],
+          ],
+        },
+      },
+    });
+  });
+
+  it('reads /history instead when the socket may have missed something: a drop, a replay without data, no start', () => {
+    const output = msg('executed', { node: '9', output: { images: [{ filename: 'a.png', type: 'output' }] } });
+    const success = msg('execution_success', {});
+    const viaHistory = (events: TrackerEvent[]): void => {
+      const { effects } = run(events);
+      expect(effects.some((e) => e.type === 'resolve')).toBe(false);
+      expect(effects.at(-1)).toEqual({ type: 'get-history', purpose: 'check' });
+    };
+    const start = msg('execution_start', {});
+    viaHistory([
+      start,
+      { type: 'connection', up: false, now: 1 },
+      { type: 'connection', up: true, now: 2 },
+      output,
+      success,
+    ]);
+    viaHistory([start, output, msg('executed', { node: '9', output: null }), success]);
+    viaHistory([output, success]); // following began after the start: earlier messages were not seen
+    viaHistory([start, success]); // no output on the socket
+    // a cancel that raced the end still ends cancelled
+    const cancelled = run([start, output, { type: 'abort' }, success]);
+    expect(rejected(cancelled.effects)).toMatchObject({ code: 'cancelled' });
   });
 
   it('a lost socket triggers a check; previews: unlabelled ones only once our prompt started, labelled ones by id', () => {

@@ -31,6 +31,15 @@ export interface TrackerState {
   lastEventAt: number;
   /** first of a run of failed HTTP calls */
   failingSince: number | undefined;
+  /** the run as the socket told it, from execution_start on; `whole` is lost with the socket or a cached replay */
+  seen: SeenRun | undefined;
+}
+
+/** What the socket said of one run: enough for the history entry when nothing was missed. */
+export interface SeenRun {
+  whole: boolean;
+  messages: Array<[string, Record<string, unknown>]>;
+  outputs: Record<string, Record<string, unknown>>;
 }
 
 export type QueueView = { running: string[]; pending: string[] };
@@ -67,7 +76,8 @@ export type TrackerEffect =
   | { type: 'schedule-poll'; ms: number }
   | { type: 'start-cancel-wait'; ms: number }
   | { type: 'log'; level: 'debug' | 'warn'; message: string; data: Record<string, unknown> }
-  | { type: 'resolve'; entry: HistoryEntry }
+  /** `fromSocket`: the entry was put together from the socket's messages; /history was not read */
+  | { type: 'resolve'; entry: HistoryEntry; fromSocket: boolean }
   | { type: 'reject'; error: EngineError };
 
 export interface Step {
@@ -112,6 +122,7 @@ export function initialTrackerState(connected: boolean, now: number): TrackerSta
     connected,
     lastEventAt: now,
     failingSince: undefined,
+    seen: undefined,
   };
 }
 
@@ -121,7 +132,7 @@ function reject(state: TrackerState, error: EngineError): Step {
   return { state: { ...state, settled: true }, effects: [{ type: 'reject', error }] };
 }
 
-function settleFrom(state: TrackerState, c: TrackerConfig, entry: HistoryEntry): Step {
+function settleFrom(state: TrackerState, c: TrackerConfig, entry: HistoryEntry, fromSocket = false): Step {
   // a cancel that raced the end still ends as cancelled: the caller asked for it
   if (state.cancelling) return reject(state, cancelled(`the prompt was stopped on backend ${c.backendName}`));
   const outcome = entryOutcome(entry, c.backendName);
@@ -130,9 +141,33 @@ function settleFrom(state: TrackerState, c: TrackerConfig, entry: HistoryEntry):
     state: { ...state, settled: true },
     effects: [
       { type: 'progress', signal: { kind: 'finished' } },
-      { type: 'resolve', entry: outcome.entry },
+      { type: 'resolve', entry: outcome.entry, fromSocket },
     ],
   };
+}
+
+/**
+ * The history entry the socket already delivered: ComfyUI sends `executed` (each output node's UI, the same data
+ * /history keeps) and timestamped start/success messages to the submitting client. Only a run seen whole from its
+ * start, with at least one output, stands in for /history; anything else (a dropped socket, a cached output replayed
+ * without data) is read from /history as before.
+ */
+function socketEntry(seen: SeenRun | undefined, success: Record<string, unknown>): HistoryEntry | undefined {
+  if (!seen?.whole || Object.keys(seen.outputs).length === 0) return undefined;
+  return {
+    outputs: seen.outputs,
+    status: { status_str: 'success', completed: true, messages: [...seen.messages, ['execution_success', success]] },
+  };
+}
+
+function noted(seen: SeenRun | undefined, type: string, data: Record<string, unknown>): SeenRun | undefined {
+  return seen && { ...seen, messages: [...seen.messages, [type, data]] };
+}
+
+function withOutput(seen: SeenRun | undefined, node: string, output: unknown): SeenRun | undefined {
+  if (!seen) return seen;
+  if (output === null || typeof output !== 'object' || Array.isArray(output)) return { ...seen, whole: false };
+  return { ...seen, outputs: { ...seen.outputs, [node]: output as Record<string, unknown> } };
 }
 
 function pollDelay(state: TrackerState, c: TrackerConfig): number {
@@ -171,14 +206,24 @@ function onMessage(state: TrackerState, c: TrackerConfig, m: ComfyMessage, now: 
   const progress = (signal: ProgressSignal): Step => ({ state: s, effects: [{ type: 'progress', signal }] });
   switch (m.type) {
     case 'execution_start':
-      return { state: { ...s, started: true }, effects: [{ type: 'progress', signal: { kind: 'started' } }] };
+      return {
+        state: { ...s, started: true, seen: { whole: true, messages: [['execution_start', m.data]], outputs: {} } },
+        effects: [{ type: 'progress', signal: { kind: 'started' } }],
+      };
+    case 'execution_cached':
+      return { state: { ...s, seen: noted(s.seen, 'execution_cached', m.data) }, effects: [] };
+    case 'executed':
+      return { state: { ...s, seen: withOutput(s.seen, m.data.node, m.data.output) }, effects: [] };
     case 'executing':
       if (m.data.node === null) return requestCheck({ ...s, finishing: Math.max(s.finishing, 1) });
       return progress({ kind: 'executing', node: m.data.node });
     case 'progress':
       return progress({ kind: 'progress', node: m.data.node ?? undefined, value: m.data.value, max: m.data.max });
-    case 'execution_success':
+    case 'execution_success': {
+      const entry = socketEntry(s.seen, m.data);
+      if (entry) return settleFrom(s, c, entry, true);
       return requestCheck({ ...s, finishing: Math.max(s.finishing, 1) });
+    }
     case 'execution_error':
       // a blocker message: ComfyUI reports it and carries on (§3.2)
       if (m.data.exception_type === 'ExecutionBlocked') return { state: s, effects: [] };
@@ -246,7 +291,8 @@ export function trackPrompt(state: TrackerState, event: TrackerEvent, c: Tracker
         : { state, effects: [] };
     }
     case 'connection': {
-      const s = { ...state, connected: event.up };
+      // messages sent while the socket was away are lost for good: the run is no longer seen whole
+      const s = { ...state, connected: event.up, seen: state.seen && { ...state.seen, whole: false } };
       return event.up ? { state: s, effects: [] } : requestCheck(s);
     }
     case 'poll-due': {
