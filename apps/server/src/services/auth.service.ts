@@ -8,7 +8,8 @@ import { TtlCache } from './ttl-cache.ts';
 export const LOCAL_USER_ID = 'local';
 
 export function hashToken(token: string): string {
-  return crypto.createHash('sha256').update(token).digest('hex');
+  // one-shot: a third of createHash().update().digest()'s cost, on every authenticated request
+  return crypto.hash('sha256', token, 'hex');
 }
 
 /** ≥128 random bits, URL-safe. */
