@@ -3,11 +3,8 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolveMediaBinaries, type MediaBinaries } from '@mediagen/binaries';
 import type { Logger } from 'pino';
-import { DEFAULT_WEBHOOK_RETRY } from '#domain/webhook-backoff.ts';
 import { createMediaTools } from '#adapters/media/media-tools.ts';
 import { startSimulatorProcess, type SimulatorProcess } from '#adapters/simulator/simulator-process.ts';
-import { createDnsHostResolver } from '#adapters/webhooks/dns-host-resolver.ts';
-import { createPinnedWebhookTransport } from '#adapters/webhooks/pinned-webhook-transport.ts';
 import { PromptPolicy, policyUserAction } from '#domain/prompt-policy/index.ts';
 import { createMetrics } from '#http/metrics.ts';
 import type { Engine } from '#ports/engine.ts';
@@ -41,17 +38,16 @@ import { SystemService } from '#services/system.service.ts';
 import { TaskLifecycle } from '#services/task-lifecycle.ts';
 import { TasksService } from '#services/tasks.service.ts';
 import { UsersService } from '#services/users.service.ts';
-import { WebhookTargets } from '#services/webhook-targets.ts';
-import { WebhooksService } from '#services/webhooks.service.ts';
 import type { AccountClaims } from '#worker/account-claims.ts';
 import { HealthMonitor } from '#worker/health-monitor.ts';
 import { JobRunner } from '#worker/job-runner.ts';
 import { Maintenance } from '#worker/maintenance.ts';
-import { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
 import { createClusterWiring } from './cluster-wiring.ts';
 import { openAccountLeases, wireAccountClaims } from './lease-wiring.ts';
 import type { Config } from './config.ts';
 import { createContentWiring, type ContentOverrides } from './content-wiring.ts';
+import { createWebhookWiring } from './webhook-wiring.ts';
+import type { WebhookDeliverer } from '#worker/webhook-deliverer.ts';
 import { VERSION } from './version.ts';
 import {
   loadAdminKey,
@@ -211,38 +207,13 @@ export async function createContainer(
     degradedMaxWaiting: config.DEGRADED_MAX_WAITING,
     degradedMaxWaitMs: config.DEGRADED_MAX_WAIT_SECONDS * 1000,
   };
-  const webhookTargets = new WebhookTargets({
-    policy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS },
-    resolver: overrides.hostResolver ?? createDnsHostResolver(),
-  });
-  let wakeDeliverer = (): void => undefined;
-  const webhooks = new WebhooksService({
-    store,
-    targets: webhookTargets,
-    view: (t) => tasks.view(t),
-    now,
-    newId: () => crypto.randomUUID().replaceAll('-', ''),
-    onQueued: () => wakeDeliverer(),
-    log: log.child({ component: 'webhooks' }),
-  });
-  lifecycle.onTransition((t) => webhooks.onTransition(t));
-  const deliverer = new WebhookDeliverer({
-    store,
-    targets: webhookTargets,
-    transport: overrides.webhookTransport ?? createPinnedWebhookTransport(),
-    secrets: (ownerId) => webhooks.signingSecrets(ownerId),
-    retry: {
-      ...DEFAULT_WEBHOOK_RETRY,
-      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
-      baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
+  const { service: webhooks, deliverer } = createWebhookWiring(
+    { config, store, lifecycle, tasks, now, log },
+    {
+      ...(overrides.hostResolver ? { hostResolver: overrides.hostResolver } : {}),
+      ...(overrides.webhookTransport ? { webhookTransport: overrides.webhookTransport } : {}),
     },
-    now,
-    random: Math.random,
-    instanceId: crypto.randomUUID(),
-    userAgent: `MediaGen-Webhooks/${VERSION}`,
-    log: log.child({ component: 'webhook-deliverer' }),
-  });
-  wakeDeliverer = () => deliverer.wake();
+  );
   const loras = composeLoraLibrary({ store, files, media, accounts, engine, now });
   const generation = new GenerationService({
     loras,
