@@ -11,9 +11,11 @@ import { createSingleInstanceSignals } from '#adapters/cluster/single-instance-s
 import { createClusterTaskBus } from '#adapters/events/cluster-task-bus.ts';
 import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { openPostgresPool } from '#adapters/store/postgres-db.ts';
+import { taskEventFor } from '#domain/task-lifecycle.ts';
 import type { ClusterSignals } from '#ports/cluster-signals.ts';
 import type { SharedWindowCounter } from '#ports/rate-counter.ts';
-import type { TaskEventBus } from '#ports/task-event-bus.ts';
+import type { Store } from '#ports/store.ts';
+import type { TaskEventBus, TaskEventEnvelope } from '#ports/task-event-bus.ts';
 import { LivePreviews } from '#services/live-previews.ts';
 
 export interface ClusterWiring {
@@ -30,7 +32,24 @@ export interface ClusterWiring {
   close(): Promise<void>;
 }
 
-export function createClusterWiring(postgresUrl: string | undefined, log: Logger): ClusterWiring {
+/** the most endings one catch-up re-reads (the latest ones) */
+const CATCH_UP_MAX = 1000;
+
+/** The endings of tasks since a time, as the events their streams and waiters look for. */
+export async function endingsSince(store: Pick<Store, 'tasks'>, since: number): Promise<TaskEventEnvelope[]> {
+  const out: TaskEventEnvelope[] = [];
+  for (const row of (await store.tasks.finishedSince(since)).slice(-CATCH_UP_MAX)) {
+    const t = await store.tasks.get(row.id);
+    if (t) out.push({ ownerId: t.ownerId, event: taskEventFor(t) });
+  }
+  return out;
+}
+
+export function createClusterWiring(
+  postgresUrl: string | undefined,
+  log: Logger,
+  store: Pick<Store, 'tasks'>,
+): ClusterWiring {
   if (!postgresUrl) {
     const bus = createInProcessTaskBus();
     const signals = createSingleInstanceSignals();
@@ -55,7 +74,12 @@ export function createClusterWiring(postgresUrl: string | undefined, log: Logger
     instanceId: crypto.randomUUID().replaceAll('-', ''),
     log: clusterLog,
   });
-  const bus = createClusterTaskBus({ local: createInProcessTaskBus(), channel, log: clusterLog });
+  const bus = createClusterTaskBus({
+    local: createInProcessTaskBus(),
+    channel,
+    log: clusterLog,
+    catchUp: (since) => endingsSince(store, since),
+  });
   const signals = createChannelSignals(channel, clusterLog);
   const previews = createPostgresPreviewFrames(pool, clusterLog);
   const counter = createPostgresWindowCounter(pool, clusterLog);

@@ -127,7 +127,7 @@ export async function createContainer(
       logger: log.child({ component: 'comfyui' }),
     });
   // several gateways on PostgreSQL: events, signals, preview frames and rate limits reach every instance
-  const cluster = createClusterWiring(config.postgresUrl, log);
+  const cluster = createClusterWiring(config.postgresUrl, log, store);
   const { bus, signals } = cluster;
   const previews = cluster.previews;
   const live = new LiveProgress(bus);

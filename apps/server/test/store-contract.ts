@@ -360,8 +360,26 @@ function describeTaskStoreContract(open: OpenStore): void {
     await ended('old', { status: 'cancelled', finishedAt: 99 });
     await ended('running', { status: 'running', startedAt: 20 });
     expect(await store.tasks.finishedSince(100)).toEqual([
-      { model: 'pony', status: 'completed', createdAt: 10, startedAt: 20, finishedAt: 200, gpuMs: 900 },
-      { model: 'pony', status: 'failed', createdAt: 10, startedAt: null, finishedAt: 300, gpuMs: null },
+      {
+        id: 'early',
+        ownerId: 'user-1',
+        model: 'pony',
+        status: 'completed',
+        createdAt: 10,
+        startedAt: 20,
+        finishedAt: 200,
+        gpuMs: 900,
+      },
+      {
+        id: 'late',
+        ownerId: 'user-1',
+        model: 'pony',
+        status: 'failed',
+        createdAt: 10,
+        startedAt: null,
+        finishedAt: 300,
+        gpuMs: null,
+      },
     ]);
   });
 

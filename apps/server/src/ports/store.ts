@@ -231,9 +231,11 @@ export interface Store {
     countQueued(): Promise<number>;
     /** queued tasks of one owner (the per-user share of the queue) */
     countQueuedOf(ownerId: string): Promise<number>;
-    /** compact rows of tasks that ended since a time (for usage stats) */
+    /** compact rows of tasks that ended since a time (usage stats; endings a gateway's listener missed) */
     finishedSince(since: number): Promise<
       Array<{
+        id: string;
+        ownerId: string;
         model: string;
         status: 'completed' | 'failed' | 'cancelled';
         createdAt: number;

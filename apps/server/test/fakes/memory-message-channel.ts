@@ -6,10 +6,16 @@ import type { MessageChannel } from '#adapters/cluster/message-channel.ts';
  */
 export class MemoryMessageHub {
   readonly sent: Array<{ topic: string; payload: string }> = [];
-  private readonly endpoints = new Set<{ topics: Map<string, Set<(p: string) => void>>; resync: Set<() => void> }>();
+  private readonly endpoints = new Set<{
+    topics: Map<string, Set<(p: string) => void>>;
+    resync: Set<(lostAt: number) => void>;
+  }>();
 
-  endpoint(): MessageChannel & { resync(): void } {
-    const me = { topics: new Map<string, Set<(p: string) => void>>(), resync: new Set<() => void>() };
+  endpoint(): MessageChannel & { resync(lostAt: number): void } {
+    const me = {
+      topics: new Map<string, Set<(p: string) => void>>(),
+      resync: new Set<(lostAt: number) => void>(),
+    };
     this.endpoints.add(me);
     return {
       send: (topic, payload) => {
@@ -31,8 +37,8 @@ export class MemoryMessageHub {
         me.resync.add(fn);
         return () => me.resync.delete(fn);
       },
-      resync() {
-        for (const fn of [...me.resync]) fn();
+      resync(lostAt) {
+        for (const fn of [...me.resync]) fn(lostAt);
       },
       ready: async () => undefined,
       close: async () => {

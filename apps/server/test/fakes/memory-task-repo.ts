@@ -158,6 +158,8 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
         .filter((r) => TERMINAL.includes(r.task.status) && r.task.finishedAt !== null && r.task.finishedAt >= since)
         .sort((a, b) => (a.task.finishedAt ?? 0) - (b.task.finishedAt ?? 0))
         .map((r) => ({
+          id: r.task.id,
+          ownerId: r.task.ownerId,
           model: r.model,
           status: r.task.status as 'completed' | 'failed' | 'cancelled',
           createdAt: r.task.createdAt,

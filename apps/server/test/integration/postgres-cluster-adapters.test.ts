@@ -11,8 +11,11 @@ import { createClusterTaskBus } from '#adapters/events/cluster-task-bus.ts';
 import { createInProcessTaskBus } from '#adapters/events/in-process-task-bus.ts';
 import { openPostgresPool } from '#adapters/store/postgres-db.ts';
 import { migratePostgres } from '#adapters/store/postgres-migrations.ts';
+import { openPostgresStore } from '#adapters/store/postgres-store.ts';
 import type { ClusterSignal } from '#ports/cluster-signals.ts';
 import type { TaskEventEnvelope } from '#ports/task-event-bus.ts';
+import { endingsSince } from '../../src/cluster-wiring.ts';
+import { taskRecord, userRecord } from '../factories.ts';
 import { freshDatabase } from '../test-databases.ts';
 import { waitFor } from '../test-server.ts';
 
@@ -87,12 +90,48 @@ describe('PostgreSQL cluster adapters', () => {
     expect(onA).toEqual([]);
   });
 
+  it('a task ending announced while a listener was away reaches its gateway when it comes back (catch-up)', async () => {
+    const { url, pool } = await database();
+    const store = await openPostgresStore(openPostgresPool(url, 2));
+    cleanup.push(() => store.close());
+    await store.users.insert(userRecord({ id: 'u1' }));
+    await store.tasks.insert({ task: taskRecord({ id: 't1', ownerId: 'u1', status: 'queued' }) });
+    const a = createClusterTaskBus({ local: createInProcessTaskBus(), channel: channel(url, pool, 'a'), log });
+    const bChannel = channel(url, pool, 'b');
+    const b = createClusterTaskBus({
+      local: createInProcessTaskBus(),
+      channel: bChannel,
+      log,
+      catchUp: (since) => endingsSince(store, since),
+    });
+    cleanup.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    await bChannel.ready();
+    const seen: TaskEvent[] = [];
+    b.subscribe('t1', (e) => seen.push(e));
+    // b's listening connection dies; the task ends on a and is announced while b is away (it reconnects after 50 ms)
+    await pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+    );
+    await store.tasks.update('t1', { status: 'cancelled', finishedAt: Date.now() });
+    a.publish('u1', { event: 'cancelled', data: { task_id: 't1' } });
+    await waitFor(() => seen.length > 0, 10_000, 20);
+    expect(seen[0]).toEqual({ event: 'cancelled', data: { task_id: 't1' } });
+  });
+
   it('the listener comes back after its connection is killed, and says so (resync)', async () => {
     const { url, pool } = await database();
     const a = channel(url, pool, 'a');
     const b = channel(url, pool, 'b');
     let resyncs = 0;
-    b.onResync(() => (resyncs += 1));
+    const lost: number[] = [];
+    b.onResync((lostAt) => {
+      resyncs += 1;
+      lost.push(lostAt);
+    });
     const got: string[] = [];
     b.subscribe('mediagen_test', (p) => got.push(p));
     await b.ready(); // and late subscriptions (after the connection is up) are listened to before ready resolves
@@ -101,11 +140,15 @@ describe('PostgreSQL cluster adapters', () => {
     await b.ready();
     a.send('mediagen_late', 'hello');
     await waitFor(() => late.includes('hello'), 5000, 10);
+    const killedAt = Date.now();
     await pool.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
     );
     await waitFor(() => resyncs >= 1, 10_000, 20);
+    // the resync says from when messages were missed: the loss, not the reconnect
+    expect(lost[0]).toBeGreaterThanOrEqual(killedAt);
+    expect(lost[0]).toBeLessThanOrEqual(Date.now());
     a.send('mediagen_test', 'after');
     await waitFor(() => got.includes('after'), 5000, 10);
   });

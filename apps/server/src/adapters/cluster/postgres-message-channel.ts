@@ -35,7 +35,9 @@ interface Outgoing {
 export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): MessageChannel {
   const now = o.now ?? Date.now;
   const topics = new Map<string, Set<(payload: string) => void>>();
-  const resyncs = new Set<() => void>();
+  const resyncs = new Set<(lostAt: number) => void>();
+  /** when the listening connection was lost (the start of what a resync must re-read) */
+  let lostAt: number | undefined;
   const outbox: Outgoing[] = [];
   let sending: Promise<void> | undefined;
   let client: pg.Client | undefined;
@@ -116,6 +118,7 @@ export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): 
     client = undefined;
     const was = connected;
     connected = false;
+    if (was) lostAt ??= now();
     c.end().catch(() => undefined);
     if (closed) return;
     if (was) o.log.warn({ err }, 'cluster listener connection lost; reconnecting');
@@ -142,7 +145,9 @@ export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): 
     backoff = o.backoffMs ?? 250;
     if (everConnected) {
       o.log.info('cluster listener reconnected');
-      for (const fn of [...resyncs]) fn();
+      const since = lostAt ?? now();
+      lostAt = undefined;
+      for (const fn of [...resyncs]) fn(since);
     }
     everConnected = true;
     markReady();

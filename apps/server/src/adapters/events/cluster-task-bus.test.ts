@@ -129,3 +129,51 @@ describe('the task bus across gateways', () => {
     expect(seenB).toHaveLength(1);
   });
 });
+
+describe('catching up after the listener was away', () => {
+  it("delivers the endings read since before the loss here, marked remote, to the task's waiters and streams", async () => {
+    const hub = new MemoryMessageHub();
+    const channel = hub.endpoint();
+    const asked: number[] = [];
+    const bus = createClusterTaskBus({
+      local: createInProcessTaskBus(),
+      channel,
+      log,
+      catchUp: async (since) => {
+        asked.push(since);
+        return [{ ownerId: 'owner-1', event: { event: 'cancelled', data: { task_id: 't1' } } }];
+      },
+    });
+    const forTask: TaskEvent[] = [];
+    const forOwner: TaskEvent[] = [];
+    const all: TaskEventEnvelope[] = [];
+    bus.subscribe('t1', (e) => forTask.push(e));
+    bus.subscribeOwner('owner-1', (e) => forOwner.push(e));
+    bus.subscribeAll((e) => all.push(e));
+    channel.resync(100_000);
+    await vi.waitFor(() => expect(forTask).toHaveLength(1));
+    // finish times come from other gateways' clocks: read from well before the loss
+    expect(asked).toEqual([70_000]);
+    expect(forOwner).toEqual(forTask);
+    expect(all).toEqual([{ ownerId: 'owner-1', event: forTask[0], remote: true }]);
+    expect(hub.sent).toEqual([]); // delivered here only, never sent on to the others
+    await bus.close();
+    channel.resync(200_000); // closed: no longer listening
+    expect(asked).toHaveLength(1);
+  });
+
+  it('a failed re-read is logged, not thrown', async () => {
+    const hub = new MemoryMessageHub();
+    const channel = hub.endpoint();
+    const warned: string[] = [];
+    const bus = createClusterTaskBus({
+      local: createInProcessTaskBus(),
+      channel,
+      log: { warn: (_o: object, m: string) => warned.push(m) } as unknown as typeof log,
+      catchUp: () => Promise.reject(new Error('database away')),
+    });
+    channel.resync(1);
+    await vi.waitFor(() => expect(warned).toHaveLength(1));
+    await bus.close();
+  });
+});

@@ -17,7 +17,15 @@ export interface ClusterTaskBusOptions {
   log: Logger;
   /** live progress and previews leave at most this often per task, the latest of each (default 100 ms) */
   coalesceMs?: number;
+  /**
+   * After the listener was away: the current-state events of tasks that ended since then (read from the store), so a
+   * stream or a `Prefer: wait` on this gateway does not wait forever for an ending it missed.
+   */
+  catchUp?: (since: number) => Promise<TaskEventEnvelope[]>;
 }
+
+/** how far before the loss a catch-up reads: finish times come from the other gateways' clocks */
+const CATCH_UP_MARGIN_MS = 30_000;
 
 /** Running progress and preview frames: frequent, and only the latest matters to anyone. */
 function coalescible(e: TaskEvent): boolean {
@@ -90,6 +98,18 @@ export function createClusterTaskBus(o: ClusterTaskBusOptions): TaskEventBus {
     }
     for (const { o: ownerId, e: event } of parsed) o.local.deliver({ ownerId, event, remote: true });
   });
+  const catchUp = o.catchUp;
+  const offResync = catchUp
+    ? o.channel.onResync((lostAt) => {
+        catchUp(lostAt - CATCH_UP_MARGIN_MS).then(
+          (missed) => {
+            for (const e of missed) o.local.deliver({ ...e, remote: true });
+          },
+          (err: unknown) =>
+            o.log.warn({ err }, 'could not re-read the task endings missed while the listener was away'),
+        );
+      })
+    : () => undefined;
 
   return {
     publish(ownerId, event) {
@@ -124,6 +144,7 @@ export function createClusterTaskBus(o: ClusterTaskBusOptions): TaskEventBus {
     async close() {
       flush();
       off();
+      offResync();
       await o.local.close();
     },
   };

@@ -11,7 +11,7 @@ import {
 import type { AcceptResult, QueueBounds, Store, TaskListQuery, TaskRecord, TaskUpdate } from '#ports/store.ts';
 import { pgText, Rollback, transaction } from './postgres-db.ts';
 import { overBounds } from './queue-bounds.ts';
-import { likeWord, TASK_UPDATE_COLUMN } from './store-rows.ts';
+import { FINISHED_SQL, finished, likeWord, TASK_UPDATE_COLUMN, type FinishedRow } from './store-rows.ts';
 import { applyCredit } from './postgres-ledger-repos.ts';
 
 interface TaskRow {
@@ -120,15 +120,6 @@ function toColumnValue(key: keyof TaskUpdate, value: unknown): unknown {
   if (key === 'result' || key === 'params') return JSON.stringify(value);
   return value;
 }
-
-type FinishedRow = {
-  model: string;
-  status: 'completed' | 'failed' | 'cancelled';
-  created_at: number;
-  started_at: number | null;
-  finished_at: number;
-  gpu_ms: number | null;
-};
 
 export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store['tasks'] {
   const one = async <T extends pg.QueryResultRow>(sql: string, args: unknown[]): Promise<T | undefined> =>
@@ -297,19 +288,7 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       count(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND owner_id = $1`, [ownerId]),
     countQueued: () => count(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`),
     async finishedSince(since) {
-      const rows = await pool.query<FinishedRow>(
-        `SELECT model, status, created_at, started_at, finished_at, gpu_ms FROM tasks
-          WHERE status IN ('completed','failed','cancelled') AND finished_at >= $1 ORDER BY finished_at`,
-        [since],
-      );
-      return rows.rows.map((r) => ({
-        model: r.model,
-        status: r.status,
-        createdAt: r.created_at,
-        startedAt: r.started_at,
-        finishedAt: r.finished_at,
-        gpuMs: r.gpu_ms,
-      }));
+      return (await pool.query<FinishedRow>(`${FINISHED_SQL}$1 ORDER BY finished_at`, [since])).rows.map(finished);
     },
     async queuedSummaries(filter) {
       const rows = await pool.query<{

@@ -19,7 +19,7 @@ import type {
 } from '#ports/store.ts';
 import { groupCommit } from './group-commit.ts';
 import { overBounds } from './queue-bounds.ts';
-import { likeWord, TASK_UPDATE_COLUMN } from './store-rows.ts';
+import { FINISHED_SQL, finished, likeWord, TASK_UPDATE_COLUMN, type FinishedRow } from './store-rows.ts';
 import type { CreditApply } from './sqlite-ledger-repos.ts';
 
 interface TaskRow {
@@ -282,25 +282,7 @@ export function createSqliteTaskRepo(
       return (countQueued.get() as { n: number }).n;
     },
     async finishedSince(since) {
-      const rows = q(`SELECT model, status, created_at, started_at, finished_at, gpu_ms FROM tasks
-        WHERE status IN ('completed','failed','cancelled') AND finished_at >= ? ORDER BY finished_at`).all(
-        since,
-      ) as Array<{
-        model: string;
-        status: 'completed' | 'failed' | 'cancelled';
-        created_at: number;
-        started_at: number | null;
-        finished_at: number;
-        gpu_ms: number | null;
-      }>;
-      return rows.map((r) => ({
-        model: r.model,
-        status: r.status,
-        createdAt: r.created_at,
-        startedAt: r.started_at,
-        finishedAt: r.finished_at,
-        gpuMs: r.gpu_ms,
-      }));
+      return (q(`${FINISHED_SQL}? ORDER BY finished_at`).all(since) as FinishedRow[]).map(finished);
     },
     async queuedSummaries(filter) {
       const columns = `SELECT id, owner_id, model, type, created_at, priority, estimated_seconds,

@@ -1,8 +1,8 @@
-// Rows of the users, sessions, assets and accounts tables as both SQL adapters read them (the columns are the
+// Rows of the users, sessions, assets, accounts and finished tasks as both SQL adapters read them (the columns are the
 // same on SQLite and PostgreSQL), and their records.
 import { zModelId } from '@mediagen/contract';
 import type { ModelReadiness } from '#ports/engine.ts';
-import type { AccountRecord, AssetRecord, SessionRecord, TaskUpdate, UserRecord } from '#ports/store.ts';
+import type { AccountRecord, AssetRecord, SessionRecord, Store, TaskUpdate, UserRecord } from '#ports/store.ts';
 
 export interface UserRow {
   id: string;
@@ -114,6 +114,32 @@ export const ACCOUNT_COLUMNS: Record<string, string> = {
 };
 
 /** The tasks column each updatable field is written to (both SQL adapters). */
+/** `finishedSince`'s compact rows, as both SQL stores select them */
+export const FINISHED_SQL = `SELECT id, owner_id, model, status, created_at, started_at, finished_at, gpu_ms FROM tasks
+  WHERE status IN ('completed','failed','cancelled') AND finished_at >= `;
+
+export interface FinishedRow {
+  id: string;
+  owner_id: string;
+  model: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  created_at: number;
+  started_at: number | null;
+  finished_at: number;
+  gpu_ms: number | null;
+}
+
+export const finished = (r: FinishedRow): Awaited<ReturnType<Store['tasks']['finishedSince']>>[number] => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  model: r.model,
+  status: r.status,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  gpuMs: r.gpu_ms,
+});
+
 export const TASK_UPDATE_COLUMN: Record<keyof TaskUpdate, string> = {
   status: 'status',
   stage: 'stage',
