@@ -67,7 +67,8 @@ export function createClusterWiring(
   }
   const clusterLog = log.child({ component: 'cluster' });
   // apart from the store's pool: event traffic never waits behind queries, nor they behind it
-  const pool = openPostgresPool(postgresUrl, 4);
+  // every write on it is ephemeral: rate-limit windows, preview frames, spilled messages read back at once
+  const pool = openPostgresPool(postgresUrl, 4, { ephemeral: true });
   const channel = createPostgresMessageChannel({
     url: postgresUrl,
     pool,

@@ -305,6 +305,29 @@ function describeTaskStoreContract(open: OpenStore): void {
     expect(await store.tasks.byStatus(['failed'])).toEqual([]);
   });
 
+  it('the queue counts follow every way in and out of the queue: accept, claim, re-queue, cancel, delete', async () => {
+    const video = resolvedParams({ type: 'video', model: 'anisora', mode: 't2v', num_frames: 81 });
+    const counts = async () => [
+      await store.tasks.countQueued(),
+      await store.tasks.countQueuedOf('u1'),
+      (await store.tasks.queueStats()).waitingVideo,
+    ];
+    await add({ id: 'a', ownerId: 'u1' });
+    await add({ id: 'b', ownerId: 'u1', params: video });
+    await add({ id: 'c', ownerId: 'u2', params: video });
+    await add({ id: 'done', ownerId: 'u1', status: 'completed' });
+    expect(await counts()).toEqual([3, 2, 2]);
+    expect(await store.tasks.update('b', { status: 'running' })).toBe(true);
+    expect(await counts()).toEqual([2, 1, 1]);
+    expect(await store.tasks.update('b', { progress: 40 })).toBe(true); // no status change: no count change
+    expect(await store.tasks.update('b', { status: 'queued' })).toBe(true);
+    expect(await counts()).toEqual([3, 2, 2]);
+    expect(await store.tasks.update('a', { status: 'cancelled' })).toBe(true);
+    await store.tasks.delete('c');
+    await store.tasks.delete('done');
+    expect(await counts()).toEqual([1, 1, 1]);
+  });
+
   it('queue views: position (1-based, creation order then id), count, stats, summaries', async () => {
     expect(await store.tasks.queueStats()).toEqual({ queued: 0, waitingVideo: 0, oldestVideoCreatedAt: null });
     const video = resolvedParams({ type: 'video', model: 'anisora', mode: 't2v', num_frames: 81 });

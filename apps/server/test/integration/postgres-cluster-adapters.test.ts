@@ -90,6 +90,20 @@ describe('PostgreSQL cluster adapters', () => {
     expect(onA).toEqual([]);
   });
 
+  it("the cluster's pool commits without waiting for the WAL flush; the store's pool keeps the server's setting", async () => {
+    const { url, pool } = await database();
+    const ephemeral = openPostgresPool(url, 1, { ephemeral: true });
+    cleanup.push(() => ephemeral.end());
+    const setting = async (p: pg.Pool) =>
+      (
+        await p.query<{ setting: string; source: string }>(
+          `SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'`,
+        )
+      ).rows[0];
+    expect(await setting(ephemeral)).toEqual({ setting: 'off', source: 'client' });
+    expect((await setting(pool))?.source).not.toBe('client');
+  });
+
   it('a task ending announced while a listener was away reaches its gateway when it comes back (catch-up)', async () => {
     const { url, pool } = await database();
     const store = await openPostgresStore(openPostgresPool(url, 2));

@@ -9,9 +9,19 @@ const types = {
       : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
-/** One pool per store; `max` connections (a few per gateway are plenty: every query is short). */
-export function openPostgresPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types, idleTimeoutMillis: 30_000 });
+/**
+ * One pool per store; `max` connections (a few per gateway are plenty: every query is short). `ephemeral`: what this
+ * pool writes may be lost in a crash (rate-limit windows, preview frames, notifications), so its commits do not wait
+ * for the WAL flush (`synchronous_commit = off`: still atomic and at once visible, never corrupting).
+ */
+export function openPostgresPool(url: string, max = 10, o: { ephemeral?: boolean } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types,
+    idleTimeoutMillis: 30_000,
+    ...(o.ephemeral ? { options: '-c synchronous_commit=off' } : {}),
+  });
   // an idle client that loses its connection (the server restarted) must not crash the process
   pool.on('error', () => undefined);
   return pool;

@@ -183,6 +183,36 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       CREATE INDEX rate_windows_start ON rate_windows(window_start);
     `,
   },
+  {
+    // admission counted the queued rows (COUNT(*)) several times per request, so it slowed as the queue grew
+    version: 6,
+    name: 'queue counters per owner and type, kept by a trigger (SQLite migration 7)',
+    sql: `
+      CREATE TABLE queue_counts (
+        owner_id TEXT NOT NULL, type TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (owner_id, type)
+      );
+      INSERT INTO queue_counts (owner_id, type, n)
+        SELECT owner_id, type, COUNT(*) FROM tasks WHERE status = 'queued' GROUP BY owner_id, type;
+      CREATE FUNCTION queue_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN
+          IF OLD.status = 'queued' AND (TG_OP = 'DELETE' OR NEW.status <> 'queued') THEN
+            UPDATE queue_counts SET n = n - 1 WHERE owner_id = OLD.owner_id AND type = OLD.type;
+          END IF;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+          IF NEW.status = 'queued' AND (TG_OP = 'INSERT' OR OLD.status <> 'queued') THEN
+            INSERT INTO queue_counts (owner_id, type, n) VALUES (NEW.owner_id, NEW.type, 1)
+              ON CONFLICT (owner_id, type) DO UPDATE SET n = queue_counts.n + 1;
+          END IF;
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER queue_counts_track AFTER INSERT OR DELETE OR UPDATE OF status ON tasks
+        FOR EACH ROW EXECUTE FUNCTION queue_counts_track();
+      CREATE INDEX tasks_queued_type_created ON tasks(type, created_at) WHERE status = 'queued';
+    `,
+  },
 ];
 
 /** Any instance may start first: the migrations run under one advisory lock, each in its own transaction. */

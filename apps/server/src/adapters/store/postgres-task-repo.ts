@@ -63,9 +63,11 @@ async function queuedCounts(
   c: pg.PoolClient,
   task: TaskRecord,
 ): Promise<{ ownerQueued: number; queuedOfType: number; waitingVideo: number }> {
+  // queue_counts is kept by a trigger (PostgreSQL migration 6): a few rows, however long the queue
   const r = await c.query<{ owner: number; of_type: number; video: number }>(
-    `SELECT COUNT(*) FILTER (WHERE owner_id = $1)::int AS owner, COUNT(*) FILTER (WHERE type = $2)::int AS of_type,
-       COUNT(*) FILTER (WHERE type = 'video')::int AS video FROM tasks WHERE status = 'queued'`,
+    `SELECT COALESCE(SUM(n) FILTER (WHERE owner_id = $1), 0)::int AS owner,
+       COALESCE(SUM(n) FILTER (WHERE type = $2), 0)::int AS of_type,
+       COALESCE(SUM(n) FILTER (WHERE type = 'video'), 0)::int AS video FROM queue_counts`,
     [task.ownerId, task.params.type],
   );
   const row = r.rows[0];
@@ -273,20 +275,19 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       return rows.rows.map(fromRow);
     },
     async queuePosition(id) {
-      const t = await one<{ status: string; created_at: number }>(
-        'SELECT status, created_at FROM tasks WHERE id = $1',
+      // all queued (the counters) less those behind it: a new task, the usual question, has none behind it, so this
+      // does not grow with the queue as counting those ahead did
+      const r = await one<{ status: string; n: number }>(
+        `SELECT t.status, (SELECT COALESCE(SUM(n), 0) FROM queue_counts)::int - (SELECT COUNT(*) FROM tasks q
+            WHERE q.status = 'queued' AND (q.created_at, q.id) > (t.created_at, t.id))::int AS n
+          FROM tasks t WHERE t.id = $1`,
         [id],
       );
-      if (t?.status !== 'queued') return 0;
-      const ahead = await count(
-        `SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND (created_at, id) < ($1, $2)`,
-        [t.created_at, id],
-      );
-      return ahead + 1;
+      return r?.status === 'queued' ? r.n : 0;
     },
     countQueuedOf: (ownerId) =>
-      count(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND owner_id = $1`, [ownerId]),
-    countQueued: () => count(`SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued'`),
+      count(`SELECT COALESCE(SUM(n), 0)::int AS n FROM queue_counts WHERE owner_id = $1`, [ownerId]),
+    countQueued: () => count(`SELECT COALESCE(SUM(n), 0)::int AS n FROM queue_counts`),
     async finishedSince(since) {
       return (await pool.query<FinishedRow>(`${FINISHED_SQL}$1 ORDER BY finished_at`, [since])).rows.map(finished);
     },
@@ -320,8 +321,8 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
     },
     async queueStats() {
       const r = await one<{ queued: number; video: number; oldest: number | null }>(
-        `SELECT COUNT(*) AS queued, COUNT(*) FILTER (WHERE type = 'video') AS video,
-          MIN(created_at) FILTER (WHERE type = 'video') AS oldest FROM tasks WHERE status = 'queued'`,
+        `SELECT COALESCE(SUM(n), 0)::int AS queued, COALESCE(SUM(n) FILTER (WHERE type = 'video'), 0)::int AS video,
+          (SELECT MIN(created_at) FROM tasks WHERE status = 'queued' AND type = 'video') AS oldest FROM queue_counts`,
         [],
       );
       return { queued: r?.queued ?? 0, waitingVideo: r?.video ?? 0, oldestVideoCreatedAt: r?.oldest ?? null };
