@@ -29,6 +29,9 @@ export function describeRecordStoreContract(open: () => Promise<Store>): void {
     expect(await store.assets.get(thumb.id)).toEqual(thumb);
     expect(await store.assets.get('no-such-asset')).toBeUndefined();
     expect(await store.assets.ofTask('t1')).toEqual([out0, out1, thumb]);
+    await store.assets.deleteIds([out1.id, thumb.id, 'no-such-asset']);
+    expect(await store.assets.ofTask('t1')).toEqual([out0]);
+    await store.assets.deleteIds([]);
     await store.assets.deleteOfTask('t1');
     expect(await store.assets.ofTask('t1')).toEqual([]);
     expect(await store.assets.get(other.id)).toEqual(other);

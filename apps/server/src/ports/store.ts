@@ -283,6 +283,8 @@ export interface Store {
     get(id: string): Promise<AssetRecord | undefined>;
     ofTask(taskId: string): Promise<AssetRecord[]>;
     deleteOfTask(taskId: string): Promise<void>;
+    /** these rows only (not their files) */
+    deleteIds(ids: readonly string[]): Promise<void>;
     /** bytes of every file an owner has stored (uploads, outputs, thumbnails) */
     bytesOfOwner(ownerId: string): Promise<number>;
   };

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenerationResult } from '@mediagen/contract';
 import { EngineError } from '#ports/engine.ts';
+import { assetRecord } from '#test/factories.ts';
 import { createMemoryStore } from '#test/fakes/memory-store.ts';
 import { createRunnerKit, type RunnerKit } from '#test/fakes/runner-kit.ts';
 
@@ -126,6 +127,40 @@ describe('JobRunner: dispatch and completion', () => {
     await kit.untilReleased(t.id);
     expect(kit.files.keys(`media/${t.id}/`)).toEqual([]);
     expect(await kit.store.assets.ofTask(t.id)).toEqual([]);
+  });
+
+  it('another gateway completed it first while this one stored its outputs: only the winner’s rows stay', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount({ name: 'gpu-a' });
+    const t = await kit.queue();
+    await kit.runner.start();
+    const run = await kit.engine.nextRun();
+    await run.submit('prompt-5');
+    // the other gateway (it took the account over while this one stalled) stores the same outputs and completes first
+    const theirs = assetRecord({
+      taskId: t.id,
+      ownerId: t.ownerId,
+      kind: 'output',
+      idx: 0,
+      path: `media/${t.id}/0.png`,
+    });
+    const insert = kit.store.assets.insert.bind(kit.store.assets);
+    let raced = false;
+    kit.store.assets.insert = async (a) => {
+      await insert(a);
+      if (raced) return;
+      raced = true;
+      await insert(theirs);
+      const running = (await kit.store.tasks.get(t.id))!;
+      const result = { status: 'success', task_id: t.id, asset_ids: [theirs.id] } as unknown as GenerationResult;
+      await kit.lifecycle.transition(running, 'completed', { stage: 'done', progress: 100, result, finishedAt: 1 });
+    };
+    run.complete({ executionMs: 1_000 });
+    await kit.untilReleased(t.id);
+    expect(await kit.store.assets.ofTask(t.id)).toEqual([theirs]);
+    expect(((await kit.store.tasks.get(t.id))?.result as GenerationResult).asset_ids).toEqual([theirs.id]);
+    // the files under the task's keys stay: they are the winner's outputs too
+    expect(kit.files.keys(`media/${t.id}/`)).toContain(`media/${t.id}/0.png`);
   });
 
   it('takes the next queued task when the account frees up', async () => {

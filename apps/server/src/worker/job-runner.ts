@@ -353,7 +353,7 @@ export class JobRunner implements TaskRunnerControl {
       const finished = this.d.now();
       const inferenceSeconds = (finished - started) / 1000;
       const gpuSeconds = result.executionMs !== undefined ? result.executionMs / 1000 : inferenceSeconds;
-      const res = await processOutputs(this.d, task, result.files, {
+      const { result: res, assetIds } = await processOutputs(this.d, task, result.files, {
         inferenceSeconds: Math.round(inferenceSeconds * 1000) / 1000,
         gpuSeconds: Math.round(gpuSeconds * 1000) / 1000,
         queueSeconds: Math.round(((task.startedAt ?? started) - task.createdAt) / 10) / 100,
@@ -370,10 +370,17 @@ export class JobRunner implements TaskRunnerControl {
       if (done) {
         await this.d.store.tasks.recordDuration(task.params.model, workUnits(task.params), inferenceSeconds);
         this.d.log.info({ ...log, seconds: inferenceSeconds }, 'job completed');
-      } else if (!(await this.d.store.tasks.get(task.id))) {
-        // erased while its outputs were being stored: nothing of it may stay behind
-        await this.d.store.assets.deleteOfTask(task.id);
-        await this.d.files.removePrefix(`media/${task.id}`);
+      } else {
+        const now = await this.d.store.tasks.get(task.id);
+        if (now?.status === 'completed') {
+          // another gateway completed it first (this one stalled past its lease while storing): the same files, under
+          // the same keys, are the winner's now; only this run's rows go, or the task would list every output twice
+          await this.d.store.assets.deleteIds(assetIds);
+        } else {
+          // erased, or cancelled, while its outputs were being stored: nothing of it may stay behind
+          await this.d.store.assets.deleteOfTask(task.id);
+          await this.d.files.removePrefix(`media/${task.id}`);
+        }
       }
     } catch (err) {
       // shutdown or a lost lease: it stays running in the store; whoever drives the account next re-attaches it

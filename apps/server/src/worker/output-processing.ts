@@ -46,7 +46,10 @@ export function resultNotes(p: TaskRecord['params']): string[] {
   return notes;
 }
 
-/** Engine files → requested format (sharp/ffmpeg) → stored assets + thumbnail → the GenerationResult. */
+/**
+ * Engine files → requested format (sharp/ffmpeg) → stored assets + thumbnail → the GenerationResult, and the ids of
+ * the asset rows written (the thumbnail's too), for a runner that must take them back.
+ */
 export async function processOutputs(
   d: OutputDeps,
   task: TaskRecord,
@@ -58,7 +61,7 @@ export async function processOutputs(
     transferSeconds?: number;
     backend: string;
   },
-): Promise<GenerationResult> {
+): Promise<{ result: GenerationResult; assetIds: string[] }> {
   const p = task.params;
   const ext = p.output_format;
   const assets: AssetRecord[] = [];
@@ -116,11 +119,14 @@ export async function processOutputs(
     await d.store.assets.insert(asset);
     assets.push(asset);
   }
+  const assetIds = assets.map((a) => a.id);
   if (thumbSource) {
     const key = `media/${task.id}/thumb.jpg`;
     await storeThumbnail(d, thumbSource, key, 384);
+    const id = crypto.randomUUID();
+    assetIds.push(id);
     await d.store.assets.insert({
-      id: crypto.randomUUID(),
+      id,
       ownerId: task.ownerId,
       taskId: task.id,
       kind: 'thumbnail',
@@ -133,7 +139,7 @@ export async function processOutputs(
       createdAt: d.now(),
     });
   }
-  return generationResult(task, assets, timing, d.publicBaseUrl);
+  return { result: generationResult(task, assets, timing, d.publicBaseUrl), assetIds };
 }
 
 /** The result of a finished job over its stored outputs (also for an output an admin released from review). */

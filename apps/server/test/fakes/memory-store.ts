@@ -98,6 +98,9 @@ export function createMemoryStore(opts: { now?: () => number } = {}): Store {
       async deleteOfTask(taskId) {
         for (const [id, a] of assets) if (a.taskId === taskId) assets.delete(id);
       },
+      async deleteIds(ids) {
+        for (const id of ids) assets.delete(id);
+      },
       async bytesOfOwner(ownerId) {
         return [...assets.values()].filter((a) => a.ownerId === ownerId).reduce((n, a) => n + a.bytes, 0);
       },

@@ -61,6 +61,9 @@ export async function openPostgresStore(pool: pg.Pool, now: () => number = Date.
       async deleteOfTask(taskId) {
         await pool.query('DELETE FROM assets WHERE task_id = $1', [taskId]);
       },
+      async deleteIds(ids) {
+        await pool.query('DELETE FROM assets WHERE id = ANY($1::text[])', [[...ids]]);
+      },
       async bytesOfOwner(ownerId) {
         return (
           (

@@ -100,6 +100,12 @@ export function openSqliteStore(
       async deleteOfTask(taskId) {
         q('DELETE FROM assets WHERE task_id = ?').run(taskId);
       },
+      async deleteIds(ids) {
+        const del = q('DELETE FROM assets WHERE id = ?');
+        db.transaction(() => {
+          for (const id of ids) del.run(id);
+        })();
+      },
       async bytesOfOwner(ownerId) {
         return (q('SELECT COALESCE(SUM(bytes), 0) AS n FROM assets WHERE owner_id = ?').get(ownerId) as { n: number })
           .n;
