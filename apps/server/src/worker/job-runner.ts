@@ -37,6 +37,8 @@ export interface JobRunnerDeps extends OutputDeps {
   lanePaused?: (lane: AccountRecord['lane']) => boolean;
   /** the accounts this gateway drives (its leases, ADR 0011); without it, every account (one gateway) */
   claims?: AccountDrive;
+  /** a monotonic clock in ms for a job's durations (default performance.now: sub-millisecond, never set back) */
+  elapsed?: () => number;
 }
 
 /** Which accounts this gateway instance may use (worker/account-claims.ts). */
@@ -312,6 +314,8 @@ export class JobRunner implements TaskRunnerControl {
     const log = { taskId: task.id, accountId: acc.id, model: task.params.model };
     this.d.log.info({ ...log, reattach }, 'job started');
     const started = reattach ? (task.startedAt ?? this.d.now()) : this.d.now();
+    const clock = this.d.elapsed ?? (() => performance.now());
+    const begun = reattach ? undefined : clock(); // a re-attached job began before this process: the wall clock
     try {
       const result = await this.d.engine.run(
         {
@@ -350,8 +354,7 @@ export class JobRunner implements TaskRunnerControl {
       r.storing = new Promise<void>((resolve) => (stored = resolve));
       r.progress = Math.max(r.progress, 99);
       this.d.lifecycle.reportProgress(task, r.progress, 'converting');
-      const finished = this.d.now();
-      const inferenceSeconds = (finished - started) / 1000;
+      const inferenceSeconds = (begun !== undefined ? clock() - begun : this.d.now() - started) / 1000;
       const gpuSeconds = result.executionMs !== undefined ? result.executionMs / 1000 : inferenceSeconds;
       const { result: res, assetIds } = await processOutputs(this.d, task, result.files, {
         inferenceSeconds: Math.round(inferenceSeconds * 1000) / 1000,

@@ -29,6 +29,7 @@ export function createRunnerKit(opts: RunnerKitOptions = {}) {
     lifecycle: kit.lifecycle,
     previews: kit.previews,
     now: kit.now,
+    elapsed: kit.now,
     log: kit.log,
     retryLimit: opts.retryLimit ?? 2,
     degradedMaxWaitMs: opts.degradedMaxWaitMs ?? 30_000,
