@@ -305,6 +305,17 @@ function describeTaskStoreContract(open: OpenStore): void {
     expect(await store.tasks.byStatus(['failed'])).toEqual([]);
   });
 
+  it('recordProgress writes a running task only: never over one that ended or has not started', async () => {
+    await add({ id: 'run', status: 'running' });
+    await add({ id: 'wait' });
+    await add({ id: 'done', status: 'completed' });
+    expect(await store.tasks.recordProgress('run', 40, 'sampling')).toBe(true);
+    expect(await store.tasks.get('run')).toMatchObject({ progress: 40, stage: 'sampling' });
+    for (const id of ['wait', 'done', 'no-such-task'])
+      expect(await store.tasks.recordProgress(id, 40, 'sampling')).toBe(false);
+    expect(await store.tasks.get('done')).toMatchObject({ progress: 0 });
+  });
+
   it('the queue counts follow every way in and out of the queue: accept, claim, re-queue, cancel, delete', async () => {
     const video = resolvedParams({ type: 'video', model: 'anisora', mode: 't2v', num_frames: 81 });
     const counts = async () => [

@@ -224,6 +224,8 @@ export interface Store {
     get(id: string): Promise<TaskRecord | undefined>;
     /** false when the task is gone or (with expectStatus) no longer in that status */
     update(id: string, patch: TaskUpdate, expectStatus?: TaskStatus): Promise<boolean>;
+    /** a running task's progress (false once it no longer runs); it may skip the fsync: a crash loses only the report */
+    recordProgress(id: string, progress: number, stage: TaskStage): Promise<boolean>;
     delete(id: string): Promise<void>;
     list(q: TaskListQuery): Promise<TaskRecord[]>;
     byStatus(statuses: TaskStatus[]): Promise<TaskRecord[]>;

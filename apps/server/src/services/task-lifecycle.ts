@@ -113,7 +113,7 @@ export class TaskLifecycle {
     p.timer = undefined;
     p.lastWrite = this.d.now();
     // only while it still runs: a late write must never overwrite a finished task
-    await this.d.store.tasks.update(p.task.id, { progress: p.progress, stage: p.stage }, 'running');
+    await this.d.store.tasks.recordProgress(p.task.id, p.progress, p.stage);
   }
 
   private dropProgress(taskId: string): void {

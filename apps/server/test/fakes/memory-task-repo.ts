@@ -110,6 +110,12 @@ export function createMemoryTaskRepo(tables: MemoryTaskTables, now: () => number
       row.task = { ...row.task, ...set, updatedAt: now() };
       return true;
     },
+    async recordProgress(id, progress, stage) {
+      const row = rows.get(id);
+      if (row?.task.status !== 'running') return false;
+      row.task = { ...row.task, progress, stage, updatedAt: now() };
+      return true;
+    },
     async delete(id) {
       for (const [key, v] of idempotency) if (v.taskId === id) idempotency.delete(key);
       rows.delete(id);

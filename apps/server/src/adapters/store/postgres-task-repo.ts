@@ -234,6 +234,14 @@ export function createPostgresTaskRepo(pool: pg.Pool, now: () => number): Store[
       }
       return (await pool.query(sql, values)).rowCount === 1;
     },
+    async recordProgress(id, progress, stage) {
+      // the server's fsync does not block this process's event loop: an ordinary update
+      const r = await pool.query(
+        `UPDATE tasks SET progress = $2, stage = $3, updated_at = $4 WHERE id = $1 AND status = 'running'`,
+        [id, progress, stage, now()],
+      );
+      return r.rowCount === 1;
+    },
     async delete(id) {
       await transaction(pool, async (c) => {
         await c.query('DELETE FROM idempotency WHERE task_id = $1', [id]);

@@ -21,6 +21,7 @@ import { groupCommit } from './group-commit.ts';
 import { overBounds } from './queue-bounds.ts';
 import { FINISHED_SQL, finished, likeWord, TASK_UPDATE_COLUMN, type FinishedRow } from './store-rows.ts';
 import type { CreditApply } from './sqlite-ledger-repos.ts';
+import { withoutFsync } from './sqlite-wal-durability.ts';
 
 interface TaskRow {
   id: string;
@@ -208,6 +209,19 @@ export function createSqliteTaskRepo(
         values.expect = expectStatus;
       }
       return q(sql).run(values).changes === 1;
+    },
+    async recordProgress(id, progress, stage) {
+      // several GPUs report a few times a second: an fsync each would stall every request on the event loop
+      return withoutFsync(
+        db,
+        () =>
+          q(`UPDATE tasks SET progress = ?, stage = ?, updated_at = ? WHERE id = ? AND status = 'running'`).run(
+            progress,
+            stage,
+            now(),
+            id,
+          ).changes === 1,
+      );
     },
     async delete(id) {
       db.transaction(() => {

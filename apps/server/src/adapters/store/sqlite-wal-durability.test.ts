@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { groupCommit } from './group-commit.ts';
-import { createWalSync, startSqliteCheckpointer } from './sqlite-wal-durability.ts';
+import { createWalSync, startSqliteCheckpointer, withoutFsync } from './sqlite-wal-durability.ts';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -112,5 +112,17 @@ describe('the WAL checkpointer thread', () => {
     db.pragma('wal_autocheckpoint = 0');
     grow(db, 4000);
     expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(16 * 1024 * 1024);
+  });
+});
+
+describe('withoutFsync', () => {
+  it('runs the write with synchronous=NORMAL and restores FULL, also when the write throws', () => {
+    const { db } = walDatabase();
+    const put = db.prepare('INSERT INTO t (n) VALUES (?)');
+    const mode = (): unknown => db.pragma('synchronous', { simple: true });
+    expect(withoutFsync(db, () => [mode(), put.run(1).changes])).toEqual([1, 1]);
+    expect(mode()).toBe(2);
+    expect(() => withoutFsync(db, () => put.run(1))).toThrow(/UNIQUE/);
+    expect(mode()).toBe(2);
   });
 });

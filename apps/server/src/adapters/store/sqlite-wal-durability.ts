@@ -1,6 +1,21 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+
+/**
+ * A write nobody needs on disk at once (a running task's progress): committed with synchronous=NORMAL, so it
+ * is atomic and ordered but the event loop does not wait for an fsync; the next FULL commit or checkpoint makes it
+ * durable, and a crash before that loses only this report. FULL again afterwards, even if `fn` throws.
+ */
+export function withoutFsync<T>(db: Database.Database, fn: () => T): T {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
 
 /**
  * fdatasync of the WAL file on libuv's thread pool, coalesced: calls that arrive while one runs share the next
