@@ -159,7 +159,7 @@ export async function httpSaturation(
       admissionPacedP99: pacedRun.p99,
     };
     out(
-      `Status polling: **${f2(figures.statusRatio)}** of the bare route (target ≥ 0.5), p99 ${f2(figures.statusP99Ratio)}× the bare route's (target ≤ 2×). Durable admission: **${f3(figures.admissionRatio)}** of the bare route (target ≥ 0.08), p99 **${a.p99} ms** at saturation (target < 25 ms), **${pacedRun.p99} ms** at an even 200 req/s (latency from each request's due time). Each 202 is answered after its job's transaction committed (SQLite WAL, synchronous=FULL, group commit).`,
+      `Status polling: **${f2(figures.statusRatio)}** of the bare route (target ≥ 0.5), p99 ${f2(figures.statusP99Ratio)}× the bare route's (target ≤ 2×; autocannon counts whole milliseconds, and a bare p99 under 1 ms counts as 1 ms). Durable admission: **${f3(figures.admissionRatio)}** of the bare route (target ≥ 0.08), p99 **${a.p99} ms** at saturation (target < 25 ms), **${pacedRun.p99} ms** at an even 200 req/s (latency from each request's due time). Each 202 is answered after its job's transaction committed (SQLite WAL, synchronous=FULL, group commit).`,
     );
     out();
     return figures;
