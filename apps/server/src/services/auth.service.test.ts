@@ -111,4 +111,12 @@ describe('AuthService with other gateways on the same database', () => {
     await delivered();
     expect(await b.sessionUser(token)).toBeUndefined();
   });
+
+  it('open mode: gateways starting together on one empty database both start, with one local user', async () => {
+    const store = createMemoryStore({ now: () => 1 });
+    const make = (): AuthService =>
+      new AuthService({ store, authMode: 'open', adminKey: 'admin-key-0123456789', now: () => 1 });
+    await Promise.all([make().init(), make().init(), make().init()]); // each reads "absent" before any inserts
+    expect(await store.users.get('local')).toMatchObject({ id: 'local', keyHash: null });
+  });
 });

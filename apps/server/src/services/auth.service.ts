@@ -75,14 +75,20 @@ export class AuthService {
   async init(): Promise<void> {
     if (this.d.authMode !== 'open') return;
     if (await this.d.store.users.get(LOCAL_USER_ID)) return;
-    await this.d.store.users.insert({
-      id: LOCAL_USER_ID,
-      name: 'local',
-      keyHash: null,
-      credits: null,
-      createdAt: this.d.now(),
-      deletedAt: null,
-    });
+    try {
+      await this.d.store.users.insert({
+        id: LOCAL_USER_ID,
+        name: 'local',
+        keyHash: null,
+        credits: null,
+        createdAt: this.d.now(),
+        deletedAt: null,
+      });
+    } catch (err) {
+      // gateways started together on one database: another made it between the read and this insert
+      if (await this.d.store.users.get(LOCAL_USER_ID)) return;
+      throw err;
+    }
   }
 
   get authMode(): AuthMode {

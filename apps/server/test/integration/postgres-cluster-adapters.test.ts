@@ -192,4 +192,20 @@ describe('PostgreSQL cluster adapters', () => {
     expect(bob).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(await a.hit('user:alice', 120_000)).toBe(1); // the next window starts afresh
   });
+
+  it('rate windows: two gateways hitting many keys in opposite orders at once never deadlock', async () => {
+    const { pool } = await database();
+    const a = createPostgresWindowCounter(pool, log);
+    const b = createPostgresWindowCounter(pool, log);
+    cleanup.push(async () => (a.close(), b.close()));
+    const keys = Array.from({ length: 30 }, (_, i) => `user:${String(i).padStart(2, '0')}`);
+    for (let round = 0; round < 30; round++) {
+      const hits = await Promise.all([
+        ...keys.map((k) => a.hit(k, 60_000)),
+        ...[...keys].reverse().map((k) => b.hit(k, 60_000)),
+      ]);
+      expect(hits.length).toBe(60);
+    }
+    expect(await a.hit('user:00', 60_000)).toBe(61);
+  });
 });

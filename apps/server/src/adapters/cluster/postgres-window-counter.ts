@@ -30,7 +30,8 @@ export function createPostgresWindowCounter(
       if (list) list.push(h);
       else byKey.set(k, [h]);
     }
-    const groups = [...byKey.values()];
+    // rows written in one order on every gateway: two statements locking shared rows in opposite orders deadlock
+    const groups = [...byKey.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, g]) => g);
     try {
       const r = await pool.query<{ key: string; window_start: number; n: number }>(
         `INSERT INTO rate_windows (key, window_start, n)
