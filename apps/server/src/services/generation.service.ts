@@ -236,12 +236,16 @@ export class GenerationService {
    * again inside its transaction (requests running concurrently all pass this first check).
    */
   private async admit(ownerId: string, params: ResolvedGeneration): Promise<QueueBounds> {
-    const q = await this.d.store.tasks.queueStats();
+    // read together: on PostgreSQL each is a round trip
+    const [q, ownerQueued] = await Promise.all([
+      this.d.store.tasks.queueStats(),
+      this.d.store.tasks.countQueuedOf(ownerId),
+    ]);
     const decision = this.admission(
       params,
       {
         queuedOfType: params.type === 'video' ? q.waitingVideo : q.queued - q.waitingVideo,
-        ownerQueued: await this.d.store.tasks.countQueuedOf(ownerId),
+        ownerQueued,
         waitingVideo: q.waitingVideo,
       },
       q.oldestVideoCreatedAt === null ? 0 : this.d.now() - q.oldestVideoCreatedAt,
