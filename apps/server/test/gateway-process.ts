@@ -58,7 +58,12 @@ export async function startGatewayProcess(o: {
     },
     60_000,
     100,
-  );
+  ).catch(async (err: unknown) => {
+    // never ready: no process is left behind to keep the test runner from exiting
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    throw err;
+  });
   return {
     url,
     port,

@@ -50,10 +50,13 @@ async function objectStore(): Promise<Record<string, string>> {
 
 /** Gateways started together on one database (each its own process and DATA_DIR: they share only PG and S3). */
 async function gateways(n: number, env: Record<string, string>, readyAccounts: number): Promise<GatewayProcess[]> {
-  const started = await Promise.all(
+  const settled = await Promise.allSettled(
     Array.from({ length: n }, () => startGatewayProcess({ dataDir: tempDir(), env, readyAccounts })),
   );
-  for (const g of started) cleanup.push(() => g.stop('SIGKILL'));
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  for (const g of started) cleanup.push(() => g.stop('SIGKILL')); // those that started, even if another did not
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
   return started;
 }
 
