@@ -17,4 +17,27 @@ describe('LaneControl across gateways', () => {
     await a.resume('video');
     expect(announced).toBe(2);
   });
+
+  it('two gateways pausing two lanes at the same moment: both stay paused', async () => {
+    const store = createMemoryStore();
+    const a = new LaneControl({ store, onResume: () => undefined });
+    const b = new LaneControl({ store, onResume: () => undefined });
+    await Promise.all([a.pause('video'), b.pause('image')]);
+    const c = new LaneControl({ store, onResume: () => undefined });
+    await c.init();
+    expect(c.list()).toEqual(['video', 'image']);
+    await Promise.all([a.resume('video'), b.pause('shared')]);
+    await c.init();
+    expect(c.list()).toEqual(['image', 'shared']);
+  });
+
+  it('lanes paused in the older single list stay paused until changed', async () => {
+    const store = createMemoryStore();
+    await store.settings.set('lanes.paused', JSON.stringify(['video', 'shared']));
+    const a = new LaneControl({ store, onResume: () => undefined });
+    await a.init();
+    expect(a.list()).toEqual(['video', 'shared']);
+    expect(await a.resume('video')).toEqual(['shared']);
+    expect(await a.pause('image')).toEqual(['image', 'shared']);
+  });
 });

@@ -1,11 +1,15 @@
 import { zLane, type Lane } from '@mediagen/contract';
 import type { Store } from '#ports/store.ts';
 
-const KEY = 'lanes.paused';
+/** Before each lane had its own setting, one JSON list held the paused lanes: still read for a lane without its own. */
+const LEGACY_KEY = 'lanes.paused';
+const laneKey = (lane: Lane): string => `lanes.paused.${lane}`;
 
 /**
- * Lanes an admin paused: their GPUs start no new job (running ones finish). Kept in the store's settings; with
- * several gateways a change here is announced (`onChanged`) and the others re-read it (`init`).
+ * Lanes an admin paused: their GPUs start no new job (running ones finish). Kept in the store's settings, one key
+ * per lane, so two gateways changing two lanes at once cannot undo each other (a shared list was read, changed and
+ * written whole: the later write dropped the other's change). A change is announced (`onChanged`) and the other
+ * gateways re-read (`init`).
  */
 export class LaneControl {
   private paused = new Set<Lane>();
@@ -14,9 +18,18 @@ export class LaneControl {
 
   /** Read the paused lanes (at start, and when another gateway changed them). */
   async init(): Promise<void> {
-    const raw = await this.d.store.settings.get(KEY);
-    const parsed = zLane.array().safeParse(raw ? JSON.parse(raw) : []);
-    this.paused = new Set(parsed.success ? parsed.data : []);
+    const [legacy, ...own] = await Promise.all([
+      this.d.store.settings.get(LEGACY_KEY),
+      ...zLane.options.map((l) => this.d.store.settings.get(laneKey(l))),
+    ]);
+    const listed = zLane.array().safeParse(legacy ? JSON.parse(legacy) : []);
+    const inList = new Set<Lane>(listed.success ? listed.data : []);
+    this.paused = new Set(
+      zLane.options.filter((l, i) => {
+        const v = own[i];
+        return v === undefined ? inList.has(l) : v === 'paused';
+      }),
+    );
   }
 
   isPaused(lane: Lane): boolean {
@@ -28,17 +41,15 @@ export class LaneControl {
   }
 
   async pause(lane: Lane): Promise<Lane[]> {
-    await this.init(); // another gateway may have changed them since
-    this.paused.add(lane);
-    await this.d.store.settings.set(KEY, JSON.stringify(this.list()));
+    await this.d.store.settings.set(laneKey(lane), 'paused');
+    await this.init(); // another gateway may have changed the others since
     this.d.onChanged?.();
     return this.list();
   }
 
   async resume(lane: Lane): Promise<Lane[]> {
+    await this.d.store.settings.set(laneKey(lane), 'running');
     await this.init();
-    this.paused.delete(lane);
-    await this.d.store.settings.set(KEY, JSON.stringify(this.list()));
     this.d.onChanged?.();
     this.d.onResume();
     return this.list();
