@@ -167,6 +167,29 @@ describe('PostgreSQL cluster adapters', () => {
     await waitFor(() => got.includes('after'), 5000, 10);
   });
 
+  it('a spilled message that cannot be read back counts as missed: the receiver resyncs from when it arrived', async () => {
+    const { url, pool } = await database();
+    // the spill row vanishes as soon as it is written: the receiver is told an id it can no longer read
+    await pool.query(`
+      CREATE FUNCTION vanish() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN DELETE FROM cluster_messages WHERE id = NEW.id; RETURN NULL; END $$;
+      CREATE TRIGGER vanish AFTER INSERT ON cluster_messages FOR EACH ROW EXECUTE FUNCTION vanish();`);
+    const a = channel(url, pool, 'a');
+    const b = channel(url, pool, 'b');
+    const lost: number[] = [];
+    b.onResync((lostAt) => lost.push(lostAt));
+    const got: string[] = [];
+    b.subscribe('mediagen_test', (p) => got.push(p));
+    await Promise.all([a.ready(), b.ready()]);
+    const sentAt = Date.now();
+    a.send('mediagen_test', 'x'.repeat(20_000)); // past the NOTIFY limit: spilled
+    a.send('mediagen_test', 'small');
+    await waitFor(() => got.includes('small'), 5000, 10);
+    expect(got).toEqual(['small']);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toBeGreaterThanOrEqual(sentAt);
+  });
+
   it('preview frames: a late write never replaces a newer frame; delete removes it', async () => {
     const { pool } = await database();
     const frames = createPostgresPreviewFrames(pool, log);

@@ -140,8 +140,21 @@ describe('several gateways on one PostgreSQL and one object store', () => {
     const followed = await Promise.all(streams);
     const survivors = [0, 2].map((i) => clients[i]!);
     for (const f of followed.filter((x) => x.on !== victim)) expect(f.last, `stream of ${f.id}`).toBe('completed');
-    const statuses = await Promise.all(
-      accepted.map(async (id) => (await json<{ status: string }>(await survivors[0]!.get(`/api/status/${id}`))).status),
+    const statusesNow = (): Promise<string[]> =>
+      Promise.all(
+        accepted.map(
+          async (id) => (await json<{ status: string }>(await survivors[0]!.get(`/api/status/${id}`))).status,
+        ),
+      );
+    // the jobs followed on the victim were not awaited above, and a gateway's status view follows the others' events
+    // (a loaded CI machine showed one still "running" there for a moment after it had completed)
+    const statuses = await waitFor(
+      async () => {
+        const now = await statusesNow();
+        return now.every((s) => ['completed', 'failed', 'cancelled'].includes(s)) ? now : undefined;
+      },
+      120_000,
+      250,
     );
     expect(statuses.filter((s) => s !== 'completed')).toEqual([]);
     const runs = await simulatorExecutions(sim.urls);

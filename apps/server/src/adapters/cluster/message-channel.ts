@@ -7,7 +7,10 @@ export interface MessageChannel {
   /** queued and sent in order; never throws (a failure is logged, and the message lost) */
   send(topic: string, payload: string): void;
   subscribe(topic: string, fn: (payload: string) => void): () => void;
-  /** after the listening connection came back: messages sent since `lostAt` (ms) were missed, re-read what matters */
+  /**
+   * messages sent since `lostAt` (ms) may have been missed, re-read what matters: after the listening connection came
+   * back, or when one message could not be read
+   */
   onResync(fn: (lostAt: number) => void): () => void;
   /** resolves once messages are received (the first connection is up) */
   ready(): Promise<void>;

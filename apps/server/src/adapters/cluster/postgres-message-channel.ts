@@ -48,7 +48,7 @@ export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): 
   let reconnectTimer: NodeJS.Timeout | undefined;
   let sendFailing = false;
   // received messages in order; a spilled one is read back before the ones behind it are delivered
-  const inbox: Array<{ topic: string; body: string }> = [];
+  const inbox: Array<{ topic: string; body: string; at: number }> = [];
   let draining = false;
   let markReady: () => void = () => undefined;
   const readyOnce = new Promise<void>((resolve) => (markReady = resolve));
@@ -65,6 +65,15 @@ export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): 
     }
   };
 
+  /**
+   * A message that could not be read is one missed, as during a lost connection: the resync re-reads what it may
+   * have carried (a task's ending, say), so nothing here waits on it for ever.
+   */
+  const missed = (m: { topic: string; at: number }, err: unknown, msg: string): void => {
+    o.log.warn({ err, topic: m.topic }, `${msg}; re-reading what it may have carried`);
+    for (const fn of [...resyncs]) fn(m.at);
+  };
+
   const drainInbox = async (): Promise<void> => {
     if (draining) return;
     draining = true;
@@ -79,9 +88,9 @@ export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): 
             ]);
             const row = r.rows[0];
             if (row) deliver(m.topic, row.payload);
-            else o.log.warn({ topic: m.topic }, 'a spilled cluster message is gone before it was read');
+            else missed(m, undefined, 'a spilled cluster message is gone before it was read');
           } catch (err) {
-            o.log.warn({ err, topic: m.topic }, 'could not read a spilled cluster message');
+            missed(m, err, 'could not read a spilled cluster message');
           }
         } else {
           deliver(m.topic, m.body.slice(1));
@@ -98,7 +107,7 @@ export function createPostgresMessageChannel(o: PostgresMessageChannelOptions): 
     if (!p) return;
     const sep = p.indexOf(':');
     if (sep < 0 || p.slice(0, sep) === o.instanceId) return; // our own echo: already acted on here
-    inbox.push({ topic: n.channel, body: p.slice(sep + 1) });
+    inbox.push({ topic: n.channel, body: p.slice(sep + 1), at: now() });
     void drainInbox();
   };
 
