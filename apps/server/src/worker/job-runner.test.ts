@@ -247,6 +247,34 @@ describe('JobRunner: cancel', () => {
     expect((await kit.engine.nextRun()).input.taskId).toBe(next.id);
   });
 
+  it('a cancel that arrives while the claim is being written still cancels the run when it starts', async () => {
+    kit = createRunnerKit();
+    await kit.addAccount();
+    const t = await kit.queue();
+    // the claim's write is slow to come back (PostgreSQL: a round trip, then the transition hooks)
+    const update = kit.store.tasks.update.bind(kit.store.tasks);
+    let claimWritten: () => void = () => undefined;
+    const claimed = new Promise<void>((resolve) => (claimWritten = resolve));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    kit.store.tasks.update = async (id, patch, expect) => {
+      const ok = await update(id, patch, expect);
+      if (patch.status === 'running') {
+        claimWritten();
+        await held;
+      }
+      return ok;
+    };
+    await kit.runner.start();
+    await claimed;
+    expect((await kit.store.tasks.get(t.id))?.status).toBe('running'); // too late for queued → cancelled
+    expect(kit.runner.cancelRunning(t.id)).toBe(false); // not started here yet
+    release();
+    const run = await kit.engine.nextRun();
+    expect(run.signal.aborted).toBe(true);
+    expect(await kit.untilStatus(t.id, 'cancelled')).toMatchObject({ stage: 'done' });
+  });
+
   it('a cancel reported by the engine itself ends the task cancelled, not failed', async () => {
     kit = createRunnerKit();
     await kit.addAccount();

@@ -9,6 +9,7 @@ import type { ReferenceImages } from '#services/reference-images.ts';
 import type { TaskLifecycle } from '#services/task-lifecycle.ts';
 import type { TaskRunnerControl } from '#services/tasks.service.ts';
 import { processOutputs, type OutputDeps } from './output-processing.ts';
+import { EarlyCancels } from './early-cancels.ts';
 import { handleJobFailure } from './job-failure.ts';
 import { expireOverdueJobs, expireWaitingJobs } from './queue-expiry.ts';
 
@@ -72,6 +73,7 @@ interface Running {
 export class JobRunner implements TaskRunnerControl {
   private readonly running = new Map<string, Running>();
   private readonly reattach = new Map<string, string>();
+  private readonly early = new EarlyCancels(() => this.d.now());
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private dispatching: Promise<void> | undefined;
@@ -199,6 +201,7 @@ export class JobRunner implements TaskRunnerControl {
 
   cancelRunning(taskId: string): boolean {
     const r = this.running.get(taskId);
+    if (!r) this.early.remember(taskId); // its claim may still be on its way back: the run aborts when it starts
     if (!r || r.detached) return false; // a lost lease: the account's new holder cancels it
     r.abort.abort(new Error('cancelled by user'));
     return true;
@@ -310,6 +313,7 @@ export class JobRunner implements TaskRunnerControl {
     let stored = (): void => undefined;
     if (reattach) markSubmitted();
     this.running.set(task.id, r);
+    if (this.early.take(task.id)) r.abort.abort(new Error('cancelled by user'));
     this.d.accounts.setRunning(acc.id, task.id);
     const log = { taskId: task.id, accountId: acc.id, model: task.params.model };
     this.d.log.info({ ...log, reattach }, 'job started');
